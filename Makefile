@@ -1,0 +1,47 @@
+# Zvonok: two commands set everything up on a fresh machine.
+#   make run   - install, migrate, load the shipped questionnaire and examples, serve the admin
+#   make test  - install, run the whole test suite (DATABASE_URL picks the database)
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint setup-run setup-dev check clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.installed-run: requirements.txt | $(VENV)/bin/python
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.installed-run
+
+setup-run: $(VENV)/.installed-run
+setup-dev: $(VENV)/.installed-dev
+
+# The local demo runs with DEBUG on and the embedded SQLite database unless told otherwise.
+run: export DJANGO_DEBUG ?= 1
+run: setup-run
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py loaddata zvonok_python
+	$(PY) manage.py ensure_admin --url http://$(HOST):$(PORT)/admin/
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# Tests never use a real secret; production settings refuse to start without one.
+test: export DJANGO_SECRET_KEY ?= tests-only-key-not-secret-0123456789abcdefghijklmnopqrstuvwxyz
+test: setup-dev
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: setup-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .hypothesis
