@@ -9,7 +9,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint setup-run setup-dev check clean
+.PHONY: run test lint setup-run setup-dev clean bench-import
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,7 @@ run: export DJANGO_DEBUG ?= 1
 run: setup-run
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py loaddata zvonok_python
+	$(PY) manage.py import_answers examples/ --questionnaire zvonok-python --vacancy python-developer
 	$(PY) manage.py ensure_admin --url http://$(HOST):$(PORT)/admin/
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
@@ -45,3 +46,7 @@ lint: setup-dev
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .hypothesis
+
+# Import throughput on PostgreSQL (BENCH_DATABASE_URL, BENCH_FILES): see docs/benchmarks.md.
+bench-import: setup-dev
+	$(PY) bench/import_bench.py

@@ -1,0 +1,133 @@
+"""Import throughput benchmark (`make bench-import`).
+
+Generates N synthetic answer files, imports them into a fresh database with
+`import_answers`, imports them again (all unchanged), then loads the same rows with
+Django's `loaddata` for comparison. Prints files/s, answers/s and peak memory.
+
+The database is created and dropped by the benchmark: BENCH_DATABASE_URL (default: a
+`zvonok_bench` database on the local PostgreSQL), or sqlite:///path.
+"""
+
+import argparse
+import os
+import platform
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.synthetic import QUESTIONS, make_sheet  # noqa: E402
+
+
+def _rss_mb(who):
+    return resource.getrusage(who).ru_maxrss / 1024
+
+
+def _fresh_database(url):
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[1]
+        Path(path).unlink(missing_ok=True)
+        return
+    import psycopg
+
+    base, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=int(os.environ.get("BENCH_FILES", 10_000)))
+    parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--skip-loaddata", action="store_true")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/zvonok_bench"
+        ),
+    )
+    args = parser.parse_args()
+
+    _fresh_database(args.database_url)
+    os.environ["DATABASE_URL"] = args.database_url
+    os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-only-key")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zvonok.settings")
+    os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from interviews.models import Answer, Question, Questionnaire, Submission
+
+    call_command("migrate", verbosity=0)
+    questionnaire = Questionnaire.objects.create(title="Bench", slug="bench")
+    Question.objects.bulk_create(
+        Question(questionnaire=questionnaire, number=str(i), position=i, text=text)
+        for i, text in enumerate(QUESTIONS, start=1)
+    )
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "answers"
+        folder.mkdir()
+        total_bytes = 0
+        for i in range(args.files):
+            name, data = make_sheet(i)
+            (folder / name).write_bytes(data)
+            total_bytes += len(data)
+
+        command = ["import_answers", str(folder), "--questionnaire", "bench", "-v", "0"]
+        if args.workers:
+            command += ["--workers", str(args.workers)]
+        started = time.perf_counter()
+        call_command(*command)
+        fresh = time.perf_counter() - started
+        answers = Answer.objects.count()
+        assert Submission.objects.count() == args.files, "not every file was imported"
+
+        started = time.perf_counter()
+        call_command(*command)
+        again = time.perf_counter() - started
+        assert Submission.objects.count() == args.files, "re-import wrote something"
+        rss_self, rss_children = _rss_mb(resource.RUSAGE_SELF), _rss_mb(resource.RUSAGE_CHILDREN)
+
+        loaddata = None
+        if not args.skip_loaddata:
+            fixture = Path(tmp) / "same-data.json"
+            call_command(
+                "dumpdata", "interviews.candidate", "interviews.submission",
+                "interviews.answer", output=str(fixture), verbosity=0,
+            )  # fmt: skip
+            Answer.objects.all().delete()
+            Submission.objects.all().delete()
+            from interviews.models import Candidate
+
+            Candidate.objects.all().delete()
+            started = time.perf_counter()
+            call_command("loaddata", str(fixture), verbosity=0)
+            loaddata = time.perf_counter() - started
+
+    print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python "
+          f"{platform.python_version()}, {connection.vendor} "
+          f"{'.'.join(map(str, connection.Database.__version__.split()[:1]))}")  # fmt: skip
+    print(f"files: {args.files} ({total_bytes / args.files / 1024:.1f} KB on average), "
+          f"answers: {answers}")  # fmt: skip
+    print(f"fresh import:     {fresh:7.2f} s  {args.files / fresh:8.0f} files/s  "
+          f"{answers / fresh:8.0f} answers/s   (goal: >= 2000 files/s)")  # fmt: skip
+    print(f"unchanged import: {again:7.2f} s  {args.files / again:8.0f} files/s"
+          f"                       (goal: >= 10000 files/s)")  # fmt: skip
+    print(f"peak RSS: {rss_self:.0f} MB main process, {rss_children:.0f} MB largest parser "
+          f"process   (goal: <= 150 MB)")  # fmt: skip
+    if loaddata is not None:
+        print(f"loaddata of the same rows: {loaddata:7.2f} s  -> import is "
+              f"{loaddata / fresh:.1f}x faster   (goal: >= 5x)")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,67 @@
+"""Submissions back to markdown, in the canonical format that ``interviews.markdown``
+reads (``render_sheet``), so that an exported sheet imports to the same answers."""
+
+import re
+
+from . import markdown
+from .models import Submission
+
+
+def latest_submissions(queryset=None):
+    """The latest revision of each (candidate, questionnaire) in ``queryset``."""
+    queryset = Submission.objects.all() if queryset is None else queryset
+    latest = {}
+    for pk, candidate_id, questionnaire_id, revision in queryset.values_list(
+        "pk", "candidate_id", "questionnaire_id", "revision"
+    ):
+        key = (candidate_id, questionnaire_id)
+        if key not in latest or revision > latest[key][1]:
+            latest[key] = (pk, revision)
+    return Submission.objects.filter(pk__in=[pk for pk, _ in latest.values()])
+
+
+def export_submission(submission: Submission) -> str:
+    """One submission as a markdown document with its candidate in the front matter."""
+    candidate = submission.candidate
+    front_matter = {"name": candidate.full_name}
+    for key in ("email", "phone", "telegram"):
+        if value := getattr(candidate, key):
+            front_matter[key] = value
+    if submission.questionnaire_id:
+        front_matter["questionnaire"] = submission.questionnaire.slug
+    if submission.application_id:
+        front_matter["vacancy"] = submission.application.vacancy.slug
+    sections = [
+        (markdown.label_number(a.label), a.question_text, a.body)
+        for a in submission.answers.order_by("position")
+    ]
+    title = submission.title or (
+        submission.questionnaire.title if submission.questionnaire_id else candidate.full_name
+    )
+    return markdown.render_sheet(title=title, sections=sections, front_matter=front_matter)
+
+
+def export_filename(submission: Submission) -> str:
+    """A file name that sorts by candidate and stays unique per revision."""
+    name = re.sub(r"[^\w.-]+", "_", submission.candidate.full_name, flags=re.UNICODE).strip("_")
+    slug = submission.questionnaire.slug if submission.questionnaire_id else "answers"
+    return f"{name or 'candidate'}-{submission.candidate_id}-{slug}-r{submission.revision}.md"
+
+
+def submissions_for_export(*, candidate=None, questionnaire=None, vacancy=None,
+                           all_revisions=False):  # fmt: skip
+    queryset = Submission.objects.all()
+    if candidate:
+        if str(candidate).isdigit():
+            queryset = queryset.filter(candidate_id=int(candidate))
+        else:
+            queryset = queryset.filter(candidate__email__iexact=candidate)
+    if questionnaire:
+        queryset = queryset.filter(questionnaire__slug=questionnaire)
+    if vacancy:
+        queryset = queryset.filter(application__vacancy__slug=vacancy)
+    if not all_revisions:
+        queryset = latest_submissions(queryset)
+    return queryset.select_related("candidate", "questionnaire", "application__vacancy").order_by(
+        "candidate__full_name", "candidate_id", "questionnaire__slug", "revision"
+    )

@@ -1,0 +1,679 @@
+"""Parsed answer sheets into the database.
+
+The one place that writes imported data: the ``import_answers`` command, the admin upload
+and the tests all call :func:`import_sources`. It
+
+* hashes every file and recognises files already imported without parsing them again;
+* parses the rest (``interviews.markdown``; in worker processes when there are many);
+* resolves the candidate (front matter, options, or the file name), the questionnaire
+  (option, front matter, the vacancy's, or detected from the sheet) and the vacancy;
+* matches sections to the questionnaire's questions, by number and then by text;
+* writes a batch of files in one transaction with bulk inserts. If the batch fails (a
+  constraint, a concurrent importer), it is rolled back and every file of it is retried in
+  its own transaction, so one bad file never takes another down with it.
+
+Statuses: ``created`` (first sheet of this candidate for this questionnaire), ``revised``
+(new content: a new revision, earlier ones untouched), ``unchanged`` (the same bytes as the
+latest revision), ``failed`` (nothing written for this file; ``error`` says why).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from difflib import SequenceMatcher
+from functools import partial
+from itertools import islice
+from multiprocessing import get_context
+from pathlib import PurePath
+
+from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from . import markdown
+from .bulk import insert_rows
+from .models import Answer, Application, Candidate, Question, Questionnaire, Submission, Vacancy
+
+logger = logging.getLogger(__name__)
+
+CREATED, REVISED, UNCHANGED, FAILED = "created", "revised", "unchanged", "failed"
+STATUSES = (CREATED, REVISED, UNCHANGED, FAILED)
+
+# Below this many files in a batch, starting worker processes costs more than it saves.
+_POOL_THRESHOLD = 64
+_TEXT_MATCH_RATIO = 0.75
+
+
+class ImportError_(Exception):
+    """A file cannot be imported; the message is one line for the report."""
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """One file to import. ``error`` instead of ``data`` when it could not be read."""
+
+    name: str
+    data: bytes | None = None
+    error: str | None = None
+
+
+@dataclass(kw_only=True, slots=True)
+class ImportOptions:
+    questionnaire: str | None = None  # slug; overrides front matter and detection
+    vacancy: str | None = None  # slug
+    name: str | None = None
+    email: str | None = None
+    imported_by: object | None = None  # a user
+    dry_run: bool = False
+    max_bytes: int = markdown.MAX_BYTES_DEFAULT
+    with_answers: bool = True  # report each answer (JSON output); off saves work on re-imports
+
+
+@dataclass(slots=True)
+class AnswerReport:
+    label: str
+    number: str
+    question_text: str
+    matched_question: str | None
+    line: int
+
+
+@dataclass(slots=True)
+class FileReport:
+    path: str
+    status: str = FAILED
+    candidate: str = ""
+    questionnaire: str | None = None
+    encoding: str = ""
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+    answers: list[AnswerReport] = field(default_factory=list)
+    submission_id: int | None = None
+
+    def as_dict(self):
+        data = asdict(self)
+        data.pop("submission_id")
+        return data
+
+
+@dataclass(slots=True)
+class ImportReport:
+    files: list[FileReport] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def failed(self):
+        return [f for f in self.files if f.status == FAILED]
+
+    def summary(self):
+        counts = dict.fromkeys(STATUSES, 0)
+        for f in self.files:
+            counts[f.status] += 1
+        return {
+            "files": len(self.files),
+            **counts,
+            "answers": sum(len(f.answers) for f in self.files),
+            "dry_run": self.dry_run,
+        }
+
+    def as_dict(self):
+        return {"files": [f.as_dict() for f in self.files], "summary": self.summary()}
+
+
+# -- entry points --------------------------------------------------------------------------
+
+
+def import_bytes(data: bytes, *, source_name: str, **options) -> FileReport:
+    """Import one file's bytes; see :func:`import_sources`."""
+    report = import_sources([SourceFile(source_name, data)], **options)
+    return report.files[0]
+
+
+def import_sources(
+    sources: Iterable[SourceFile],
+    *,
+    progress: Callable[[int], None] | None = None,
+    batch_size: int = 500,
+    workers: int | None = None,
+    **options,
+) -> ImportReport:
+    """Import answer files; never raises for a bad file (it is reported as failed).
+
+    ``options`` are :class:`ImportOptions` fields. ``progress`` is called with the number
+    of files finished after each batch.
+    """
+    opts = ImportOptions(**options)
+    importer = _Importer(opts, workers=workers)
+    report = ImportReport(dry_run=opts.dry_run)
+    try:
+        for batch in _chunks(sources, batch_size):
+            report.files.extend(importer.import_batch(batch))
+            if progress:
+                progress(len(batch))
+    finally:
+        importer.close()
+    return report
+
+
+def validate_options(*, questionnaire=None, vacancy=None):
+    """Raise ImportError_ for option values that would fail every file."""
+    if questionnaire and not Questionnaire.objects.filter(slug=questionnaire).exists():
+        raise ImportError_(f"questionnaire {questionnaire!r} does not exist")
+    if vacancy and not Vacancy.objects.filter(slug=vacancy).exists():
+        raise ImportError_(f"vacancy {vacancy!r} does not exist")
+
+
+# -- implementation ------------------------------------------------------------------------
+
+
+def _chunks(iterable, size) -> Iterator[list]:
+    iterator = iter(iterable)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+@dataclass(slots=True)
+class _QuestionnaireInfo:
+    id: int
+    slug: str
+    title_key: str
+    questions: list[tuple[int, str, str]]  # (id, number, normalised text)
+
+
+@dataclass(slots=True)
+class _Plan:
+    """What one file will write, decided before anything is written."""
+
+    report: FileReport
+    sha256: str
+    data: bytes | None = None  # dropped once parsed
+    sheet: markdown.ParsedSheet | None = None
+    candidate_key: str = ""
+    candidate_fields: dict = field(default_factory=dict)
+    candidate_id: int | None = None
+    questionnaire: _QuestionnaireInfo | None = None
+    vacancy_id: int | None = None
+    revision: int = 1
+    matches: list[int | None] = field(default_factory=list)
+
+
+class _Importer:
+    def __init__(self, opts: ImportOptions, *, workers: int | None):
+        self.opts = opts
+        self.workers = workers if workers is not None else (os.cpu_count() or 1)
+        self._pool: ProcessPoolExecutor | None = None
+        self._questionnaires: dict[int, _QuestionnaireInfo] | None = None
+        self._vacancies: dict[str, tuple[int, int | None]] = {}
+
+    def close(self):
+        if self._pool is not None:
+            self._pool.shutdown()
+
+    # -- a batch -----------------------------------------------------------------------
+
+    def import_batch(self, sources: list[SourceFile]) -> list[FileReport]:
+        plans = [self._hash(source) for source in sources]
+        live = [p for p in plans if p.report.error is None]
+        todo = self._recognise_unchanged(live)
+        self._parse(todo)
+        try:
+            with transaction.atomic():
+                self._plan_and_write([p for p in todo if p.report.error is None])
+                if self.opts.dry_run:
+                    transaction.set_rollback(True)
+                    for plan in todo:
+                        plan.report.submission_id = None
+        except (IntegrityError, DatabaseError) as exc:
+            # A constraint tripped (most often a concurrent importer won a race): redo each
+            # file alone so that only the file at fault fails.
+            logger.info("batch of %d files retried file by file: %s", len(todo), type(exc).__name__)
+            for plan in todo:
+                if plan.report.error is None:
+                    self._import_alone(plan)
+        return [p.report for p in plans]
+
+    def _import_alone(self, plan: _Plan, attempts: int = 3):
+        for attempt in range(attempts):
+            _reset(plan)
+            try:
+                with transaction.atomic():
+                    self._plan_and_write([plan])
+                    if self.opts.dry_run:
+                        transaction.set_rollback(True)
+                return
+            except IntegrityError as exc:
+                if attempt == attempts - 1:
+                    _fail(plan, f"conflicts with data written meanwhile: {_first_line(exc)}")
+            except DatabaseError as exc:
+                _fail(plan, f"database refused the file: {_first_line(exc)}")
+                return
+
+    # -- steps -------------------------------------------------------------------------
+
+    def _hash(self, source: SourceFile) -> _Plan:
+        report = FileReport(path=source.name)
+        if source.error is not None or source.data is None:
+            report.error = source.error or "no data"
+            return _Plan(report=report, sha256="")
+        sha256 = hashlib.sha256(source.data).hexdigest()
+        return _Plan(report=report, sha256=sha256, data=source.data)
+
+    def _recognise_unchanged(self, plans: list[_Plan]) -> list[_Plan]:
+        """Mark files whose exact bytes are already the latest revision; return the rest.
+
+        Only trusted when the options cannot point the same bytes somewhere else.
+        """
+        if not plans:
+            return []
+        rows = list(
+            Submission.objects.filter(sha256__in={p.sha256 for p in plans}).values(
+                "id", "sha256", "candidate_id", "candidate__full_name", "candidate__email",
+                "questionnaire_id", "questionnaire__slug", "revision", "encoding", "warnings",
+                "application__vacancy__slug",
+            )
+        )  # fmt: skip
+        if not rows:
+            return plans
+        latest = _latest_revisions({r["candidate_id"] for r in rows})
+        by_sha: dict[str, list[dict]] = {}
+        for row in rows:
+            key = (row["candidate_id"], row["questionnaire_id"])
+            if latest.get(key, (0, ""))[0] == row["revision"] and self._options_agree(row):
+                by_sha.setdefault(row["sha256"], []).append(row)
+        todo, unchanged = [], []
+        for plan in plans:
+            matches = by_sha.get(plan.sha256, [])
+            if len(matches) != 1:
+                todo.append(plan)
+                continue
+            row = matches[0]
+            report = plan.report
+            report.status = UNCHANGED
+            report.candidate = row["candidate__full_name"]
+            report.questionnaire = row["questionnaire__slug"]
+            report.encoding = row["encoding"]
+            report.warnings = list(row["warnings"])
+            report.submission_id = row["id"]
+            unchanged.append(plan)
+        if self.opts.with_answers and unchanged:
+            _report_stored_answers(unchanged)
+        return todo
+
+    def _options_agree(self, row) -> bool:
+        opts = self.opts
+        if opts.email and opts.email.strip().lower() != row["candidate__email"].lower():
+            return False
+        if opts.name and not opts.email and opts.name.strip() != row["candidate__full_name"]:
+            return False
+        if opts.questionnaire and opts.questionnaire != row["questionnaire__slug"]:
+            return False
+        return not (opts.vacancy and opts.vacancy != row["application__vacancy__slug"])
+
+    def _parse(self, plans: list[_Plan]):
+        parse = partial(markdown.try_parse_bytes, max_bytes=self.opts.max_bytes)
+        datas = [p.data for p in plans]
+        for plan in plans:
+            plan.data = None
+        if self.workers > 1 and len(plans) >= _POOL_THRESHOLD:
+            if self._pool is None:
+                # forkserver: workers never inherit the parent's database connections.
+                self._pool = ProcessPoolExecutor(self.workers, mp_context=get_context("forkserver"))
+            chunk = max(1, len(plans) // (self.workers * 4))
+            results = self._pool.map(parse, datas, chunksize=chunk)
+        else:
+            results = map(parse, datas)
+        for plan, result in zip(plans, results, strict=True):
+            if isinstance(result, markdown.SheetError):
+                plan.report.error = str(result)
+                continue
+            plan.sheet = result
+            plan.report.encoding = result.encoding
+            plan.report.warnings = list(result.warnings)
+            if not result.sections and not result.preamble.strip():
+                plan.report.error = "empty file: nothing to import"
+
+    def _plan_and_write(self, plans: list[_Plan]):
+        for plan in plans:
+            try:
+                self._resolve(plan)
+            except ImportError_ as exc:
+                plan.report.error = str(exc)
+        plans = [p for p in plans if p.report.error is None]
+        if not plans:
+            return
+        self._resolve_candidates(plans)
+        self._decide_revisions(plans)
+        self._write(plans)
+
+    def _resolve(self, plan: _Plan):
+        sheet, opts, report = plan.sheet, self.opts, plan.report
+        fm = sheet.front_matter
+        email = (opts.email or _text(fm.get("email"))).strip()
+        name = (opts.name or _text(fm.get("name") or fm.get("full_name"))).strip()
+        if not name:
+            if email:
+                name = email.split("@")[0]
+                report.warnings.append(f"no candidate name: named after the e-mail ({name})")
+            else:
+                name = _name_from_path(report.path)
+                report.warnings.append(
+                    f"no candidate name or e-mail in the file or options: "
+                    f"named after the file ({name})"
+                )
+        plan.candidate_key = f"e:{email.lower()}" if email else f"n:{name}"
+        plan.candidate_fields = {
+            "full_name": name[:200],
+            "email": email,
+            "phone": _text(fm.get("phone"))[:40],
+            "telegram": _text(fm.get("telegram"))[:100],
+        }
+        report.candidate = name
+
+        vacancy_slug = opts.vacancy or _text(fm.get("vacancy")) or None
+        vacancy_questionnaire = None
+        if vacancy_slug:
+            plan.vacancy_id, vacancy_questionnaire = self._vacancy(vacancy_slug)
+        questionnaires = self._all_questionnaires()
+        slug = opts.questionnaire or _text(fm.get("questionnaire")) or None
+        if slug:
+            found = [q for q in questionnaires.values() if q.slug == slug]
+            if not found:
+                raise ImportError_(f"questionnaire {slug!r} does not exist")
+            plan.questionnaire = found[0]
+        elif vacancy_questionnaire:
+            plan.questionnaire = questionnaires.get(vacancy_questionnaire)
+        else:
+            plan.questionnaire = self._detect(sheet, report)
+        report.questionnaire = plan.questionnaire.slug if plan.questionnaire else None
+        plan.matches = self._match(sheet, plan.questionnaire, report)
+
+    def _vacancy(self, slug):
+        if slug not in self._vacancies:
+            row = Vacancy.objects.filter(slug=slug).values_list("id", "questionnaire_id").first()
+            if row is None:
+                raise ImportError_(f"vacancy {slug!r} does not exist")
+            self._vacancies[slug] = row
+        return self._vacancies[slug]
+
+    def _all_questionnaires(self) -> dict[int, _QuestionnaireInfo]:
+        if self._questionnaires is None:
+            infos = {
+                q.id: _QuestionnaireInfo(q.id, q.slug, markdown.normalise_question(q.title), [])
+                for q in Questionnaire.objects.all()
+            }
+            for qid, number, questionnaire_id, text in Question.objects.order_by(
+                "position", "id"
+            ).values_list("id", "number", "questionnaire_id", "text"):
+                infos[questionnaire_id].questions.append(
+                    (qid, number, markdown.normalise_question(text))
+                )
+            self._questionnaires = infos
+        return self._questionnaires
+
+    def _detect(self, sheet, report) -> _QuestionnaireInfo | None:
+        """The one questionnaire whose title or questions fit the sheet, if exactly one."""
+        texts = [markdown.normalise_question(s.question_text) for s in sheet.sections]
+        texts = [t for t in texts if t]
+        title = markdown.normalise_question(sheet.title)
+        fits = []
+        for info in self._all_questionnaires().values():
+            known = [text for _, _, text in info.questions]
+            hits = sum(1 for t in texts if any(_similar(t, k) for k in known))
+            if (title and title == info.title_key) or (texts and hits * 2 >= len(texts)):
+                fits.append((hits, info))
+        if len(fits) == 1:
+            hits, info = fits[0]
+            report.warnings.append(
+                f"questionnaire detected: {info.slug} ({hits} of {len(texts)} questions recognised)"
+            )
+            return info
+        if fits:
+            report.warnings.append(
+                "questionnaire not chosen: several fit ("
+                + ", ".join(sorted(i.slug for _, i in fits))
+                + "); answers kept as written"
+            )
+        return None
+
+    def _match(self, sheet, info, report) -> list[int | None]:
+        """Question id for each section: by number first, then by text similarity."""
+        sections = sheet.sections
+        if info is None:
+            return [None] * len(sections)
+        matches: list[int | None] = [None] * len(sections)
+        used: set[int] = set()
+        by_number = {number: qid for qid, number, _ in info.questions}
+        seen_numbers: dict[str, int] = {}
+        for s in sections:
+            if s.number:
+                seen_numbers[s.number] = seen_numbers.get(s.number, 0) + 1
+        # A number that appears twice (numbering restarted) says nothing on its own.
+        for i, s in enumerate(sections):
+            qid = by_number.get(s.number) if seen_numbers.get(s.number) == 1 else None
+            if qid is not None and qid not in used:
+                matches[i] = qid
+                used.add(qid)
+        for i, s in enumerate(sections):
+            if matches[i] is not None:
+                continue
+            text = markdown.normalise_question(s.question_text)
+            if not text:
+                continue
+            best, best_ratio = None, _TEXT_MATCH_RATIO
+            for qid, _, known in info.questions:
+                if qid in used:
+                    continue
+                ratio = 1.0 if text == known else _ratio(text, known, best_ratio)
+                if ratio >= best_ratio:
+                    best, best_ratio = qid, ratio
+            if best is not None:
+                matches[i] = best
+                used.add(best)
+        number_of = {qid: number for qid, number, _ in info.questions}
+        unmatched = [s for s, m in zip(sections, matches, strict=True) if m is None]
+        for s in unmatched:
+            what = s.label or (s.question_text[:40] + "…" if s.question_text else "text")
+            report.warnings.append(
+                f"line {s.line}: section {what!r} matches no question of {info.slug}; kept"
+            )
+        missing = [number_of[qid] for qid, _, _ in info.questions if qid not in used]
+        if missing:
+            report.warnings.append("questions without an answer: " + ", ".join(missing))
+        if self.opts.with_answers:
+            report.answers = [
+                AnswerReport(s.label, s.number, s.question_text, number_of.get(m), s.line)
+                for s, m in zip(sections, matches, strict=True)
+            ]
+        return matches
+
+    def _resolve_candidates(self, plans: list[_Plan]):
+        emails = {p.candidate_fields["email"].lower() for p in plans if p.candidate_fields["email"]}
+        names = {p.candidate_fields["full_name"] for p in plans if not p.candidate_fields["email"]}
+        known: dict[str, int] = {}
+        if emails:
+            # Lower() on both sides: the same expression as the unique index, which serves it.
+            for cid, email in (
+                Candidate.objects.annotate(email_lower=Lower("email"))
+                .filter(email_lower__in=emails)
+                .values_list("id", "email")
+            ):
+                known[f"e:{email.lower()}"] = cid
+        if names:
+            for cid, name in (
+                Candidate.objects.filter(email="", full_name__in=names)
+                .order_by("id")
+                .values_list("id", "full_name")
+            ):
+                known.setdefault(f"n:{name}", cid)
+        new: dict[str, Candidate] = {}
+        for plan in plans:
+            key = plan.candidate_key
+            if key in known:
+                plan.candidate_id = known[key]
+            elif key not in new:
+                new[key] = Candidate(**plan.candidate_fields)
+        if new:
+            Candidate.objects.bulk_create(new.values())
+            for key, candidate in new.items():
+                known[key] = candidate.pk
+        for plan in plans:
+            plan.candidate_id = known[plan.candidate_key]
+
+    def _decide_revisions(self, plans: list[_Plan]):
+        latest = _latest_revisions({p.candidate_id for p in plans})
+        for plan in plans:
+            key = (plan.candidate_id, plan.questionnaire.id if plan.questionnaire else None)
+            revision, sha = latest.get(key, (0, ""))
+            if sha == plan.sha256:
+                plan.report.status = UNCHANGED
+                continue
+            plan.revision = revision + 1
+            plan.report.status = REVISED if revision else CREATED
+            latest[key] = (plan.revision, plan.sha256)
+
+    def _write(self, plans: list[_Plan]):
+        writing = [p for p in plans if p.report.status in (CREATED, REVISED)]
+        if not writing:
+            return
+        applications = self._applications(writing)
+        user_id = self.opts.imported_by.pk if self.opts.imported_by else None
+        now = timezone.now()
+        submission_ids = insert_rows(
+            Submission,
+            ["candidate", "questionnaire", "application", "source_name", "sha256",
+             "original_text", "encoding", "title", "preamble", "trailer", "revision",
+             "imported_at", "imported_by", "warnings"],
+            [
+                (
+                    plan.candidate_id,
+                    plan.questionnaire.id if plan.questionnaire else None,
+                    applications.get((plan.candidate_id, plan.vacancy_id)),
+                    plan.report.path[-500:],
+                    plan.sha256,
+                    plan.sheet.text,
+                    plan.sheet.encoding,
+                    plan.sheet.title[:500],
+                    plan.sheet.preamble,
+                    plan.sheet.trailer,
+                    plan.revision,
+                    now,
+                    user_id,
+                    plan.report.warnings,
+                )
+                for plan in writing
+            ],
+            return_ids=True,
+        )  # fmt: skip
+        answers = []
+        for plan, submission_id in zip(writing, submission_ids, strict=True):
+            plan.report.submission_id = submission_id
+            for position, (section, qid) in enumerate(
+                zip(plan.sheet.sections, plan.matches, strict=True), start=1
+            ):
+                answers.append(
+                    (submission_id, qid, section.label[:100], section.question_text,
+                     section.body, position, section.line)
+                )  # fmt: skip
+        insert_rows(
+            Answer,
+            ["submission", "question", "label", "question_text", "body", "position", "line"],
+            answers,
+        )
+
+    def _applications(self, plans: list[_Plan]) -> dict[tuple[int, int], int]:
+        pairs = {(p.candidate_id, p.vacancy_id) for p in plans if p.vacancy_id}
+        if not pairs:
+            return {}
+        condition = Q()
+        for candidate_id, vacancy_id in pairs:
+            condition |= Q(candidate_id=candidate_id, vacancy_id=vacancy_id)
+        found = {
+            (c, v): pk
+            for pk, c, v in Application.objects.filter(condition).values_list(
+                "id", "candidate_id", "vacancy_id"
+            )
+        }
+        missing = [Application(candidate_id=c, vacancy_id=v) for c, v in pairs - found.keys()]
+        if missing:
+            Application.objects.bulk_create(missing)
+            found.update({(a.candidate_id, a.vacancy_id): a.pk for a in missing})
+        return found
+
+
+def _latest_revisions(candidate_ids) -> dict[tuple[int, int | None], tuple[int, str]]:
+    """(candidate, questionnaire) -> (latest revision, its sha256)."""
+    latest: dict[tuple[int, int | None], tuple[int, str]] = {}
+    rows = Submission.objects.filter(candidate_id__in=candidate_ids).values_list(
+        "candidate_id", "questionnaire_id", "revision", "sha256"
+    )
+    for candidate_id, questionnaire_id, revision, sha in rows:
+        key = (candidate_id, questionnaire_id)
+        if revision > latest.get(key, (0, ""))[0]:
+            latest[key] = (revision, sha)
+    return latest
+
+
+def _report_stored_answers(plans: list[_Plan]):
+    by_submission = {p.report.submission_id: p.report for p in plans}
+    rows = (
+        Answer.objects.filter(submission_id__in=by_submission)
+        .order_by("submission_id", "position")
+        .values_list("submission_id", "label", "question_text", "line", "question__number")
+    )
+    for submission_id, label, question_text, line, number in rows:
+        by_submission[submission_id].answers.append(
+            AnswerReport(label, markdown.label_number(label), question_text, number, line)
+        )
+
+
+def _reset(plan: _Plan):
+    plan.report.error = None
+    plan.report.status = FAILED
+    plan.report.submission_id = None
+    if plan.sheet is not None:
+        plan.report.warnings = list(plan.sheet.warnings)
+    plan.candidate_id = None
+
+
+def _fail(plan: _Plan, message: str):
+    plan.report.error = message
+    plan.report.status = FAILED
+    plan.report.submission_id = None
+
+
+def _first_line(exc) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else str(value)
+
+
+def _name_from_path(path: str) -> str:
+    pure = PurePath(path)
+    stem = pure.stem
+    # A repository's README says nothing of its author; the folder usually does.
+    if stem.casefold() in {"readme", "answers", "otvety", "ответы", "-", ""} and pure.parent.name:
+        stem = pure.parent.name
+    return re.sub(r"[_\s]+", " ", stem).strip() or "unknown"
+
+
+def _similar(a: str, b: str) -> bool:
+    return a == b or _ratio(a, b, _TEXT_MATCH_RATIO) >= _TEXT_MATCH_RATIO
+
+
+def _ratio(a: str, b: str, floor: float) -> float:
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    # The cheap upper bounds first: most pairs are nowhere near each other.
+    if matcher.real_quick_ratio() < floor or matcher.quick_ratio() < floor:
+        return 0.0
+    return matcher.ratio()

@@ -1,0 +1,364 @@
+"""import_answers, through call_command so that argument parsing is covered too."""
+
+import io
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from interviews.models import Answer, Application, Candidate, Submission
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT.parent / "shared" / "seed" / "zvonok_answers.md"
+EXAMPLES = ROOT / "examples"
+
+pytestmark = pytest.mark.django_db
+
+SHEET = """---
+name: Анна Смирнова
+email: Anna.Smirnova@example.com
+phone: "+7 900 123-45-67"
+---
+# ZvonokTest
+## Ответы на вопросы
+#### 1. Какой опыт в коммерческой разработки на Python?
+Три года, Django и Celery.
+#### 2. Приходилось ли сильно оптимизировать Python код?
+Да: профилировал через py-spy.
+"""
+
+
+@pytest.fixture
+def questionnaire(db):
+    call_command("loaddata", "zvonok_python", verbosity=0)
+
+
+def run(*args, stdin=None, **kwargs):
+    out, err = io.StringIO(), io.StringIO()
+    if stdin is not None:
+        kwargs["stdin"] = stdin
+    call_command("import_answers", *map(str, args), stdout=out, stderr=err, **kwargs)
+    return out.getvalue(), err.getvalue()
+
+
+def write(tmp_path, name, text, encoding="utf-8"):
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="shared seed not present")
+def test_seed_imports_as_one_candidate_with_seven_matched_verbatim_answers(questionnaire):
+    run(SEED, "--questionnaire", "zvonok-python")
+
+    submission = Submission.objects.get()
+    answers = list(submission.answers.order_by("position").select_related("question"))
+    source = SEED.read_text(encoding="utf-8")
+    assert Candidate.objects.count() == 1
+    assert [a.question.number for a in answers] == ["1", "2", "3", "4", "5", "6", "7"]
+    bodies = re.split(r"^#### \d+\..*\n", source, flags=re.M)[1:]
+    for answer, body in zip(answers, bodies, strict=True):
+        assert answer.body == body.strip("\n")
+    assert submission.original_text == source
+    assert submission.sha256 and submission.encoding == "utf-8"
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="shared seed not present")
+def test_reimport_of_the_seed_is_unchanged(questionnaire):
+    run(SEED, "--questionnaire", "zvonok-python")
+
+    out, _ = run(SEED, "--questionnaire", "zvonok-python")
+
+    assert out.startswith("unchanged")
+    assert Submission.objects.count() == 1
+    assert Answer.objects.count() == 7
+
+
+def test_front_matter_names_the_candidate(questionnaire, tmp_path):
+    run(write(tmp_path, "a.md", SHEET))
+
+    candidate = Candidate.objects.get()
+    assert candidate.full_name == "Анна Смирнова"
+    assert candidate.email == "Anna.Smirnova@example.com"
+    assert candidate.phone == "+7 900 123-45-67"
+
+
+def test_questionnaire_is_detected_from_the_questions(questionnaire, tmp_path):
+    out, _ = run(write(tmp_path, "a.md", SHEET))
+
+    submission = Submission.objects.get()
+    assert submission.questionnaire.slug == "zvonok-python"
+    assert any("questionnaire detected: zvonok-python" in w for w in submission.warnings)
+    assert list(submission.answers.values_list("question__number", flat=True)) == ["1", "2"]
+    assert "questions without an answer: 3, 4, 5, 6, 7" in out
+
+
+def test_same_email_in_another_case_is_the_same_candidate(questionnaire, tmp_path):
+    run(write(tmp_path, "a.md", SHEET))
+
+    run(write(tmp_path, "b.md", SHEET.replace("Anna.Smirnova@", "anna.smirnova@") + "\nP.S.\n"))
+
+    assert Candidate.objects.count() == 1
+    assert Submission.objects.count() == 2
+
+
+def test_changed_file_adds_a_revision_and_keeps_the_earlier_one(questionnaire, tmp_path):
+    path = write(tmp_path, "a.md", SHEET)
+    run(path)
+    first = Submission.objects.get()
+
+    path.write_text(SHEET.replace("Три года", "Четыре года"), encoding="utf-8")
+    out, _ = run(path)
+
+    first.refresh_from_db()
+    second = Submission.objects.exclude(pk=first.pk).get()
+    assert out.startswith("revised")
+    assert (first.revision, second.revision) == (1, 2)
+    assert first.answers.get(position=1).body == "Три года, Django и Celery."
+    assert second.answers.get(position=1).body == "Четыре года, Django и Celery."
+
+
+def test_dry_run_writes_nothing(questionnaire, tmp_path):
+    out, _ = run(write(tmp_path, "a.md", SHEET), "--dry-run")
+
+    assert out.startswith("created")
+    assert "dry run, nothing written" in out
+    assert Candidate.objects.count() == 0
+    assert Submission.objects.count() == 0
+
+
+def test_json_format_describes_each_file_and_answer(questionnaire, tmp_path):
+    out, _ = run(write(tmp_path, "a.md", SHEET), "--format", "json")
+
+    data = json.loads(out)
+    (entry,) = data["files"]
+    assert entry["status"] == "created"
+    assert entry["candidate"] == "Анна Смирнова"
+    assert entry["questionnaire"] == "zvonok-python"
+    assert entry["encoding"] == "utf-8"
+    assert entry["error"] is None
+    assert [a["matched_question"] for a in entry["answers"]] == ["1", "2"]
+    assert entry["answers"][0]["line"] == 8
+    assert data["summary"]["created"] == 1
+    assert data["summary"]["failed"] == 0
+
+
+def test_json_of_an_unchanged_reimport_still_lists_the_answers(questionnaire, tmp_path):
+    path = write(tmp_path, "a.md", SHEET)
+    run(path)
+
+    data = json.loads(run(path, "--format", "json")[0])
+
+    assert data["files"][0]["status"] == "unchanged"
+    assert [a["label"] for a in data["files"][0]["answers"]] == ["1.", "2."]
+
+
+def test_standard_input_is_read_for_a_dash(questionnaire):
+    stdin = io.TextIOWrapper(io.BytesIO(SHEET.encode("utf-8")), encoding="utf-8")
+
+    run("-", stdin=stdin)
+
+    assert Submission.objects.get().source_name == "-"
+
+
+def test_directories_are_read_recursively_for_markdown_and_text(questionnaire, tmp_path):
+    for i, name in enumerate(["a.md", "sub/b.markdown", "sub/deeper/c.txt"]):
+        write(tmp_path, name, SHEET.replace("anna", f"anna{i}").replace("Anna", f"Anna{i}"))
+    write(tmp_path, "sub/ignored.json", "{}")
+
+    run(tmp_path)
+
+    names = Submission.objects.values_list("source_name", flat=True)
+    assert sorted(Path(name).name for name in names) == ["a.md", "b.markdown", "c.txt"]
+
+
+def test_globs_select_files(questionnaire, tmp_path):
+    write(tmp_path, "one.md", SHEET)
+    write(tmp_path, "two.txt", SHEET.replace("Anna", "Other"))
+
+    run(str(tmp_path / "*.md"))
+
+    assert list(Submission.objects.values_list("source_name", flat=True)) == [
+        str(tmp_path / "one.md")
+    ]
+
+
+def test_a_bad_file_fails_alone_and_the_exit_status_is_one(questionnaire, tmp_path):
+    good = write(tmp_path, "good.md", SHEET)
+    bad = tmp_path / "bad.md"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+
+    with pytest.raises(CommandError) as excinfo:
+        run(good, bad)
+
+    assert excinfo.value.returncode == 1
+    assert "1 of 2 files failed" in str(excinfo.value)
+    assert Submission.objects.get().source_name == str(good)
+
+
+def test_failed_file_is_named_with_its_reason_on_stderr(questionnaire, tmp_path):
+    bad = tmp_path / "bad.md"
+    bad.write_bytes(b"abc\x00def")
+    err = io.StringIO()
+
+    with pytest.raises(CommandError):
+        call_command("import_answers", str(bad), stdout=io.StringIO(), stderr=err)
+
+    line = err.getvalue().strip()
+    assert line.startswith(f"{bad}: ")
+    assert "NUL" in line or "binary" in line
+
+
+def test_missing_file_is_reported_not_raised(questionnaire, tmp_path):
+    with pytest.raises(CommandError) as excinfo:
+        run(tmp_path / "nope.md")
+
+    assert excinfo.value.returncode == 1
+
+
+def test_size_limit_refuses_large_files_with_the_sizes(questionnaire, tmp_path):
+    path = write(tmp_path, "big.md", SHEET + "x" * 3000)
+    err = io.StringIO()
+
+    with pytest.raises(CommandError):
+        call_command("import_answers", str(path), "--max-bytes", "2048", stderr=err,
+                     stdout=io.StringIO())  # fmt: skip
+
+    assert "over the 0.0 MB limit" in err.getvalue() or "limit" in err.getvalue()
+    assert Submission.objects.count() == 0
+
+
+def test_unknown_questionnaire_option_stops_before_reading(questionnaire, tmp_path):
+    with pytest.raises(CommandError, match="questionnaire 'nope' does not exist"):
+        run(write(tmp_path, "a.md", SHEET), "--questionnaire", "nope")
+
+
+def test_unknown_questionnaire_in_front_matter_fails_that_file(questionnaire, tmp_path):
+    path = write(tmp_path, "a.md", SHEET.replace("---\n#", "questionnaire: nope\n---\n#", 1))
+    err = io.StringIO()
+
+    with pytest.raises(CommandError):
+        call_command("import_answers", str(path), stdout=io.StringIO(), stderr=err)
+
+    assert "questionnaire 'nope' does not exist" in err.getvalue()
+    assert Candidate.objects.count() == 0
+
+
+def test_name_and_email_options_name_the_candidate(questionnaire, tmp_path):
+    text = SHEET.split("---\n", 2)[2]
+
+    run(write(tmp_path, "a.md", text), "--name", "Пётр Иванов", "--email", "petr@example.com")
+
+    assert Candidate.objects.get().email == "petr@example.com"
+
+
+def test_name_option_refuses_several_files(questionnaire, tmp_path):
+    with pytest.raises(CommandError, match="one candidate"):
+        run(write(tmp_path, "a.md", SHEET), write(tmp_path, "b.md", SHEET), "--name", "X")
+
+
+def test_without_any_identity_the_file_name_is_used_with_a_warning(questionnaire, tmp_path):
+    path = write(tmp_path, "ivan_petrov/README.md", SHEET.split("---\n", 2)[2])
+
+    run(path)
+
+    submission = Submission.objects.get()
+    assert submission.candidate.full_name == "ivan petrov"
+    assert any("named after the file" in w for w in submission.warnings)
+
+
+def test_vacancy_option_records_the_application(questionnaire, tmp_path):
+    run(write(tmp_path, "a.md", SHEET), "--vacancy", "python-developer")
+
+    submission = Submission.objects.get()
+    assert submission.application == Application.objects.get()
+    assert submission.application.vacancy.slug == "python-developer"
+    assert submission.questionnaire.slug == "zvonok-python"
+
+
+def test_progress_is_shown_on_a_terminal(questionnaire, tmp_path):
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    for i in range(25):
+        write(tmp_path, f"f{i:02}.md", SHEET.replace("Anna", f"Anna{i}"))
+    err = Terminal()
+
+    call_command("import_answers", str(tmp_path), stdout=io.StringIO(), stderr=err,
+                 batch_size=10)  # fmt: skip
+
+    assert "\r10/25 files" in err.getvalue()
+    assert "\r25/25 files" in err.getvalue()
+
+
+def test_verbosity_zero_prints_nothing(questionnaire, tmp_path):
+    out, err = run(write(tmp_path, "a.md", SHEET), "-v", "0")
+
+    assert out == err == ""
+    assert Submission.objects.count() == 1
+
+
+def test_unmatched_sections_are_kept_without_a_question(questionnaire, tmp_path):
+    text = SHEET + "#### 9. Что-то, чего нет в анкете?\nВсё равно отвечу.\n"
+
+    run(write(tmp_path, "a.md", text))
+
+    answer = Answer.objects.get(label="9.")
+    assert answer.question is None
+    assert answer.body == "Всё равно отвечу."
+
+
+def test_every_non_blank_line_is_stored_somewhere(questionnaire, tmp_path):
+    """Preamble, questions, answers and trailer account for the whole file."""
+    text = (
+        "# Мой проект\n\nУстановка: `pip install x`\n\n## Ответы на вопросы\n"
+        "#### 1. Какой опыт в коммерческой разработки на Python?\n"
+        "Пять лет.\n\n```bash\n# комментарий в коде\nmake run\n```\n"
+        "#### 2. Приходилось ли сильно оптимизировать Python код?\n"
+        "| a | b |\n|---|---|\n| 1 | 2 |\n"
+    )
+    run(write(tmp_path, "a.md", text), "--name", "Тест")
+
+    submission = Submission.objects.get()
+    assert_every_line_stored(text, submission)
+
+
+@pytest.mark.skipif(not EXAMPLES.exists(), reason="no examples")
+def test_shipped_examples_import_cleanly(questionnaire):
+    run(EXAMPLES, "--vacancy", "python-developer")
+
+    assert Candidate.objects.count() == 3
+    for submission in Submission.objects.all():
+        assert submission.answers.filter(question__isnull=False).count() == 7
+        assert_every_line_stored(submission.original_text, submission)
+
+
+def assert_every_line_stored(text, submission):
+    text = text.split("---\n", 2)[2] if text.startswith("---\n") else text
+    stored_lines = set()
+    question_words = []
+    for piece in [submission.preamble, submission.trailer]:
+        stored_lines.update(line.strip() for line in piece.splitlines())
+    for answer in submission.answers.all():
+        stored_lines.update(line.strip() for line in answer.body.splitlines())
+        question_words.append(set(re.findall(r"\w+", f"{answer.label} {answer.question_text}")))
+    for line in text.splitlines():
+        if not line.strip() or line.strip() in stored_lines:
+            continue
+        words = set(re.findall(r"\w+", line))
+        assert any(words <= q for q in question_words), f"line not stored: {line!r}"
+
+
+def test_copied_example_folder_reimports_unchanged(questionnaire, tmp_path):
+    shutil.copytree(EXAMPLES, tmp_path / "ex")
+    run(tmp_path / "ex")
+
+    out, _ = run(tmp_path / "ex")
+
+    assert "3 unchanged" in out
+    assert Submission.objects.count() == 3
