@@ -101,9 +101,13 @@ def main():
         if not args.skip_loaddata:
             fixture = Path(tmp) / "same-data.json"
             call_command(
-                "dumpdata", "interviews.candidate", "interviews.submission",
-                "interviews.answer", output=str(fixture), verbosity=0,
-            )  # fmt: skip
+                "dumpdata",
+                "interviews.candidate",
+                "interviews.submission",
+                "interviews.answer",
+                output=str(fixture),
+                verbosity=0,
+            )
             Answer.objects.all().delete()
             Submission.objects.all().delete()
             from interviews.models import Candidate
@@ -113,20 +117,32 @@ def main():
             call_command("loaddata", str(fixture), verbosity=0)
             loaddata = time.perf_counter() - started
 
-    print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python "
-          f"{platform.python_version()}, {connection.vendor} "
-          f"{'.'.join(map(str, connection.Database.__version__.split()[:1]))}")  # fmt: skip
-    print(f"files: {args.files} ({total_bytes / args.files / 1024:.1f} KB on average), "
-          f"answers: {answers}")  # fmt: skip
-    print(f"fresh import:     {fresh:7.2f} s  {args.files / fresh:8.0f} files/s  "
-          f"{answers / fresh:8.0f} answers/s   (goal: >= 2000 files/s)")  # fmt: skip
-    print(f"unchanged import: {again:7.2f} s  {args.files / again:8.0f} files/s"
-          f"                       (goal: >= 10000 files/s)")  # fmt: skip
-    print(f"peak RSS: {rss_self:.0f} MB main process, {rss_children:.0f} MB largest parser "
-          f"process   (goal: <= 150 MB)")  # fmt: skip
+    print(
+        f"machine: {platform.platform()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}, {connection.vendor} "
+        f"{'.'.join(map(str, connection.Database.__version__.split()[:1]))}"
+    )
+    print(
+        f"files: {args.files} ({total_bytes / args.files / 1024:.1f} KB on average), "
+        f"answers: {answers}"
+    )
+    print(
+        f"fresh import:     {fresh:7.2f} s  {args.files / fresh:8.0f} files/s  "
+        f"{answers / fresh:8.0f} answers/s   (goal: >= 2000 files/s)"
+    )
+    print(
+        f"unchanged import: {again:7.2f} s  {args.files / again:8.0f} files/s"
+        f"                       (goal: >= 10000 files/s)"
+    )
+    print(
+        f"peak RSS: {rss_self:.0f} MB main process, {rss_children:.0f} MB largest parser "
+        f"process   (goal: <= 150 MB)"
+    )
     if loaddata is not None:
-        print(f"loaddata of the same rows: {loaddata:7.2f} s  -> import is "
-              f"{loaddata / fresh:.1f}x faster   (goal: >= 5x)")  # fmt: skip
+        print(
+            f"loaddata of the same rows: {loaddata:7.2f} s  -> import is "
+            f"{loaddata / fresh:.1f}x faster   (goal: >= 5x)"
+        )
 
 
 if __name__ == "__main__":

@@ -14,8 +14,9 @@ import json
 from django.db import connection, models
 
 
-def insert_rows(model: type[models.Model], fields: list[str], rows: list[tuple],
-                *, return_ids: bool = False) -> list[int] | None:  # fmt: skip
+def insert_rows(
+    model: type[models.Model], fields: list[str], rows: list[tuple], *, return_ids: bool = False
+) -> list[int] | None:
     if not rows:
         return [] if return_ids else None
     if connection.vendor == "postgresql":

@@ -48,8 +48,9 @@ def export_filename(submission: Submission) -> str:
     return f"{name or 'candidate'}-{submission.candidate_id}-{slug}-r{submission.revision}.md"
 
 
-def submissions_for_export(*, candidate=None, questionnaire=None, vacancy=None,
-                           all_revisions=False):  # fmt: skip
+def submissions_for_export(
+    *, candidate=None, questionnaire=None, vacancy=None, all_revisions=False
+):
     queryset = Submission.objects.all()
     if candidate:
         if str(candidate).isdigit():

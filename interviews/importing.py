@@ -39,7 +39,17 @@ from django.utils import timezone
 
 from . import markdown
 from .bulk import insert_rows
-from .models import Answer, Application, Candidate, Question, Questionnaire, Submission, Vacancy
+from .models import (
+    Answer,
+    Application,
+    Candidate,
+    Question,
+    Questionnaire,
+    Stage,
+    StageChange,
+    Submission,
+    Vacancy,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -274,11 +284,19 @@ class _Importer:
             return []
         rows = list(
             Submission.objects.filter(sha256__in={p.sha256 for p in plans}).values(
-                "id", "sha256", "candidate_id", "candidate__full_name", "candidate__email",
-                "questionnaire_id", "questionnaire__slug", "revision", "encoding", "warnings",
+                "id",
+                "sha256",
+                "candidate_id",
+                "candidate__full_name",
+                "candidate__email",
+                "questionnaire_id",
+                "questionnaire__slug",
+                "revision",
+                "encoding",
+                "warnings",
                 "application__vacancy__slug",
             )
-        )  # fmt: skip
+        )
         if not rows:
             return plans
         latest = _latest_revisions({r["candidate_id"] for r in rows})
@@ -547,9 +565,22 @@ class _Importer:
         now = timezone.now()
         submission_ids = insert_rows(
             Submission,
-            ["candidate", "questionnaire", "application", "source_name", "sha256",
-             "original_text", "encoding", "title", "preamble", "trailer", "revision",
-             "imported_at", "imported_by", "warnings"],
+            [
+                "candidate",
+                "questionnaire",
+                "application",
+                "source_name",
+                "sha256",
+                "original_text",
+                "encoding",
+                "title",
+                "preamble",
+                "trailer",
+                "revision",
+                "imported_at",
+                "imported_by",
+                "warnings",
+            ],
             [
                 (
                     plan.candidate_id,
@@ -570,7 +601,7 @@ class _Importer:
                 for plan in writing
             ],
             return_ids=True,
-        )  # fmt: skip
+        )
         answers = []
         for plan, submission_id in zip(writing, submission_ids, strict=True):
             plan.report.submission_id = submission_id
@@ -578,9 +609,16 @@ class _Importer:
                 zip(plan.sheet.sections, plan.matches, strict=True), start=1
             ):
                 answers.append(
-                    (submission_id, qid, section.label[:100], section.question_text,
-                     section.body, position, section.line)
-                )  # fmt: skip
+                    (
+                        submission_id,
+                        qid,
+                        section.label[:100],
+                        section.question_text,
+                        section.body,
+                        position,
+                        section.line,
+                    )
+                )
         insert_rows(
             Answer,
             ["submission", "question", "label", "question_text", "body", "position", "line"],
@@ -600,10 +638,28 @@ class _Importer:
                 "id", "candidate_id", "vacancy_id"
             )
         }
-        missing = [Application(candidate_id=c, vacancy_id=v) for c, v in pairs - found.keys()]
+        # Bulk inserts skip Application.save(), so the first stage and its StageChange
+        # are written here, in the same transaction.
+        stage = Stage.initial()
+        now = timezone.now()
+        missing = [
+            Application(candidate_id=c, vacancy_id=v, stage=stage, stage_changed_at=now)
+            for c, v in sorted(pairs - found.keys())
+        ]
         if missing:
             Application.objects.bulk_create(missing)
             found.update({(a.candidate_id, a.vacancy_id): a.pk for a in missing})
+            if stage is not None:
+                StageChange.objects.bulk_create(
+                    StageChange(
+                        application=a,
+                        to_stage=stage,
+                        at=now,
+                        by=self.opts.imported_by,
+                        comment="import",
+                    )
+                    for a in missing
+                )
         return found
 
 

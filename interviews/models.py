@@ -5,10 +5,15 @@ Rules that concern one row live here; workflows that touch several models (impor
 for one) live in their own modules.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -155,6 +160,41 @@ class Candidate(models.Model):
         super().save(*args, **kwargs)
 
 
+class Stage(models.Model):
+    """A step of the hiring pipeline. Stored as data so that HR can rename and reorder."""
+
+    class Kind(models.TextChoices):
+        ACTIVE = "active", _("active")
+        HIRED = "hired", _("hired")
+        REJECTED = "rejected", _("rejected")
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    name_ru = models.CharField(_("name in Russian"), max_length=100, blank=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind, default=Kind.ACTIVE)
+
+    class Meta:
+        verbose_name = _("stage")
+        verbose_name_plural = _("stages")
+        ordering = ["order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["active", "hired", "rejected"]),
+                name="interviews_stage_kind_valid",
+            ),
+        ]
+
+    def __str__(self):
+        if self.name_ru and (get_language() or "").startswith("ru"):
+            return self.name_ru
+        return self.name
+
+    @classmethod
+    def initial(cls):
+        """The stage a new application starts in: the first active one."""
+        return cls.objects.filter(kind=cls.Kind.ACTIVE).order_by("order", "id").first()
+
+
 class Application(models.Model):
     candidate = models.ForeignKey(
         Candidate,
@@ -168,6 +208,26 @@ class Application(models.Model):
         related_name="applications",
         verbose_name=_("vacancy"),
     )
+    stage = models.ForeignKey(
+        Stage,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="applications",
+        verbose_name=_("stage"),
+    )
+    # Denormalised from the latest StageChange so that "days in stage" sorts and filters
+    # without a subquery per row; written in the same transaction as the StageChange.
+    stage_changed_at = models.DateTimeField(_("in stage since"), default=timezone.now)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_applications",
+        verbose_name=_("owner"),
+    )
+    rejection_reason = models.TextField(_("rejection reason"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -182,10 +242,99 @@ class Application(models.Model):
         indexes = [
             # "Applications for this vacancy, newest first" (vacancy filter on the changelist).
             models.Index(fields=["vacancy", "-created_at"], name="interviews_app_vacancy_idx"),
+            # Funnel report and the stage filter: applications per vacancy and stage.
+            models.Index(fields=["stage", "vacancy"], name="interviews_app_stage_idx"),
         ]
 
     def __str__(self):
         return f"{self.candidate} → {self.vacancy}"
+
+    def save(self, *args, stage_changed_by=None, stage_comment="", **kwargs):
+        """Save, recording a StageChange in the same transaction whenever the stage moved,
+        however the change was made (admin form, action, import, shell)."""
+        if self._state.adding and self.stage_id is None:
+            self.stage = Stage.initial()
+        update_fields = kwargs.get("update_fields")
+        tracks_stage = update_fields is None or "stage" in update_fields
+        previous = None
+        with transaction.atomic(using=kwargs.get("using")):
+            moved = self._state.adding
+            if not self._state.adding and tracks_stage:
+                # Lock the row and read the stage it has now, not the one loaded earlier:
+                # two people moving it at once are then recorded in order, each change
+                # starting from the stage the other one left.
+                previous = (
+                    Application.objects.select_for_update()
+                    .filter(pk=self.pk)
+                    .values_list("stage_id", flat=True)
+                    .first()
+                )
+                moved = previous != self.stage_id
+            if moved:
+                self.stage_changed_at = timezone.now()
+                if update_fields is not None:
+                    kwargs["update_fields"] = {*update_fields, "stage_changed_at"}
+            super().save(*args, **kwargs)
+            if moved and self.stage_id is not None:
+                StageChange.objects.create(
+                    application=self,
+                    from_stage_id=previous,
+                    to_stage_id=self.stage_id,
+                    by=stage_changed_by,
+                    at=self.stage_changed_at,
+                    comment=stage_comment,
+                )
+
+    def move_to(self, stage, *, by=None, comment=""):
+        """Move to ``stage`` and record who did it and why."""
+        self.stage = stage
+        self.save(stage_changed_by=by, stage_comment=comment)
+
+    @property
+    def days_in_stage(self):
+        return (timezone.now() - self.stage_changed_at).days
+
+
+class StageChange(models.Model):
+    application = models.ForeignKey(
+        Application,
+        on_delete=models.CASCADE,
+        related_name="stage_changes",
+        verbose_name=_("application"),
+    )
+    from_stage = models.ForeignKey(
+        Stage,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("from stage"),
+    )
+    to_stage = models.ForeignKey(
+        Stage, on_delete=models.PROTECT, related_name="+", verbose_name=_("to stage")
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("stage change")
+        verbose_name_plural = _("stage changes")
+        ordering = ["application", "at", "id"]
+        indexes = [
+            # An application's history in order; time spent in each stage is derived from it.
+            models.Index(fields=["application", "at"], name="interviews_stagechange_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.from_stage or '—'} → {self.to_stage}"
 
 
 class Submission(models.Model):
@@ -305,3 +454,210 @@ class Answer(models.Model):
 
     def __str__(self):
         return f"{self.label or '—'} {self.question_text[:60]}".strip()
+
+
+class Interview(models.Model):
+    class Kind(models.TextChoices):
+        SCREENING = "screening", _("screening")
+        TECHNICAL = "technical", _("technical")
+        FINAL = "final", _("final")
+        OTHER = "other", _("other")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("planned")
+        DONE = "done", _("done")
+        CANCELLED = "cancelled", _("cancelled")
+
+    application = models.ForeignKey(
+        Application,
+        on_delete=models.CASCADE,
+        related_name="interviews",
+        verbose_name=_("application"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.TECHNICAL)
+    round = models.PositiveSmallIntegerField(_("round"), default=1)
+    scheduled_at = models.DateTimeField(_("scheduled at"))
+    duration_minutes = models.PositiveSmallIntegerField(_("duration, minutes"), default=60)
+    interviewers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="interviews",
+        blank=True,
+        verbose_name=_("interviewers"),
+    )
+    location = models.CharField(_("location or call link"), max_length=500, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.PLANNED)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("interview")
+        verbose_name_plural = _("interviews")
+        ordering = ["-scheduled_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["screening", "technical", "final", "other"]),
+                name="interviews_interview_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["planned", "done", "cancelled"]),
+                name="interviews_interview_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=1), name="interviews_interview_duration_positive"
+            ),
+        ]
+        indexes = [
+            # Feedback reminders: interviews that ended, by time.
+            models.Index(fields=["status", "scheduled_at"], name="interviews_interview_due_idx"),
+        ]
+
+    def __str__(self):
+        when = timezone.localtime(self.scheduled_at).strftime("%Y-%m-%d %H:%M")
+        return f"{self.application} · {self.get_kind_display()} {self.round} · {when}"
+
+    @property
+    def ends_at(self):
+        return self.scheduled_at + timedelta(minutes=self.duration_minutes)
+
+
+class Scorecard(models.Model):
+    """One reviewer's assessment of one application. A draft until submitted; after that
+    it is read-only for its reviewer and visible to the other reviewers who submitted."""
+
+    class Recommendation(models.TextChoices):
+        STRONG_NO = "strong_no", _("strong no")
+        NO = "no", _("no")
+        YES = "yes", _("yes")
+        STRONG_YES = "strong_yes", _("strong yes")
+
+    application = models.ForeignKey(
+        Application,
+        on_delete=models.CASCADE,
+        related_name="scorecards",
+        verbose_name=_("application"),
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="scorecards",
+        verbose_name=_("reviewer"),
+    )
+    interview = models.ForeignKey(
+        Interview,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="scorecards",
+        verbose_name=_("interview"),
+    )
+    recommendation = models.CharField(
+        _("recommendation"), max_length=20, choices=Recommendation, blank=True
+    )
+    summary = models.TextField(_("summary"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("scorecard")
+        verbose_name_plural = _("scorecards")
+        ordering = ["application", "reviewer"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "reviewer"], name="interviews_scorecard_one_per_reviewer"
+            ),
+            models.CheckConstraint(
+                condition=Q(recommendation__in=["", "strong_no", "no", "yes", "strong_yes"]),
+                name="interviews_scorecard_recommendation_valid",
+            ),
+            # A submitted scorecard always carries a recommendation.
+            models.CheckConstraint(
+                condition=Q(submitted_at__isnull=True) | ~Q(recommendation=""),
+                name="interviews_scorecard_submitted_has_recommendation",
+            ),
+        ]
+        indexes = [
+            # The application changelist's tallies: submitted scorecards per application.
+            models.Index(
+                fields=["application", "submitted_at"], name="interviews_scorecard_app_idx"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reviewer} · {self.application}"
+
+    @property
+    def is_submitted(self):
+        return self.submitted_at is not None
+
+
+class AnswerScore(models.Model):
+    scorecard = models.ForeignKey(
+        Scorecard, on_delete=models.CASCADE, related_name="scores", verbose_name=_("scorecard")
+    )
+    answer = models.ForeignKey(
+        Answer, on_delete=models.CASCADE, related_name="scores", verbose_name=_("answer")
+    )
+    score = models.PositiveSmallIntegerField(_("score"))
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("answer score")
+        verbose_name_plural = _("answer scores")
+        ordering = ["scorecard", "answer__position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scorecard", "answer"], name="interviews_answerscore_unique"
+            ),
+            # The upper bound is the question's max_score: checked in clean(), as a
+            # database CHECK cannot look at another table.
+            models.CheckConstraint(
+                condition=Q(score__gte=1), name="interviews_answerscore_score_positive"
+            ),
+        ]
+        indexes = [
+            # Average score per answer on the comparison page.
+            models.Index(fields=["answer"], name="interviews_answerscore_ans_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.score} · {self.answer}"
+
+    @property
+    def max_score(self):
+        question = self.answer.question if self.answer_id else None
+        return question.max_score if question else Question._meta.get_field("max_score").default
+
+    def clean(self):
+        if self.score is not None and self.answer_id and not 1 <= self.score <= self.max_score:
+            raise ValidationError(
+                {"score": _("Score must be between 1 and %(max)s.") % {"max": self.max_score}}
+            )
+
+
+class FeedbackReminder(models.Model):
+    """A reminder e-mail sent, so that nobody is reminded twice in a day."""
+
+    interview = models.ForeignKey(
+        Interview, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("interview")
+    )
+    interviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("interviewer"),
+    )
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("feedback reminder")
+        verbose_name_plural = _("feedback reminders")
+        ordering = ["-sent_at"]
+        indexes = [
+            # "Was this interviewer reminded of this interview in the last day?"
+            models.Index(
+                fields=["interview", "interviewer", "sent_at"], name="interviews_reminder_idx"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.interviewer} · {self.interview_id} · {self.sent_at:%Y-%m-%d %H:%M}"

@@ -1,9 +1,11 @@
 """factory-boy factories for Zvonok's models."""
 
 import hashlib
+from datetime import timedelta
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from interviews import models
@@ -95,3 +97,38 @@ class AnswerFactory(DjangoModelFactory):
     body = "Пять лет на **Python**."
     position = factory.Sequence(lambda n: n + 1)
     line = 3
+
+
+class InterviewFactory(DjangoModelFactory):
+    class Meta:
+        model = models.Interview
+        skip_postgeneration_save = True
+
+    application = factory.SubFactory(ApplicationFactory)
+    scheduled_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=2))
+    duration_minutes = 60
+
+    @factory.post_generation
+    def interviewers(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.interviewers.add(*extracted)
+
+
+class ScorecardFactory(DjangoModelFactory):
+    class Meta:
+        model = models.Scorecard
+
+    application = factory.SubFactory(ApplicationFactory)
+    reviewer = factory.SubFactory(UserFactory)
+    recommendation = models.Scorecard.Recommendation.YES
+    summary = "Сильный кандидат"
+    submitted_at = factory.LazyFunction(timezone.now)
+
+
+class AnswerScoreFactory(DjangoModelFactory):
+    class Meta:
+        model = models.AnswerScore
+
+    scorecard = factory.SubFactory(ScorecardFactory)
+    answer = factory.SubFactory(AnswerFactory)
+    score = 4

@@ -6,10 +6,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from interviews.models import Stage
 from tests.factories import (
     AnswerFactory,
+    AnswerScoreFactory,
     ApplicationFactory,
     CandidateFactory,
+    InterviewFactory,
     QuestionFactory,
     QuestionnaireFactory,
     SubmissionFactory,
@@ -29,6 +32,11 @@ def _make_rows(model_name, n):
         "application": ApplicationFactory,
         "submission": lambda: AnswerFactory().submission,
         "answer": lambda: AnswerFactory(question=QuestionFactory()),
+        "stage": lambda: Stage.objects.create(name=f"Stage {Stage.objects.count()}", order=99),
+        "stagechange": lambda: ApplicationFactory().stage_changes.get(),
+        "interview": InterviewFactory,
+        "scorecard": lambda: AnswerScoreFactory().scorecard,
+        "answerscore": AnswerScoreFactory,
     }
     return [makers[model_name]() for _ in range(n)]
 
@@ -39,10 +47,15 @@ CHANGELIST_QUERIES = {
     "questionnaire": 7,
     "question": 8,
     "vacancy": 8,
-    "candidate": 10,
-    "application": 8,
-    "submission": 10,
-    "answer": 9,
+    "candidate": 9,
+    "application": 10,
+    "submission": 9,
+    "answer": 8,
+    "stage": 7,
+    "stagechange": 9,
+    "interview": 10,
+    "scorecard": 8,
+    "answerscore": 7,
 }
 
 
@@ -65,7 +78,7 @@ def test_changelist_query_count_does_not_grow_with_rows(admin_client, model_name
     assert (few, many) == (CHANGELIST_QUERIES[model_name],) * 2
 
 
-@pytest.mark.parametrize("model_name", sorted(CHANGELIST_QUERIES))
+@pytest.mark.parametrize("model_name", sorted(set(CHANGELIST_QUERIES) - {"stagechange"}))
 def test_add_page_answers(admin_client, model_name):
     response = admin_client.get(reverse(f"admin:interviews_{model_name}_add"))
 
@@ -79,7 +92,7 @@ def test_change_page_answers(admin_client, model_name):
     response = admin_client.get(reverse(f"admin:interviews_{model_name}_change", args=[obj.pk]))
 
     assert response.status_code == 200
-    assert str(obj)[:20].split("→")[0].strip() in response.content.decode()
+    assert str(obj)[:15].split("→")[0].strip() in response.content.decode()
 
 
 def test_submission_page_shows_answers_in_file_order(admin_client):

@@ -21,8 +21,14 @@ def test_shipped_questionnaire_loads_into_an_empty_database():
     questionnaire = Questionnaire.objects.get(slug="zvonok-python")
     assert questionnaire.title == "ZvonokTest"
     assert list(questionnaire.questions.values_list("number", flat=True)) == [
-        "1", "2", "3", "4", "5", "6", "7",
-    ]  # fmt: skip
+        "1",
+        "2",
+        "3",
+        "4",
+        "5",
+        "6",
+        "7",
+    ]
     assert all(q.rubric for q in questionnaire.questions.all())
     assert Vacancy.objects.get(slug="python-developer").questionnaire == questionnaire
 

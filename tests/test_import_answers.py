@@ -225,8 +225,9 @@ def test_size_limit_refuses_large_files_with_the_sizes(questionnaire, tmp_path):
     err = io.StringIO()
 
     with pytest.raises(CommandError):
-        call_command("import_answers", str(path), "--max-bytes", "2048", stderr=err,
-                     stdout=io.StringIO())  # fmt: skip
+        call_command(
+            "import_answers", str(path), "--max-bytes", "2048", stderr=err, stdout=io.StringIO()
+        )
 
     assert "over the 0.0 MB limit" in err.getvalue() or "limit" in err.getvalue()
     assert Submission.objects.count() == 0
@@ -289,8 +290,7 @@ def test_progress_is_shown_on_a_terminal(questionnaire, tmp_path):
         write(tmp_path, f"f{i:02}.md", SHEET.replace("Anna", f"Anna{i}"))
     err = Terminal()
 
-    call_command("import_answers", str(tmp_path), stdout=io.StringIO(), stderr=err,
-                 batch_size=10)  # fmt: skip
+    call_command("import_answers", str(tmp_path), stdout=io.StringIO(), stderr=err, batch_size=10)
 
     assert "\r10/25 files" in err.getvalue()
     assert "\r25/25 files" in err.getvalue()

@@ -137,3 +137,11 @@ LOGGING = {
 
 # Zvonok's own settings.
 ZVONOK_IMPORT_MAX_BYTES = env.int("ZVONOK_IMPORT_MAX_BYTES", default=2 * 1024 * 1024)
+
+# E-mail (feedback reminders). EMAIL_URL picks the backend by scheme: smtp://, smtp+tls://,
+# smtp+ssl://, consolemail://, filemail://, memorymail://, dummymail:// (django-environ).
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update(EMAIL_CONFIG)
+DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="zvonok@localhost")
+# Scheme and host that links in e-mails point at (no path: reverse() adds the prefix).
+ZVONOK_BASE_URL = env.str("ZVONOK_BASE_URL", default="http://127.0.0.1:8000")

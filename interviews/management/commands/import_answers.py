@@ -31,8 +31,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", help="Files, directories, globs, or -.")
-        parser.add_argument("--questionnaire", help="Questionnaire slug (default: front "
-                            "matter, the vacancy's, or detected from the file).")  # fmt: skip
+        parser.add_argument(
+            "--questionnaire",
+            help="Questionnaire slug (default: front "
+            "matter, the vacancy's, or detected from the file).",
+        )
         parser.add_argument("--vacancy", help="Vacancy slug: also records the application.")
         parser.add_argument("--name", help="Candidate's full name (one file only).")
         parser.add_argument("--email", help="Candidate's e-mail (one file only).")
@@ -66,9 +69,11 @@ class Command(BaseCommand):
 
         as_json = options["format"] == "json"
         verbosity = options["verbosity"]
-        progress = _Progress(self.stderr, len(paths)) if (
-            verbosity >= 1 and not as_json and len(paths) >= 20 and self.stderr.isatty()
-        ) else None  # fmt: skip
+        progress = (
+            _Progress(self.stderr, len(paths))
+            if (verbosity >= 1 and not as_json and len(paths) >= 20 and self.stderr.isatty())
+            else None
+        )
 
         report = importing.import_sources(
             _read(paths, options["max_bytes"], options.get("stdin") or sys.stdin),
@@ -133,9 +138,9 @@ def _expand(patterns):
         if pattern == "-":
             add("-")
             continue
-        matches = sorted(glob.glob(pattern, recursive=True)) if glob.has_magic(pattern) else [
-            pattern
-        ]  # fmt: skip
+        matches = (
+            sorted(glob.glob(pattern, recursive=True)) if glob.has_magic(pattern) else [pattern]
+        )
         for match in matches:
             if os.path.isdir(match):
                 for root, dirs, files in os.walk(match):  # does not follow directory links

@@ -1,0 +1,9 @@
+"""The Django admin is Zvonok's main UI: HR staff and interviewers work here.
+
+Every changelist costs the same number of queries whatever its page size: related rows
+come through ``list_select_related`` and counts through ``get_queryset`` annotations.
+Row-level rules (interviewers, blind feedback) live in ``interviews.roles`` and are
+applied in each ModelAdmin's ``get_queryset``.
+"""
+
+from . import catalog, hiring, people  # noqa: F401 - modules register their ModelAdmins

@@ -1,0 +1,81 @@
+"""Admin for what HR prepares: questionnaires with their questions, and vacancies."""
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from ..models import Question, Questionnaire, Vacancy
+from .common import short
+
+
+class QuestionInline(admin.TabularInline):
+    model = Question
+    extra = 0
+    fields = ["number", "position", "text", "rubric", "max_score"]
+
+
+@admin.register(Questionnaire)
+class QuestionnaireAdmin(admin.ModelAdmin):
+    list_display = ["title", "slug", "question_count", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["title", "slug"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [QuestionInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_question_count=Count("questions"))
+
+    @admin.display(description=_("questions"), ordering="_question_count")
+    def question_count(self, obj):
+        return obj._question_count
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    list_display = ["number", "short_text", "questionnaire", "max_score"]
+    list_display_links = ["number", "short_text"]
+    list_filter = ["questionnaire"]
+    list_select_related = ["questionnaire"]
+    search_fields = ["text", "number", "questionnaire__title"]
+    autocomplete_fields = ["questionnaire"]
+
+    @admin.display(description=_("text"), ordering="text")
+    def short_text(self, obj):
+        return short(obj.text)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:question_id>/answers/",
+                self.admin_site.admin_view(self.answers_view),
+                name="interviews_question_answers",
+            ),
+            *super().get_urls(),
+        ]
+
+    def answers_view(self, request, question_id):
+        """Every candidate's answer to one question (interviews.admin.reports)."""
+        from .reports import question_answers_view
+
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return question_answers_view(request, self, question_id)
+
+
+@admin.register(Vacancy)
+class VacancyAdmin(admin.ModelAdmin):
+    list_display = ["title", "slug", "questionnaire", "application_count", "is_open"]
+    list_filter = ["is_open", "questionnaire"]
+    list_select_related = ["questionnaire"]
+    search_fields = ["title", "slug"]
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["questionnaire"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_application_count=Count("applications"))
+
+    @admin.display(description=_("applications"), ordering="_application_count")
+    def application_count(self, obj):
+        return obj._application_count

@@ -1,0 +1,568 @@
+"""Admin for the hiring workflow: stages, applications moving through them, interviews and
+scorecards, plus the scoring screen.
+
+Blind feedback is enforced in ``get_queryset`` (``interviews.roles``), so a reviewer cannot
+reach another reviewer's scores through any page, filter or URL before submitting their own.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .. import roles
+from ..models import (
+    AnswerScore,
+    Application,
+    Interview,
+    Scorecard,
+    Stage,
+    StageChange,
+)
+from ..rendering import render_markdown
+from ..scoring import answers_to_score, save_scorecard
+
+
+@admin.register(Stage)
+class StageAdmin(admin.ModelAdmin):
+    list_display = ["name", "name_ru", "order", "kind", "application_count"]
+    list_editable = ["order"]
+    search_fields = ["name", "name_ru"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_application_count=Count("applications"))
+
+    @admin.display(description=_("applications"), ordering="_application_count")
+    def application_count(self, obj):
+        return obj._application_count
+
+
+class StageChangeInline(admin.TabularInline):
+    model = StageChange
+    extra = 0
+    can_delete = False
+    fields = ["at", "from_stage", "to_stage", "by", "comment"]
+    readonly_fields = fields
+    ordering = ["at", "id"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("from_stage", "to_stage", "by")
+
+
+class InterviewInline(admin.TabularInline):
+    model = Interview
+    extra = 0
+    fields = ["kind", "round", "scheduled_at", "duration_minutes", "status", "location"]
+    show_change_link = True
+
+
+class RecommendationFilter(admin.SimpleListFilter):
+    title = _("recommendation")
+    parameter_name = "recommendation"
+
+    def lookups(self, request, model_admin):
+        return Scorecard.Recommendation.choices
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        # Only scorecards the user may see count: the filter must not leak blind feedback.
+        visible = roles.visible_scorecards(request.user, Scorecard.objects.all())
+        return queryset.filter(
+            Exists(
+                visible.filter(
+                    application=OuterRef("pk"),
+                    recommendation=self.value(),
+                    submitted_at__isnull=False,
+                )
+            )
+        )
+
+
+class ApplicationForm(forms.ModelForm):
+    stage_comment = forms.CharField(
+        label=_("comment on the stage change"), required=False, widget=forms.Textarea({"rows": 2})
+    )
+
+    class Meta:
+        model = Application
+        fields = ["candidate", "vacancy", "stage", "owner", "rejection_reason"]
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    form = ApplicationForm
+    list_display = [
+        "candidate",
+        "vacancy",
+        "stage",
+        "days_in_stage",
+        "owner",
+        "submitted_scorecards",
+        "average_score",
+        "recommendation_tally",
+    ]
+    list_filter = ["vacancy", "stage", "owner", RecommendationFilter]
+    list_select_related = ["candidate", "vacancy", "stage", "owner"]
+    # "N of M selected" needs a second COUNT(*) of the whole table: not worth it at scale.
+    show_full_result_count = False
+    search_fields = ["candidate__full_name", "candidate__email", "vacancy__title"]
+    autocomplete_fields = ["candidate", "vacancy", "owner"]
+    fields = [
+        "candidate",
+        "vacancy",
+        "stage",
+        "stage_comment",
+        "owner",
+        "rejection_reason",
+        "stage_history",
+    ]
+    readonly_fields = ["stage_history"]
+    inlines = [InterviewInline, StageChangeInline]
+    actions = ["compare"]
+
+    def get_queryset(self, request):
+        queryset = roles.visible_applications(request.user, super().get_queryset(request))
+        return annotate_feedback(queryset, request.user)
+
+    def get_search_fields(self, request):
+        fields = super().get_search_fields(request)
+        if roles.sees_contacts(request.user):
+            return fields
+        return [f for f in fields if not f.endswith("email")]
+
+    def save_model(self, request, obj, form, change):
+        obj.save(
+            stage_changed_by=request.user, stage_comment=form.cleaned_data.get("stage_comment", "")
+        )
+
+    # -- columns ---------------------------------------------------------------------
+
+    @admin.display(description=_("days in stage"), ordering="stage_changed_at")
+    def days_in_stage(self, obj):
+        return obj.days_in_stage
+
+    @admin.display(description=_("scorecards"), ordering="_submitted")
+    def submitted_scorecards(self, obj):
+        return obj._submitted
+
+    @admin.display(description=_("average score"), ordering="_average")
+    def average_score(self, obj):
+        return "—" if obj._average is None else f"{obj._average:.1f}"
+
+    @admin.display(description=_("recommendations"))
+    def recommendation_tally(self, obj):
+        if obj._hidden:
+            return _("hidden until you submit yours")
+        return format_html(
+            '<span title="{}">++{} +{} −{} −−{}</span>',
+            _("strong yes, yes, no, strong no"),
+            obj._strong_yes,
+            obj._yes,
+            obj._no,
+            obj._strong_no,
+        )
+
+    @admin.display(description=_("stage history"))
+    def stage_history(self, obj):
+        if obj.pk is None:
+            return "—"
+        rows = [
+            (
+                timezone.localtime(change.at).strftime("%Y-%m-%d %H:%M"),
+                change.from_stage or "—",
+                change.to_stage,
+                ngettext("%(days)d day", "%(days)d days", days) % {"days": days},
+            )
+            for change, days in stage_durations(obj)
+        ]
+        if not rows:
+            return "—"
+        return format_html("<ul>{}</ul>", format_html_join("", "<li>{}: {} → {} ({})</li>", rows))
+
+    # -- actions ---------------------------------------------------------------------
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not self.has_change_permission(request):
+            return actions
+        # get_actions runs several times per changelist: read the stages once a request.
+        if not hasattr(request, "_zvonok_stages"):
+            request._zvonok_stages = list(Stage.objects.all())
+        for stage in request._zvonok_stages:
+            name = f"move_to_stage_{stage.pk}"
+            description = _("Move to stage “%(stage)s”") % {"stage": stage}
+            actions[name] = (_mover(stage), name, description)
+        return actions
+
+    @admin.action(description=_("Compare selected applications"))
+    def compare(self, request, queryset):
+        ids = ",".join(str(pk) for pk in queryset.values_list("pk", flat=True))
+        return HttpResponseRedirect(reverse("admin:interviews_application_compare") + f"?ids={ids}")
+
+    # -- extra pages -----------------------------------------------------------------
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("compare/", wrap(self.compare_view), name="interviews_application_compare"),
+            path("funnel/", wrap(self.funnel_view), name="interviews_application_funnel"),
+            path("<int:pk>/score/", wrap(self.score_view), name="interviews_application_score"),
+            *super().get_urls(),
+        ]
+
+    def compare_view(self, request):
+        from .reports import compare_view
+
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return compare_view(request, self)
+
+    def funnel_view(self, request):
+        from .reports import funnel_view
+
+        if not roles.can_export(request.user):
+            raise PermissionDenied
+        return funnel_view(request, self)
+
+    def score_view(self, request, pk):
+        if not request.user.has_perm("interviews.add_scorecard"):
+            raise PermissionDenied
+        application = get_object_or_404(self.get_queryset(request), pk=pk)
+        scorecard = Scorecard.objects.filter(application=application, reviewer=request.user).first()
+        read_only = scorecard is not None and scorecard.is_submitted
+        items = answers_to_score(application, scorecard)
+        if request.method == "POST" and not read_only:
+            form = ScoringForm(request.POST, items=items)
+            if form.is_valid():
+                submit = "submit" in request.POST
+                save_scorecard(
+                    application=application,
+                    reviewer=request.user,
+                    scores=form.scores(),
+                    recommendation=form.cleaned_data["recommendation"],
+                    summary=form.cleaned_data["summary"],
+                    submit=submit,
+                )
+                self.message_user(
+                    request,
+                    _("Scorecard submitted.") if submit else _("Draft saved."),
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(request.path)
+        else:
+            form = ScoringForm(items=items, scorecard=scorecard)
+        others = []
+        if read_only or roles.is_hr_manager(request.user):
+            others = list(
+                roles.visible_scorecards(request.user, Scorecard.objects.all())
+                .filter(application=application, submitted_at__isnull=False)
+                .exclude(reviewer=request.user)
+                .select_related("reviewer")
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Score %(application)s") % {"application": application},
+            "opts": self.model._meta,
+            "application": application,
+            "scorecard": scorecard,
+            "read_only": read_only,
+            "form": form,
+            "rows": [
+                {
+                    "answer": item.answer,
+                    "question": item.answer.question,
+                    "rendered": render_markdown(item.answer.body),
+                    "rubric": render_markdown(item.answer.question.rubric)
+                    if item.answer.question and item.answer.question.rubric
+                    else "",
+                    "score_field": form[f"score_{item.answer.pk}"],
+                    "comment_field": form[f"comment_{item.answer.pk}"],
+                }
+                for item in items
+            ],
+            "others": others,
+        }
+        return TemplateResponse(request, "admin/interviews/application/score.html", context)
+
+
+def _mover(stage):
+    def move(modeladmin, request, queryset):
+        moved = 0
+        with transaction.atomic():
+            for application in queryset.select_for_update().order_by("pk"):
+                if application.stage_id != stage.pk:
+                    application.move_to(stage, by=request.user)
+                    moved += 1
+        modeladmin.message_user(
+            request,
+            ngettext(
+                "%(count)d application moved to “%(stage)s”.",
+                "%(count)d applications moved to “%(stage)s”.",
+                moved,
+            )
+            % {"count": moved, "stage": stage},
+            messages.SUCCESS,
+        )
+
+    return move
+
+
+def stage_durations(application):
+    """(StageChange, whole days spent in its target stage) for the application, in order;
+    the last one runs until now."""
+    changes = list(application.stage_changes.select_related("from_stage", "to_stage"))
+    now = timezone.now()
+    ends = [c.at for c in changes[1:]] + [now]
+    return [(c, (end - c.at).days) for c, end in zip(changes, ends, strict=True)]
+
+
+def annotate_feedback(queryset, user):
+    """Scorecard figures per application, as correlated subqueries so that the changelist
+    and its COUNT(*) stay cheap. Figures from other reviewers are hidden (NULL) until the
+    user's own scorecard for that application is submitted, except for HR managers."""
+    submitted = Scorecard.objects.filter(application=OuterRef("pk"), submitted_at__isnull=False)
+
+    def count(queryset):
+        return Coalesce(
+            Subquery(
+                queryset.order_by().values("application").annotate(n=Count("pk")).values("n"),
+                output_field=IntegerField(),
+            ),
+            Value(0),
+        )
+
+    average = Subquery(
+        AnswerScore.objects.filter(
+            scorecard__application=OuterRef("pk"), scorecard__submitted_at__isnull=False
+        )
+        .order_by()
+        .values("scorecard__application")
+        .annotate(a=Avg("score"))
+        .values("a")
+    )
+    figures = {
+        "_submitted": count(submitted),
+        "_average": average,
+        **{
+            f"_{value}": count(submitted.filter(recommendation=value))
+            for value in Scorecard.Recommendation.values
+        },
+    }
+    if roles.is_hr_manager(user):
+        return queryset.annotate(**figures, _hidden=Value(False))
+    own = roles.submitted_own_scorecard(user, "pk")
+    # How many scorecards are in is no secret; what they say is.
+    blind = {
+        name: Case(When(own, then=value), default=Value(None)) if name != "_submitted" else value
+        for name, value in figures.items()
+    }
+    return queryset.annotate(
+        **blind, _hidden=Case(When(own, then=Value(False)), default=Value(True))
+    )
+
+
+class ScoringForm(forms.Form):
+    """One score and comment per answer, plus the overall recommendation and summary."""
+
+    recommendation = forms.ChoiceField(
+        label=_("recommendation"),
+        choices=[("", "—"), *Scorecard.Recommendation.choices],
+        required=False,
+    )
+    summary = forms.CharField(label=_("summary"), required=False, widget=forms.Textarea)
+
+    def __init__(self, *args, items, scorecard=None, **kwargs):
+        initial = kwargs.setdefault("initial", {})
+        if scorecard is not None:
+            initial.update(recommendation=scorecard.recommendation, summary=scorecard.summary)
+        super().__init__(*args, **kwargs)
+        self.items = items
+        for item in items:
+            pk = item.answer.pk
+            top = item.answer.question.max_score if item.answer.question else 5
+            self.fields[f"score_{pk}"] = forms.TypedChoiceField(
+                label=_("score"),
+                choices=[("", "—"), *((n, n) for n in range(1, top + 1))],
+                coerce=int,
+                empty_value=None,
+                required=False,
+            )
+            self.fields[f"comment_{pk}"] = forms.CharField(
+                label=_("comment"), required=False, widget=forms.Textarea({"rows": 2})
+            )
+            if item.score is not None:
+                initial[f"score_{pk}"] = item.score.score
+                initial[f"comment_{pk}"] = item.score.comment
+
+    def clean(self):
+        data = super().clean()
+        if "submit" in self.data:
+            if not data.get("recommendation"):
+                self.add_error("recommendation", _("Choose a recommendation to submit."))
+            missing = [i for i in self.items if data.get(f"score_{i.answer.pk}") is None]
+            if missing:
+                raise forms.ValidationError(
+                    ngettext(
+                        "%(count)d answer has no score yet.",
+                        "%(count)d answers have no score yet.",
+                        len(missing),
+                    )
+                    % {"count": len(missing)}
+                )
+        return data
+
+    def scores(self):
+        return {
+            item.answer.pk: (
+                self.cleaned_data[f"score_{item.answer.pk}"],
+                self.cleaned_data[f"comment_{item.answer.pk}"],
+            )
+            for item in self.items
+        }
+
+
+@admin.register(Interview)
+class InterviewAdmin(admin.ModelAdmin):
+    list_display = ["application", "kind", "round", "scheduled_at", "duration_minutes", "status"]
+    list_filter = ["status", "kind", "application__vacancy"]
+    list_select_related = ["application__candidate", "application__vacancy"]
+    search_fields = ["application__candidate__full_name", "location", "notes"]
+    autocomplete_fields = ["application", "interviewers"]
+    date_hierarchy = "scheduled_at"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if roles.is_interviewer_only(request.user):
+            queryset = queryset.filter(interviewers=request.user)
+        return queryset
+
+
+class AnswerScoreInline(admin.TabularInline):
+    model = AnswerScore
+    extra = 0
+    fields = ["answer", "score", "comment"]
+    raw_id_fields = ["answer"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("answer__question")
+
+
+@admin.register(Scorecard)
+class ScorecardAdmin(admin.ModelAdmin):
+    list_display = ["application", "reviewer", "recommendation", "submitted_at", "score_link"]
+    list_filter = [
+        "recommendation",
+        ("submitted_at", admin.EmptyFieldListFilter),
+        "application__vacancy",
+    ]
+    list_select_related = ["application__candidate", "application__vacancy", "reviewer"]
+    search_fields = ["application__candidate__full_name", "summary"]
+    autocomplete_fields = ["application", "interview"]
+    fields = ["application", "reviewer", "interview", "recommendation", "summary", "submitted_at"]
+    inlines = [AnswerScoreInline]
+
+    def get_queryset(self, request):
+        return roles.visible_scorecards(request.user, super().get_queryset(request))
+
+    def get_readonly_fields(self, request, obj=None):
+        if roles.is_hr_manager(request.user):
+            return []
+        # Everyone else writes only their own scorecard: the reviewer is who they are.
+        return ["reviewer", "submitted_at"]
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        if obj is None or roles.is_hr_manager(request.user):
+            return True
+        return obj.reviewer_id == request.user.pk and not obj.is_submitted
+
+    def has_delete_permission(self, request, obj=None):
+        return roles.is_hr_manager(request.user) and super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if not roles.is_hr_manager(request.user):
+            obj.reviewer = request.user
+        obj.save()
+
+    @admin.display(description=_("scoring"))
+    def score_link(self, obj):
+        url = reverse("admin:interviews_application_score", args=[obj.application_id])
+        return format_html('<a href="{}">{}</a>', url, _("open"))
+
+
+@admin.register(AnswerScore)
+class AnswerScoreAdmin(admin.ModelAdmin):
+    list_display = ["scorecard", "answer", "score"]
+    list_select_related = [
+        "scorecard__reviewer",
+        "scorecard__application__candidate",
+        "scorecard__application__vacancy",
+        "answer",
+    ]
+    raw_id_fields = ["scorecard", "answer"]
+
+    def get_queryset(self, request):
+        return roles.visible_scores(request.user, super().get_queryset(request))
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        if obj is None or roles.is_hr_manager(request.user):
+            return True
+        return obj.scorecard.reviewer_id == request.user.pk and not obj.scorecard.is_submitted
+
+
+@admin.register(StageChange)
+class StageChangeAdmin(admin.ModelAdmin):
+    """The audit trail of stage moves: read-only for everybody."""
+
+    list_display = ["application", "from_stage", "to_stage", "by", "at"]
+    list_filter = ["to_stage", "application__vacancy"]
+    list_select_related = [
+        "application__candidate",
+        "application__vacancy",
+        "from_stage",
+        "to_stage",
+        "by",
+    ]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if roles.is_interviewer_only(request.user):
+            visible = roles.visible_applications(request.user, Application.objects.all())
+            queryset = queryset.filter(application__in=visible)
+        return queryset
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

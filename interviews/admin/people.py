@@ -1,0 +1,193 @@
+"""Admin for candidates and what they sent: submissions and their answers.
+
+Interviewers see only the candidates and sheets of applications they interview for, and
+never the candidates' contacts (see interviews.roles).
+"""
+
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from .. import roles
+from ..models import Answer, Application, Candidate, Submission
+from ..rendering import render_markdown
+from .common import short
+
+
+def _visible_candidates(request, queryset, path="pk"):
+    """Rows whose candidate (at ``path``) the user may see."""
+    if not roles.is_interviewer_only(request.user):
+        return queryset
+    applications = roles.visible_applications(request.user, Application.objects.all())
+    return queryset.filter(**{f"{path}__in": applications.values("candidate_id")})
+
+
+class ApplicationInline(admin.TabularInline):
+    model = Application
+    extra = 0
+    fields = ["vacancy", "stage", "owner", "created_at"]
+    readonly_fields = ["created_at"]
+    autocomplete_fields = ["vacancy", "owner"]
+    show_change_link = True
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).select_related("vacancy", "stage", "owner")
+        return roles.visible_applications(request.user, queryset)
+
+
+class SubmissionInline(admin.TabularInline):
+    model = Submission
+    extra = 0
+    fields = ["questionnaire", "revision", "source_name", "imported_at"]
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("questionnaire")
+
+
+@admin.register(Candidate)
+class CandidateAdmin(admin.ModelAdmin):
+    list_display = [
+        "full_name",
+        "email",
+        "phone",
+        "telegram",
+        "source",
+        "submission_count",
+        "created_at",
+    ]
+    search_fields = ["full_name", "email", "phone", "telegram"]
+    list_filter = ["source", "created_at"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    fields = ["full_name", "email", "phone", "telegram", "source", "notes"]
+    inlines = [ApplicationInline, SubmissionInline]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).annotate(_submission_count=Count("submissions"))
+        return _visible_candidates(request, queryset)
+
+    # Interviewers judge answers, not people: contacts are hidden from them everywhere.
+    def get_list_display(self, request):
+        return _without_contacts(request, super().get_list_display(request))
+
+    def get_fields(self, request, obj=None):
+        return _without_contacts(request, super().get_fields(request, obj))
+
+    def get_search_fields(self, request):
+        return _without_contacts(request, super().get_search_fields(request))
+
+    @admin.display(description=_("submissions"), ordering="_submission_count")
+    def submission_count(self, obj):
+        return obj._submission_count
+
+
+def _without_contacts(request, names):
+    if roles.sees_contacts(request.user):
+        return names
+    return [n for n in names if n.split("__")[-1] not in roles.CONTACT_FIELDS]
+
+
+class AnswerInline(admin.StackedInline):
+    """Answers of a submission, in file order, rendered read-only: what the candidate wrote
+    is evidence and is not edited in place."""
+
+    model = Answer
+    extra = 0
+    can_delete = False
+    fields = ["label", "question", "question_text", "rendered_body", "line"]
+    readonly_fields = fields
+    ordering = ["position"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("question")
+
+    @admin.display(description=_("answer"))
+    def rendered_body(self, obj):
+        return format_html('<div class="zvonok-answer">{}</div>', render_markdown(obj.body))
+
+
+@admin.register(Submission)
+class SubmissionAdmin(admin.ModelAdmin):
+    list_display = [
+        "candidate",
+        "questionnaire",
+        "revision",
+        "source_name",
+        "answer_count",
+        "warning_count",
+        "imported_at",
+    ]
+    list_filter = ["questionnaire", "imported_at"]
+    show_full_result_count = False
+    list_select_related = ["candidate", "questionnaire"]
+    search_fields = ["candidate__full_name", "candidate__email", "source_name", "sha256"]
+    autocomplete_fields = ["candidate", "questionnaire", "application"]
+    date_hierarchy = "imported_at"
+    readonly_fields = [
+        "sha256",
+        "encoding",
+        "revision",
+        "imported_at",
+        "imported_by",
+        "warnings",
+        "title",
+        "preamble",
+        "trailer",
+        "original_text",
+    ]
+    inlines = [AnswerInline]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).annotate(_answer_count=Count("answers"))
+        return _visible_candidates(request, queryset, "candidate")
+
+    def get_search_fields(self, request):
+        return _without_contacts(request, super().get_search_fields(request))
+
+    @admin.display(description=_("answers"), ordering="_answer_count")
+    def answer_count(self, obj):
+        return obj._answer_count
+
+    @admin.display(description=_("warnings"))
+    def warning_count(self, obj):
+        return len(obj.warnings or [])
+
+
+@admin.register(Answer)
+class AnswerAdmin(admin.ModelAdmin):
+    list_display = ["candidate", "label", "short_question", "question", "short_body"]
+    list_filter = ["submission__questionnaire", "question"]
+    show_full_result_count = False
+    list_select_related = ["submission__candidate", "question"]
+    search_fields = ["body", "question_text", "submission__candidate__full_name"]
+    autocomplete_fields = ["submission", "question"]
+    readonly_fields = ["rendered_body"]
+
+    def get_queryset(self, request):
+        return _visible_candidates(request, super().get_queryset(request), "submission__candidate")
+
+    @admin.display(description=_("candidate"), ordering="submission__candidate__full_name")
+    def candidate(self, obj):
+        return obj.submission.candidate
+
+    @admin.display(description=_("question as written"))
+    def short_question(self, obj):
+        return short(obj.question_text, 60)
+
+    @admin.display(description=_("answer"))
+    def short_body(self, obj):
+        return short(obj.body)
+
+    @admin.display(description=_("rendered"))
+    def rendered_body(self, obj):
+        return format_html('<div class="zvonok-answer">{}</div>', render_markdown(obj.body))

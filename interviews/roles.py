@@ -1,0 +1,122 @@
+"""The three roles of Zvonok and what each may see.
+
+Groups carry the model permissions (created by migration 0003); this module adds the rules
+that depend on the row: which applications an interviewer may open, and whose scorecards
+a reviewer may read (blind feedback).
+"""
+
+from django.db.models import Exists, OuterRef, Q
+
+HR_MANAGER = "HR manager"
+RECRUITER = "Recruiter"
+INTERVIEWER = "Interviewer"
+
+# Model permissions per role: model name -> actions. HR managers get every permission of
+# the app. Row-level limits live in the admin's querysets (see below).
+ROLE_PERMISSIONS = {
+    RECRUITER: {
+        "candidate": ["view", "add", "change", "delete"],
+        "application": ["view", "add", "change", "delete"],
+        "stage": ["view", "add", "change", "delete"],
+        "stagechange": ["view"],
+        "interview": ["view", "add", "change", "delete"],
+        "submission": ["view", "add", "change"],
+        "answer": ["view"],
+        "questionnaire": ["view"],
+        "question": ["view"],
+        "vacancy": ["view", "add", "change"],
+        "scorecard": ["view", "add", "change"],
+        "answerscore": ["view", "add", "change"],
+    },
+    INTERVIEWER: {
+        "candidate": ["view"],
+        "application": ["view"],
+        "stage": ["view"],
+        "interview": ["view"],
+        "submission": ["view"],
+        "answer": ["view"],
+        "questionnaire": ["view"],
+        "question": ["view"],
+        "vacancy": ["view"],
+        "scorecard": ["view", "add", "change"],
+        "answerscore": ["view", "add", "change"],
+    },
+}
+
+CONTACT_FIELDS = ("email", "phone", "telegram")
+
+
+def _groups(user) -> frozenset[str]:
+    # Cached on the user object: the admin asks many times per request.
+    if not hasattr(user, "_zvonok_groups"):
+        user._zvonok_groups = frozenset(user.groups.values_list("name", flat=True))
+    return user._zvonok_groups
+
+
+def is_hr_manager(user) -> bool:
+    return user.is_active and (user.is_superuser or HR_MANAGER in _groups(user))
+
+
+def is_recruiter(user) -> bool:
+    return user.is_active and RECRUITER in _groups(user)
+
+
+def is_interviewer_only(user) -> bool:
+    """An interviewer and nothing more: sees only their own applications, no contacts."""
+    return not (is_hr_manager(user) or is_recruiter(user)) and INTERVIEWER in _groups(user)
+
+
+def sees_contacts(user) -> bool:
+    return not is_interviewer_only(user)
+
+
+def can_export(user) -> bool:
+    return is_hr_manager(user) or is_recruiter(user)
+
+
+def visible_applications(user, queryset):
+    """Applications the user may open: interviewers only those with an interview they
+    are on."""
+    if is_interviewer_only(user):
+        from .models import Interview
+
+        on_panel = Interview.objects.filter(application=OuterRef("pk"), interviewers=user)
+        return queryset.filter(Exists(on_panel))
+    return queryset
+
+
+def submitted_own_scorecard(user, application_ref="application"):
+    """Condition: the user has submitted a scorecard for the row's application."""
+    from .models import Scorecard
+
+    return Exists(
+        Scorecard.objects.filter(
+            application=OuterRef(application_ref), reviewer=user, submitted_at__isnull=False
+        )
+    )
+
+
+def visible_scorecards(user, queryset):
+    """Blind feedback: HR managers see every scorecard; everybody else sees their own, and
+    other reviewers' only for applications where their own scorecard is submitted."""
+    if is_hr_manager(user):
+        return queryset
+    queryset = queryset.filter(Q(reviewer=user) | submitted_own_scorecard(user))
+    if is_interviewer_only(user):
+        queryset = queryset.filter(application__in=visible_applications(user, _applications()))
+    return queryset
+
+
+def visible_scores(user, queryset):
+    """AnswerScores under the same rule as their scorecards."""
+    if is_hr_manager(user):
+        return queryset
+    return queryset.filter(
+        Q(scorecard__reviewer=user) | submitted_own_scorecard(user, "scorecard__application")
+    )
+
+
+def _applications():
+    from .models import Application
+
+    return Application.objects.all()

@@ -1,0 +1,77 @@
+"""Scoring an application: which answers a reviewer scores, and saving a scorecard.
+
+Used by the admin's scoring screen and by tests; one transaction per save, with the
+scorecard row locked so that two saves of the same scorecard never lose a score.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Answer, AnswerScore, Application, Scorecard, Submission
+
+
+@dataclass(frozen=True, slots=True)
+class ScoringItem:
+    answer: Answer
+    score: AnswerScore | None
+
+
+def latest_submission(application: Application) -> Submission | None:
+    """The sheet to score: the newest revision linked to the application, else the
+    candidate's newest on the vacancy's questionnaire."""
+    submissions = Submission.objects.filter(candidate_id=application.candidate_id)
+    linked = submissions.filter(application=application).order_by("-revision", "-pk").first()
+    if linked is not None:
+        return linked
+    questionnaire_id = application.vacancy.questionnaire_id
+    if questionnaire_id is None:
+        return None
+    return (
+        submissions.filter(questionnaire_id=questionnaire_id).order_by("-revision", "-pk").first()
+    )
+
+
+def answers_to_score(application: Application, scorecard: Scorecard | None) -> list[ScoringItem]:
+    submission = latest_submission(application)
+    if submission is None:
+        return []
+    answers = list(submission.answers.select_related("question").order_by("position"))
+    scores = {}
+    if scorecard is not None:
+        scores = {s.answer_id: s for s in scorecard.scores.all()}
+    return [ScoringItem(answer, scores.get(answer.pk)) for answer in answers]
+
+
+@transaction.atomic
+def save_scorecard(
+    *, application, reviewer, scores, recommendation="", summary="", submit=False
+) -> Scorecard:
+    """Create or update ``reviewer``'s scorecard; ``scores`` maps answer id to
+    (score or None, comment). A submitted scorecard is final."""
+    scorecard, _created = Scorecard.objects.get_or_create(
+        application=application, reviewer=reviewer
+    )
+    scorecard = Scorecard.objects.select_for_update().get(pk=scorecard.pk)
+    if scorecard.is_submitted:
+        raise ValidationError(_("This scorecard is already submitted."))
+    answers = {a.pk: a for a in Answer.objects.filter(pk__in=scores).select_related("question")}
+    for answer_id, (score, comment) in scores.items():
+        answer = answers[answer_id]
+        if score is None:
+            AnswerScore.objects.filter(scorecard=scorecard, answer=answer).delete()
+            continue
+        item = AnswerScore(scorecard=scorecard, answer=answer, score=score, comment=comment)
+        item.clean()
+        AnswerScore.objects.update_or_create(
+            scorecard=scorecard, answer=answer, defaults={"score": score, "comment": comment}
+        )
+    scorecard.recommendation = recommendation
+    scorecard.summary = summary
+    if submit:
+        scorecard.submitted_at = timezone.now()
+    scorecard.save()
+    return scorecard

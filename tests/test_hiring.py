@@ -1,0 +1,312 @@
+"""Stages, stage history, the scoring screen and blind feedback."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from interviews import roles
+from interviews.models import AnswerScore, Application, Scorecard, Stage, StageChange
+from interviews.scoring import save_scorecard
+from tests.factories import (
+    AnswerFactory,
+    ApplicationFactory,
+    InterviewFactory,
+    QuestionFactory,
+    ScorecardFactory,
+    SubmissionFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def stage(name):
+    return Stage.objects.get(name=name)
+
+
+def member(role, **kwargs):
+    user = UserFactory(**kwargs)
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def sheet():
+    """An application whose candidate answered two questions of the vacancy's questionnaire."""
+    application = ApplicationFactory()
+    questionnaire = application.vacancy.questionnaire
+    submission = SubmissionFactory(
+        candidate=application.candidate, questionnaire=questionnaire, application=application
+    )
+    for n in (1, 2):
+        question = QuestionFactory(
+            questionnaire=questionnaire, number=str(n), max_score=5, rubric=f"Рубрика вопроса {n}"
+        )
+        AnswerFactory(
+            submission=submission, question=question, position=n, body=f"**Ответ** номер {n}"
+        )
+    return application
+
+
+def test_default_pipeline_is_created_with_russian_names():
+    stages = list(Stage.objects.values_list("name", "name_ru", "kind"))
+
+    assert stages == [
+        ("New", "Новый", "active"),
+        ("Screening", "Скрининг", "active"),
+        ("Technical interview", "Техническое интервью", "active"),
+        ("Final interview", "Финальное интервью", "active"),
+        ("Offer", "Оффер", "active"),
+        ("Hired", "Принят", "hired"),
+        ("Rejected", "Отказ", "rejected"),
+    ]
+
+
+def test_new_application_starts_in_the_first_stage_with_its_history_begun():
+    application = ApplicationFactory()
+
+    assert application.stage == stage("New")
+    change = application.stage_changes.get()
+    assert (change.from_stage, change.to_stage) == (None, stage("New"))
+
+
+def test_a_change_made_in_the_shell_is_recorded():
+    application = ApplicationFactory()
+
+    application.stage = stage("Screening")
+    application.save()
+
+    last = application.stage_changes.last()
+    assert (last.from_stage, last.to_stage, last.by) == (stage("New"), stage("Screening"), None)
+
+
+def test_saving_without_moving_records_nothing():
+    application = ApplicationFactory()
+
+    application.rejection_reason = "—"
+    application.save()
+
+    assert application.stage_changes.count() == 1
+
+
+def test_a_change_made_in_the_change_form_is_recorded_with_user_and_comment(
+    admin_client, admin_user
+):
+    application = ApplicationFactory()
+    url = reverse("admin:interviews_application_change", args=[application.pk])
+    data = {
+        "candidate": application.candidate_id,
+        "vacancy": application.vacancy_id,
+        "stage": stage("Technical interview").pk,
+        "owner": "",
+        "rejection_reason": "",
+        "stage_comment": "Хорошо прошёл скрининг",
+        "interviews-TOTAL_FORMS": 0,
+        "interviews-INITIAL_FORMS": 0,
+        "stage_changes-TOTAL_FORMS": 0,
+        "stage_changes-INITIAL_FORMS": 0,
+    }
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    last = application.stage_changes.last()
+    assert last.to_stage == stage("Technical interview")
+    assert last.by == admin_user
+    assert last.comment == "Хорошо прошёл скрининг"
+
+
+def test_the_move_action_records_a_change_for_each_application(admin_client, admin_user):
+    apps = [ApplicationFactory(), ApplicationFactory()]
+    offer = stage("Offer")
+
+    response = admin_client.post(
+        reverse("admin:interviews_application_changelist"),
+        {"action": f"move_to_stage_{offer.pk}", "_selected_action": [a.pk for a in apps]},
+        follow=True,
+    )
+
+    assert "2 applications moved" in response.content.decode() or "2 заявки" in (
+        response.content.decode()
+    )
+    for application in apps:
+        application.refresh_from_db()
+        assert application.stage == offer
+        assert application.stage_changes.last().by == admin_user
+
+
+def test_days_in_stage_are_shown_on_the_changelist(admin_client):
+    application = ApplicationFactory()
+    Application.objects.filter(pk=application.pk).update(
+        stage_changed_at=timezone.now() - timedelta(days=12, hours=1)
+    )
+
+    response = admin_client.get(reverse("admin:interviews_application_changelist"))
+
+    assert '<td class="field-days_in_stage">12</td>' in response.content.decode()
+
+
+def test_stage_history_with_durations_is_on_the_change_page(admin_client):
+    application = ApplicationFactory()
+    StageChange.objects.filter(application=application).update(
+        at=timezone.now() - timedelta(days=5)
+    )
+    application.move_to(stage("Screening"))
+
+    content = admin_client.get(
+        reverse("admin:interviews_application_change", args=[application.pk])
+    ).content.decode()
+
+    assert "5 days" in content or "5 дней" in content
+
+
+def test_score_above_the_questions_maximum_is_refused(sheet):
+    reviewer = member(roles.INTERVIEWER)
+    answer = sheet.submissions.get().answers.first()
+
+    with pytest.raises(ValidationError):
+        save_scorecard(application=sheet, reviewer=reviewer, scores={answer.pk: (6, "")})
+
+    assert not AnswerScore.objects.exists()
+
+
+def test_interviewer_scores_on_one_page_then_submits_and_it_becomes_read_only(client, sheet):
+    reviewer = member(roles.INTERVIEWER)
+    InterviewFactory(application=sheet, interviewers=[reviewer])
+    client.force_login(reviewer)
+    url = reverse("admin:interviews_application_score", args=[sheet.pk])
+    answers = list(sheet.submissions.get().answers.order_by("position"))
+
+    page = client.get(url).content.decode()
+    assert "<strong>Ответ</strong> номер 1" in page
+    assert "Рубрика вопроса 2" in page
+
+    data = {f"score_{a.pk}": 4 for a in answers} | {f"comment_{answers[0].pk}": "ок"}
+    client.post(url, {**data, "recommendation": "", "summary": "черновик", "save": "1"})
+    scorecard = Scorecard.objects.get(reviewer=reviewer)
+    assert scorecard.submitted_at is None
+    assert scorecard.scores.count() == 2
+
+    client.post(url, {**data, "recommendation": "yes", "summary": "Берём", "submit": "1"})
+    scorecard.refresh_from_db()
+    assert scorecard.submitted_at is not None
+    assert scorecard.summary == "Берём"
+
+    client.post(url, {**data, "recommendation": "no", "summary": "Передумал", "save": "1"})
+    scorecard.refresh_from_db()
+    assert scorecard.summary == "Берём"
+    assert 'name="submit"' not in client.get(url).content.decode()
+
+
+def test_submitting_needs_every_score_and_a_recommendation(client, sheet):
+    reviewer = member(roles.INTERVIEWER)
+    InterviewFactory(application=sheet, interviewers=[reviewer])
+    client.force_login(reviewer)
+    url = reverse("admin:interviews_application_score", args=[sheet.pk])
+    first = sheet.submissions.get().answers.first()
+
+    client.post(url, {f"score_{first.pk}": 3, "recommendation": "", "submit": "1"})
+
+    assert not Scorecard.objects.filter(submitted_at__isnull=False).exists()
+
+
+def test_interviewer_cannot_open_the_scoring_page_of_someone_elses_candidate(client, sheet):
+    outsider = member(roles.INTERVIEWER)
+    client.force_login(outsider)
+
+    response = client.get(reverse("admin:interviews_application_score", args=[sheet.pk]))
+
+    assert response.status_code == 404
+
+
+class TestBlindFeedback:
+    @pytest.fixture
+    def panel(self, sheet):
+        first, second = member(roles.INTERVIEWER), member(roles.INTERVIEWER)
+        InterviewFactory(application=sheet, interviewers=[first, second])
+        answer = sheet.submissions.get().answers.first()
+        save_scorecard(
+            application=sheet,
+            reviewer=second,
+            scores={answer.pk: (2, "слабо")},
+            recommendation="strong_no",
+            summary="Секретное мнение второго",
+            submit=True,
+        )
+        return sheet, first, second
+
+    def test_others_scorecards_are_not_in_the_querysets_before_submitting(self, panel):
+        _application, first, _second = panel
+
+        scorecards = roles.visible_scorecards(first, Scorecard.objects.all())
+        scores = roles.visible_scores(first, AnswerScore.objects.all())
+
+        assert list(scorecards) == []
+        assert list(scores) == []
+
+    def test_others_opinions_are_not_on_any_page_before_submitting(self, client, panel):
+        application, first, second = panel
+        client.force_login(first)
+
+        pages = [
+            client.get(reverse("admin:interviews_application_score", args=[application.pk])),
+            client.get(reverse("admin:interviews_scorecard_changelist")),
+            client.get(reverse("admin:interviews_answerscore_changelist")),
+            client.get(reverse("admin:interviews_application_changelist")),
+            client.get(
+                reverse("admin:interviews_application_changelist") + "?recommendation=strong_no"
+            ),
+        ]
+
+        for response in pages:
+            assert response.status_code == 200
+            assert "Секретное мнение второго" not in response.content.decode()
+        scorecard = Scorecard.objects.get(reviewer=second)
+        detail = client.get(reverse("admin:interviews_scorecard_change", args=[scorecard.pk]))
+        assert detail.status_code == 302  # not visible: the admin says it does not exist
+        assert list(pages[4].context["cl"].result_list) == []
+
+    def test_others_opinions_show_after_submitting_ones_own(self, client, panel):
+        application, first, _second = panel
+        answer = application.submissions.get().answers.first()
+        save_scorecard(
+            application=application,
+            reviewer=first,
+            scores={answer.pk: (5, "")},
+            recommendation="yes",
+            summary="Моё мнение",
+            submit=True,
+        )
+        client.force_login(first)
+
+        page = client.get(reverse("admin:interviews_application_score", args=[application.pk]))
+        changelist = client.get(reverse("admin:interviews_scorecard_changelist"))
+
+        assert "Секретное мнение второго" in page.content.decode()
+        assert len(changelist.context["cl"].result_list) == 2
+        assert roles.visible_scores(first, AnswerScore.objects.all()).count() == 2
+
+    def test_hr_managers_see_everything_at_once(self, client, panel):
+        _application, _first, _second = panel
+        manager = member(roles.HR_MANAGER)
+        client.force_login(manager)
+
+        changelist = client.get(reverse("admin:interviews_application_changelist"))
+
+        assert roles.visible_scorecards(manager, Scorecard.objects.all()).count() == 1
+        assert "−−1" in changelist.content.decode()
+
+
+def test_average_and_tally_count_submitted_scorecards_only(admin_client):
+    application = ApplicationFactory()
+    ScorecardFactory(application=application, recommendation="strong_yes")
+    ScorecardFactory(application=application, recommendation="no", submitted_at=None)
+
+    content = admin_client.get(reverse("admin:interviews_application_changelist")).content.decode()
+
+    assert '<td class="field-submitted_scorecards">1</td>' in content
+    assert "++1 +0 −0 −−0" in content

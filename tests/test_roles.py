@@ -1,0 +1,236 @@
+"""What each role may do: model permissions as a matrix, and the rows and fields an
+interviewer sees."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from interviews import roles
+from interviews.scoring import save_scorecard
+from tests.factories import (
+    AnswerFactory,
+    ApplicationFactory,
+    CandidateFactory,
+    InterviewFactory,
+    ScorecardFactory,
+    SubmissionFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [
+    "questionnaire",
+    "question",
+    "vacancy",
+    "candidate",
+    "application",
+    "submission",
+    "answer",
+    "stage",
+    "stagechange",
+    "interview",
+    "scorecard",
+    "answerscore",
+]
+ALL = "vacd"  # view, add, change, delete
+MATRIX = {
+    roles.HR_MANAGER: dict.fromkeys(MODELS, ALL),
+    roles.RECRUITER: {
+        "questionnaire": "v",
+        "question": "v",
+        "vacancy": "vac",
+        "candidate": ALL,
+        "application": ALL,
+        "submission": "vac",
+        "answer": "v",
+        "stage": ALL,
+        "stagechange": "v",
+        "interview": ALL,
+        "scorecard": "vac",
+        "answerscore": "vac",
+    },
+    roles.INTERVIEWER: {
+        "questionnaire": "v",
+        "question": "v",
+        "vacancy": "v",
+        "candidate": "v",
+        "application": "v",
+        "submission": "v",
+        "answer": "v",
+        "stage": "v",
+        "stagechange": "",
+        "interview": "v",
+        "scorecard": "vac",
+        "answerscore": "vac",
+    },
+}
+ACTIONS = {"v": "view", "a": "add", "c": "change", "d": "delete"}
+
+
+def member(role):
+    user = UserFactory()
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.mark.parametrize("role", list(MATRIX))
+def test_permission_matrix(role):
+    user = member(role)
+
+    granted = {
+        model: "".join(
+            letter
+            for letter, action in ACTIONS.items()
+            if user.has_perm(f"interviews.{action}_{model}")
+        )
+        for model in MODELS
+    }
+
+    assert granted == MATRIX[role]
+
+
+@pytest.fixture
+def two_applications():
+    """One application the interviewer is on the panel for, one they are not."""
+    interviewer = member(roles.INTERVIEWER)
+    mine = ApplicationFactory(
+        candidate=CandidateFactory(full_name="Моя Кандидатка", email="mine@example.com")
+    )
+    other = ApplicationFactory(
+        candidate=CandidateFactory(full_name="Чужой Кандидат", email="other@example.com")
+    )
+    InterviewFactory(application=mine, interviewers=[interviewer])
+    InterviewFactory(application=other)
+    for application in (mine, other):
+        submission = SubmissionFactory(candidate=application.candidate)
+        AnswerFactory(submission=submission, body=f"ответ {application.candidate.full_name}")
+    return interviewer, mine, other
+
+
+@pytest.mark.parametrize(
+    "page", ["application", "candidate", "submission", "answer", "interview", "stagechange"]
+)
+def test_interviewer_sees_only_their_own_candidates(client, two_applications, page):
+    interviewer, _mine, _other = two_applications
+    client.force_login(interviewer)
+
+    content = client.get(reverse(f"admin:interviews_{page}_changelist")).content.decode()
+
+    assert "Чужой Кандидат" not in content
+    if page != "stagechange":
+        assert "Моя Кандидатка" in content or "ответ Моя Кандидатка" in content
+
+
+def test_interviewer_cannot_open_another_application_by_url(client, two_applications):
+    interviewer, _mine, other = two_applications
+    client.force_login(interviewer)
+
+    response = client.get(reverse("admin:interviews_application_change", args=[other.pk]))
+
+    assert response.status_code == 302  # the admin's "does not exist" redirect
+    assert (
+        client.get(
+            reverse("admin:interviews_candidate_change", args=[other.candidate_id])
+        ).status_code
+        == 302
+    )
+
+
+def test_interviewer_never_sees_contacts(client, two_applications):
+    interviewer, mine, _other = two_applications
+    client.force_login(interviewer)
+
+    changelist = client.get(reverse("admin:interviews_candidate_changelist")).content.decode()
+    detail = client.get(
+        reverse("admin:interviews_candidate_change", args=[mine.candidate_id])
+    ).content.decode()
+
+    for content in (changelist, detail):
+        assert "mine@example.com" not in content
+        assert "+79120000000" not in content
+        assert mine.candidate.telegram not in content
+
+
+def test_interviewer_cannot_search_by_email(client, two_applications):
+    interviewer, _mine, _other = two_applications
+    client.force_login(interviewer)
+
+    response = client.get(reverse("admin:interviews_candidate_changelist") + "?q=mine@example")
+
+    assert "Моя Кандидатка" not in response.content.decode()
+
+
+def test_recruiter_sees_contacts(client, two_applications):
+    recruiter = member(roles.RECRUITER)
+    client.force_login(recruiter)
+
+    content = client.get(reverse("admin:interviews_candidate_changelist")).content.decode()
+
+    assert "mine@example.com" in content and "other@example.com" in content
+
+
+def test_recruiter_cannot_change_someone_elses_scorecard(client):
+    recruiter = member(roles.RECRUITER)
+    scorecard = ScorecardFactory(submitted_at=None, summary="чужой черновик")
+    save_scorecard(
+        application=scorecard.application,
+        reviewer=recruiter,
+        scores={},
+        recommendation="yes",
+        submit=True,
+    )
+    client.force_login(recruiter)
+    url = reverse("admin:interviews_scorecard_change", args=[scorecard.pk])
+
+    response = client.post(
+        url, {"application": scorecard.application_id, "summary": "взлом", "recommendation": "no"}
+    )
+
+    scorecard.refresh_from_db()
+    assert response.status_code == 403
+    assert scorecard.summary == "чужой черновик"
+
+
+def test_recruiter_cannot_delete_submissions(client):
+    recruiter = member(roles.RECRUITER)
+    submission = SubmissionFactory()
+    client.force_login(recruiter)
+
+    response = client.post(
+        reverse("admin:interviews_submission_delete", args=[submission.pk]), {"post": "yes"}
+    )
+
+    assert response.status_code == 403
+    assert type(submission).objects.filter(pk=submission.pk).exists()
+
+
+def test_interviewer_has_no_delete_action(client, two_applications):
+    interviewer, _mine, _other = two_applications
+    client.force_login(interviewer)
+
+    response = client.get(reverse("admin:interviews_application_changelist"))
+
+    assert "delete_selected" not in response.content.decode()
+    assert "move_to_stage" not in response.content.decode()
+
+
+def test_interviewer_scorecard_is_always_their_own(client, two_applications):
+    interviewer, mine, _other = two_applications
+    someone = UserFactory()
+    client.force_login(interviewer)
+
+    client.post(
+        reverse("admin:interviews_scorecard_add"),
+        {
+            "application": mine.pk,
+            "reviewer": someone.pk,
+            "recommendation": "yes",
+            "summary": "моя оценка",
+            "scores-TOTAL_FORMS": 0,
+            "scores-INITIAL_FORMS": 0,
+        },
+    )
+
+    scorecard = mine.scorecards.get()
+    assert scorecard.reviewer == interviewer
