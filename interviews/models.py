@@ -15,6 +15,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class QuestionnaireManager(models.Manager):
@@ -135,6 +136,8 @@ class Candidate(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("candidate")
         verbose_name_plural = _("candidates")
@@ -172,6 +175,8 @@ class Stage(models.Model):
     name_ru = models.CharField(_("name in Russian"), max_length=100, blank=True)
     order = models.PositiveIntegerField(_("order"), default=0)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind, default=Kind.ACTIVE)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("stage")
@@ -229,6 +234,8 @@ class Application(models.Model):
     )
     rejection_reason = models.TextField(_("rejection reason"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("application")
@@ -438,6 +445,8 @@ class Answer(models.Model):
     position = models.PositiveIntegerField(_("position"))
     line = models.PositiveIntegerField(_("source line"), default=1)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("answer")
         verbose_name_plural = _("answers")
@@ -557,6 +566,8 @@ class Scorecard(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("scorecard")
         verbose_name_plural = _("scorecards")
@@ -599,6 +610,8 @@ class AnswerScore(models.Model):
     )
     score = models.PositiveSmallIntegerField(_("score"))
     comment = models.TextField(_("comment"), blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("answer score")

@@ -41,10 +41,11 @@ from ..models import (
 )
 from ..rendering import render_markdown
 from ..scoring import answers_to_score, save_scorecard
+from .common import AuditedAdmin
 
 
 @admin.register(Stage)
-class StageAdmin(admin.ModelAdmin):
+class StageAdmin(AuditedAdmin):
     list_display = ["name", "name_ru", "order", "kind", "application_count"]
     list_editable = ["order"]
     search_fields = ["name", "name_ru"]
@@ -113,7 +114,7 @@ class ApplicationForm(forms.ModelForm):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(AuditedAdmin):
     form = ApplicationForm
     list_display = [
         "candidate",
@@ -472,7 +473,9 @@ class AnswerScoreInline(admin.TabularInline):
 
 
 @admin.register(Scorecard)
-class ScorecardAdmin(admin.ModelAdmin):
+class ScorecardAdmin(AuditedAdmin):
+    history_for_recruiters = False  # blind feedback
+
     list_display = ["application", "reviewer", "recommendation", "submitted_at", "score_link"]
     list_filter = [
         "recommendation",
@@ -516,7 +519,9 @@ class ScorecardAdmin(admin.ModelAdmin):
 
 
 @admin.register(AnswerScore)
-class AnswerScoreAdmin(admin.ModelAdmin):
+class AnswerScoreAdmin(AuditedAdmin):
+    history_for_recruiters = False  # blind feedback
+
     list_display = ["scorecard", "answer", "score"]
     list_select_related = [
         "scorecard__reviewer",

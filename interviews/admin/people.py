@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from .. import roles
 from ..models import Answer, Application, Candidate, Submission
 from ..rendering import render_markdown
-from .common import short
+from .common import AuditedAdmin, short
 
 
 def _visible_candidates(request, queryset, path="pk"):
@@ -52,7 +52,7 @@ class SubmissionInline(admin.TabularInline):
 
 
 @admin.register(Candidate)
-class CandidateAdmin(admin.ModelAdmin):
+class CandidateAdmin(AuditedAdmin):
     list_display = [
         "full_name",
         "email",
@@ -164,7 +164,7 @@ class SubmissionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Answer)
-class AnswerAdmin(admin.ModelAdmin):
+class AnswerAdmin(AuditedAdmin):
     list_display = ["candidate", "label", "short_question", "question", "short_body"]
     list_filter = ["submission__questionnaire", "question"]
     show_full_result_count = False

@@ -1,0 +1,76 @@
+"""The audit history: who changed which field from what to what."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from interviews import roles
+from tests.factories import ApplicationFactory, CandidateFactory, ScorecardFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def member(role):
+    user = UserFactory()
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+def test_history_page_shows_who_changed_which_field_from_what_to_what(admin_client, admin_user):
+    candidate = CandidateFactory(full_name="Иван Петров", phone="+79000000001")
+    url = reverse("admin:interviews_candidate_change", args=[candidate.pk])
+    admin_client.post(
+        url,
+        {
+            "full_name": "Иван Петров",
+            "email": candidate.email,
+            "phone": "+79000000002",
+            "telegram": candidate.telegram,
+            "source": candidate.source,
+            "notes": "",
+            "applications-TOTAL_FORMS": 0,
+            "applications-INITIAL_FORMS": 0,
+            "submissions-TOTAL_FORMS": 0,
+            "submissions-INITIAL_FORMS": 0,
+        },
+    )
+
+    content = admin_client.get(
+        reverse("admin:interviews_candidate_history", args=[candidate.pk])
+    ).content.decode()
+
+    assert candidate.history.count() == 2
+    assert candidate.history.first().history_user == admin_user
+    assert "+79000000001" in content and "+79000000002" in content
+    assert admin_user.username in content
+
+
+def test_stage_moves_are_in_the_application_history(admin_client, admin_user):
+    application = ApplicationFactory()
+    from interviews.models import Stage
+
+    application.move_to(Stage.objects.get(name="Offer"), by=admin_user)
+
+    record = application.history.first()
+    delta = record.diff_against(record.prev_record)
+    assert "stage" in delta.changed_fields
+
+
+def test_interviewers_cannot_read_history(client):
+    interviewer = member(roles.INTERVIEWER)
+    candidate = CandidateFactory()
+    client.force_login(interviewer)
+
+    response = client.get(reverse("admin:interviews_candidate_history", args=[candidate.pk]))
+
+    assert response.status_code == 403
+
+
+def test_recruiters_cannot_read_scorecard_history(client):
+    recruiter = member(roles.RECRUITER)
+    scorecard = ScorecardFactory()
+    client.force_login(recruiter)
+
+    response = client.get(reverse("admin:interviews_scorecard_history", args=[scorecard.pk]))
+
+    assert response.status_code == 403
