@@ -29,6 +29,7 @@ setup-dev: $(VENV)/.installed-dev
 # The local demo runs with DEBUG on and the embedded SQLite database unless told otherwise.
 run: export DJANGO_DEBUG ?= 1
 run: setup-run
+	$(PY) manage.py compile_translations
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py loaddata zvonok_python
 	$(PY) manage.py import_answers examples/ --questionnaire zvonok-python --vacancy python-developer
@@ -38,6 +39,7 @@ run: setup-run
 # Tests never use a real secret; production settings refuse to start without one.
 test: export DJANGO_SECRET_KEY ?= tests-only-key-not-secret-0123456789abcdefghijklmnopqrstuvwxyz
 test: setup-dev
+	$(PY) manage.py compile_translations -v 0
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: setup-dev
