@@ -1,0 +1,607 @@
+"""Report pages: applications compared side by side, all answers to one question, and
+the hiring funnel; with blind feedback respected and query counts that do not grow."""
+
+from datetime import timedelta
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from interviews import reports, roles
+from interviews.models import (
+    Answer,
+    AnswerScore,
+    Application,
+    Question,
+    Stage,
+    StageChange,
+    Submission,
+    Vacancy,
+)
+from interviews.scoring import latest_submission, save_scorecard
+from tests.factories import (
+    AnswerFactory,
+    ApplicationFactory,
+    CandidateFactory,
+    InterviewFactory,
+    SubmissionFactory,
+    UserFactory,
+    VacancyFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+IVAN, MARIA, TIMUR = "Иван Соколов", "Мария Кузнецова", "Тимур Гареев"
+
+
+@pytest.fixture(autouse=True)
+def _russian(settings):
+    # The admin ships in Russian: numbers below are written as it formats them ("4,5").
+    settings.LANGUAGE_CODE = "ru"
+
+
+@pytest.fixture
+def vacancy():
+    """The shipped questionnaire and vacancy, with the three example sheets imported."""
+    call_command("loaddata", "zvonok_python", verbosity=0)
+    call_command("import_answers", str(EXAMPLES), "--vacancy", "python-developer", verbosity=0)
+    return Vacancy.objects.get(slug="python-developer")
+
+
+@pytest.fixture
+def apps(vacancy):
+    """Name -> application, for the three imported candidates."""
+    return {
+        a.candidate.full_name: a
+        for a in Application.objects.filter(vacancy=vacancy).select_related("candidate")
+    }
+
+
+@pytest.fixture
+def reviewer():
+    user = UserFactory(username="reviewer", is_staff=True)
+    user.groups.add(Group.objects.get(name=roles.INTERVIEWER))
+    return user
+
+
+@pytest.fixture
+def reviewer_client(reviewer):
+    # Its own client: admin_client is the shared ``client`` fixture, logged in as root.
+    client = Client()
+    client.force_login(reviewer)
+    return client
+
+
+# -- helpers ---------------------------------------------------------------------------
+
+
+class _Tables(HTMLParser):
+    """The text of every cell of every <table>, row by row, keyed by the table's class.
+    Tables nested in a cell (a candidate's markdown table) only add to that cell's text."""
+
+    def __init__(self):
+        super().__init__()
+        self.tables = {}
+        self._open = []  # [class, rows, text of the open cell or None]
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self._open.append([dict(attrs).get("class") or "", [], None])
+        elif self._open and tag == "tr":
+            self._open[-1][1].append([])
+        elif self._open and tag in ("td", "th"):
+            self._open[-1][2] = []
+
+    def handle_endtag(self, tag):
+        if not self._open:
+            return
+        table = self._open[-1]
+        if tag in ("td", "th") and table[2] is not None:
+            table[1][-1].append(" ".join("".join(table[2]).split()))
+            table[2] = None
+        elif tag == "table":
+            self._open.pop()
+            self.tables.setdefault(table[0], table[1])
+
+    def handle_data(self, data):
+        for table in self._open:
+            if table[2] is not None:
+                table[2].append(data)
+
+
+def _table(response, css_class):
+    assert response.status_code == 200
+    parser = _Tables()
+    parser.feed(response.content.decode())
+    return parser.tables[css_class]
+
+
+def _compare_url(*applications):
+    ids = ",".join(str(a.pk) for a in applications)
+    return reverse("admin:interviews_application_compare") + f"?ids={ids}"
+
+
+def _score(application, reviewer, score, *, submit=True):
+    """``reviewer`` scores every answer of the application's sheet with ``score``."""
+    answers = latest_submission(application).answers.all()
+    return save_scorecard(
+        application=application,
+        reviewer=reviewer,
+        scores={a.pk: (score, "") for a in answers},
+        recommendation="yes",
+        submit=submit,
+    )
+
+
+def _add_candidates(vacancy, n, *, body="Ответ кандидата {i} на вопрос {number}."):
+    """n more candidates on the vacancy, each with a sheet answering every question."""
+    questions = list(vacancy.questionnaire.questions.all())
+    added = []
+    for i in range(n):
+        application = ApplicationFactory(vacancy=vacancy)
+        submission = SubmissionFactory(
+            candidate=application.candidate,
+            questionnaire=vacancy.questionnaire,
+            application=application,
+        )
+        for q in questions:
+            AnswerFactory(
+                submission=submission,
+                question=q,
+                label=f"{q.number}.",
+                question_text=q.text,
+                body=body.format(i=i, number=q.number),
+                position=q.position,
+            )
+        added.append(application)
+    return added
+
+
+def _walk(application, steps):
+    """Move the application through ``[(stage name, days ago), ...]``; the first step
+    dates the change recorded when it was created."""
+    for name, _days in steps[1:]:
+        application.move_to(Stage.objects.get(name=name))
+    changes = list(application.stage_changes.order_by("at", "id"))
+    assert [c.to_stage.name for c in changes] == [name for name, _days in steps]
+    now = timezone.now()
+    for change, (_name, days) in zip(changes, steps, strict=True):
+        StageChange.objects.filter(pk=change.pk).update(at=now - timedelta(days=days))
+
+
+# -- comparison ------------------------------------------------------------------------
+
+
+def test_comparison_has_a_column_per_candidate_and_a_row_per_question(admin_client, apps):
+    url = _compare_url(apps[IVAN], apps[MARIA], apps[TIMUR])
+
+    table = _table(admin_client.get(url), "zvonok-compare")
+
+    header, *rows, footer = table
+    assert [cell.split(" ", 2)[:2] for cell in header[1:]] == [
+        IVAN.split(),
+        MARIA.split(),
+        TIMUR.split(),
+    ]
+    questions = list(Question.objects.filter(questionnaire__slug="zvonok-python"))
+    assert [row[0].split(" ", 1)[0] for row in rows] == [f"{q.number}." for q in questions]
+    assert all(len(row) == 4 for row in rows)
+    assert "Около трёх лет" in rows[0][1]
+    assert "Около 5 лет" in rows[0][2]
+    assert len(footer) == 4
+
+
+def test_comparison_renders_answers_as_safe_html_in_details(admin_client, apps):
+    answer = latest_submission(apps[IVAN]).answers.get(question__number="1")
+    answer.body = "Пишу **генераторы**. <script>alert(1)</script>"
+    answer.save()
+    apps[MARIA].candidate.full_name = "<b>Мария</b>"
+    apps[MARIA].candidate.save()
+
+    response = admin_client.get(_compare_url(apps[IVAN], apps[MARIA]))
+
+    content = response.content.decode()
+    assert "<strong>генераторы</strong>" in content
+    assert "<script>alert(1)" not in content
+    assert "&lt;b&gt;Мария&lt;/b&gt;" in content
+    assert content.count("<details>") == 14  # 7 questions × 2 candidates
+
+
+def test_comparison_shows_average_scores_to_hr(admin_client, apps):
+    alice, boris = UserFactory(username="alice"), UserFactory(username="boris")
+    _score(apps[IVAN], alice, 4)
+    _score(apps[IVAN], boris, 5)
+    _score(apps[MARIA], alice, 3)
+    _score(apps[MARIA], boris, 2, submit=False)  # a draft does not count
+
+    table = _table(
+        admin_client.get(_compare_url(apps[IVAN], apps[MARIA], apps[TIMUR])), "zvonok-compare"
+    )
+
+    first_question = table[1]
+    assert "4,5 / 5" in first_question[1]
+    assert "3,0 / 5" in first_question[2]
+    assert "—" in first_question[3] and "/ 5" not in first_question[3]
+    assert table[-1][1:] == ["4,5", "3,0", "—"]
+
+
+def test_comparison_hides_scores_from_a_reviewer_who_has_not_submitted(
+    reviewer_client, reviewer, apps
+):
+    for application in apps.values():
+        InterviewFactory(application=application, interviewers=[reviewer])
+    _score(apps[IVAN], UserFactory(username="alice"), 4)
+    _score(apps[MARIA], UserFactory(username="boris"), 3)
+    _score(apps[IVAN], reviewer, 2, submit=False)
+
+    table = _table(
+        reviewer_client.get(_compare_url(apps[IVAN], apps[MARIA], apps[TIMUR])), "zvonok-compare"
+    )
+
+    _header, *rows, footer = table
+    for row in rows:
+        assert all("/ 5" not in cell for cell in row[1:])
+    assert footer[1:] == ["—", "—", "—"]
+
+
+def test_comparison_shows_scores_to_a_reviewer_once_they_submitted_theirs(
+    reviewer_client, reviewer, apps
+):
+    for application in apps.values():
+        InterviewFactory(application=application, interviewers=[reviewer])
+    _score(apps[IVAN], UserFactory(username="alice"), 4)
+    _score(apps[MARIA], UserFactory(username="boris"), 3)
+    _score(apps[IVAN], reviewer, 2)
+
+    table = _table(reviewer_client.get(_compare_url(apps[IVAN], apps[MARIA])), "zvonok-compare")
+
+    assert "3,0 / 5" in table[1][1]  # (4 + 2) / 2: theirs and alice's
+    assert table[-1][1:] == ["3,0", "—"]  # Maria's stays hidden: not scored by them
+
+
+def test_comparison_leaves_out_applications_an_interviewer_may_not_open(
+    reviewer_client, reviewer, apps
+):
+    InterviewFactory(application=apps[IVAN], interviewers=[reviewer])
+    InterviewFactory(application=apps[TIMUR], interviewers=[reviewer])
+
+    response = reviewer_client.get(_compare_url(apps[IVAN], apps[MARIA], apps[TIMUR]))
+
+    header = _table(response, "zvonok-compare")[0]
+    assert len(header) == 3
+    assert IVAN in header[1] and TIMUR in header[2]
+    assert MARIA not in response.content.decode()
+
+
+def test_comparison_refuses_a_single_application(admin_client, apps):
+    response = admin_client.get(_compare_url(apps[IVAN]), follow=True)
+
+    assert response.redirect_chain == [(reverse("admin:interviews_application_changelist"), 302)]
+    assert [m.level_tag for m in response.context["messages"]] == ["error"]
+
+
+def test_comparison_refuses_applications_on_different_questionnaires(admin_client, apps):
+    other = ApplicationFactory(vacancy=VacancyFactory())  # its own questionnaire
+
+    response = admin_client.get(_compare_url(apps[IVAN], other), follow=True)
+
+    assert response.redirect_chain == [(reverse("admin:interviews_application_changelist"), 302)]
+    assert [m.level_tag for m in response.context["messages"]] == ["error"]
+    with pytest.raises(reports.ComparisonError):
+        reports.comparison(
+            applications=[apps[IVAN], other], scores_queryset=AnswerScore.objects.all()
+        )
+
+
+def test_comparison_puts_unmatched_answers_in_labelled_rows_at_the_bottom(admin_client, apps):
+    sheet = latest_submission(apps[TIMUR])
+    AnswerFactory(
+        submission=sheet,
+        question=None,
+        label="8.",
+        question_text="Бонус: ваш любимый PEP?",
+        body="PEP 8, конечно.",
+        position=99,
+    )
+
+    table = _table(admin_client.get(_compare_url(apps[IVAN], apps[TIMUR])), "zvonok-compare")
+
+    extra = table[-2]
+    assert extra[0].startswith("8. Бонус: ваш любимый PEP?")
+    assert "PEP 8" not in extra[1]
+    assert "PEP 8, конечно." in extra[2]
+    assert len(table) == 1 + 7 + 1 + 1
+
+
+def test_comparison_uses_the_latest_revision_of_each_sheet(admin_client, apps):
+    old = latest_submission(apps[IVAN])
+    new = SubmissionFactory(
+        candidate=old.candidate,
+        questionnaire=old.questionnaire,
+        application=apps[IVAN],
+        revision=2,
+    )
+    question = Question.objects.get(questionnaire=old.questionnaire, number="1")
+    AnswerFactory(submission=new, question=question, body="Уже четыре года.", position=1)
+
+    table = _table(admin_client.get(_compare_url(apps[IVAN], apps[MARIA])), "zvonok-compare")
+
+    assert "Уже четыре года." in table[1][1]
+    assert "Около трёх лет" not in table[1][1]
+
+
+def test_latest_submissions_agrees_with_latest_submission(apps):
+    ivan = apps[IVAN]
+    unlinked = SubmissionFactory(candidate=ivan.candidate, questionnaire=ivan.vacancy.questionnaire,
+                                 revision=5)  # fmt: skip
+    loose = ApplicationFactory(candidate=unlinked.candidate)  # another vacancy, no sheet
+    SubmissionFactory(candidate=apps[MARIA].candidate, questionnaire=None)
+    Submission.objects.filter(candidate=apps[TIMUR].candidate).update(application=None)
+    applications = list(
+        Application.objects.select_related("vacancy").filter(
+            pk__in=[ivan.pk, apps[MARIA].pk, apps[TIMUR].pk, loose.pk]
+        )
+    )
+
+    bulk = reports.latest_submissions(applications)
+
+    assert bulk == {a.pk: latest_submission(a) for a in applications}
+    assert bulk[apps[TIMUR].pk] is not None
+
+
+def test_comparison_query_count_does_not_grow_with_applications(
+    admin_client, apps, vacancy, django_assert_num_queries
+):
+    # Savepoint and release (ATOMIC_REQUESTS), session, user, applications, submissions,
+    # questions, answers, scores.
+    alice = UserFactory(username="alice")
+    for application in apps.values():
+        _score(application, alice, 4)
+    with django_assert_num_queries(9):
+        response = admin_client.get(_compare_url(*apps.values()))
+    assert len(_table(response, "zvonok-compare")[0]) == 1 + 3
+
+    more = _add_candidates(vacancy, 3)
+    for application in more:
+        _score(application, alice, 3)
+    with django_assert_num_queries(9):
+        response = admin_client.get(_compare_url(*apps.values(), *more))
+    assert len(_table(response, "zvonok-compare")[0]) == 1 + 6
+
+
+def test_comparison_query_count_for_a_reviewer_does_not_grow(
+    reviewer_client, reviewer, apps, vacancy, django_assert_num_queries
+):
+    # As for HR, plus the reviewer's groups and the admin's two permission queries.
+    more = _add_candidates(vacancy, 3)
+    for application in [*apps.values(), *more]:
+        InterviewFactory(application=application, interviewers=[reviewer])
+    with django_assert_num_queries(12):
+        reviewer_client.get(_compare_url(*apps.values()))
+    with django_assert_num_queries(12):
+        reviewer_client.get(_compare_url(*apps.values(), *more))
+
+
+# -- all answers to one question -------------------------------------------------------
+
+
+def _answers_url(number="1"):
+    question = Question.objects.get(questionnaire__slug="zvonok-python", number=number)
+    return reverse("admin:interviews_question_answers", args=[question.pk])
+
+
+def test_question_answers_lists_each_candidates_latest_answer(admin_client, apps):
+    alice, boris = UserFactory(username="alice"), UserFactory(username="boris")
+    _score(apps[MARIA], alice, 5)
+    _score(apps[MARIA], boris, 4)
+    old = latest_submission(apps[TIMUR])
+    new = SubmissionFactory(candidate=old.candidate, questionnaire=old.questionnaire,
+                            application=apps[TIMUR], revision=2)  # fmt: skip
+    question = Question.objects.get(questionnaire=old.questionnaire, number="2")
+    AnswerFactory(submission=new, question=question, body="Профилировал *py-spy*.", position=2)
+
+    response = admin_client.get(_answers_url("2"))
+
+    _header, *rows = _table(response, "zvonok-answers")
+    assert [row[0].split(" ", 2)[:2] for row in rows] == [
+        IVAN.split(),
+        MARIA.split(),
+        TIMUR.split(),
+    ]
+    assert "py-spy показал" in rows[0][1]
+    assert rows[1][2] == "4,5 / 5"
+    assert rows[2][1] == "Профилировал py-spy."  # revision 2 only
+    assert rows[0][2] == rows[2][2] == "—"
+    content = response.content.decode()
+    assert "<em>py-spy</em>" in content
+    assert reverse("admin:interviews_submission_change", args=[new.pk]) in content
+    assert reverse("admin:interviews_application_change", args=[apps[MARIA].pk]) in content
+
+
+def test_question_answers_shows_an_interviewer_only_their_candidates(
+    reviewer_client, reviewer, apps
+):
+    InterviewFactory(application=apps[MARIA], interviewers=[reviewer])
+    _score(apps[MARIA], UserFactory(username="alice"), 5)
+
+    response = reviewer_client.get(_answers_url())
+
+    _header, *rows = _table(response, "zvonok-answers")
+    assert len(rows) == 1
+    assert MARIA in rows[0][0]
+    assert rows[0][2] == "—"  # blind feedback: they have not scored Maria yet
+    assert IVAN not in response.content.decode()
+
+
+def test_question_answers_are_paginated_by_fifty(admin_client, vacancy):
+    _add_candidates(vacancy, 48)  # 51 with the three imported
+
+    first = _table(admin_client.get(_answers_url()), "zvonok-answers")
+    second = _table(admin_client.get(_answers_url() + "?p=2"), "zvonok-answers")
+
+    assert (len(first), len(second)) == (1 + 50, 1 + 1)
+
+
+def test_question_answers_query_count_does_not_grow(
+    admin_client, apps, vacancy, django_assert_num_queries
+):
+    # Savepoint and release, session, user, question, count, answers, scores.
+    url = _answers_url()
+    alice = UserFactory(username="alice")
+    for application in apps.values():
+        _score(application, alice, 4)
+    with django_assert_num_queries(8):
+        admin_client.get(url)
+
+    for application in _add_candidates(vacancy, 3):
+        _score(application, alice, 3)
+    with django_assert_num_queries(8):
+        response = admin_client.get(url)
+    assert len(_table(response, "zvonok-answers")) == 1 + 6
+
+
+# -- funnel ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def hiring():
+    """Five applications with a known history (days ago), on one vacancy:
+
+    A hh.ru     New 20, Screening 15, Technical 11, Final 1        (now in Final)
+    B hh.ru     New 20, Screening 18, Technical 12, Rejected 4     (Rejected)
+    C referral  New 12, Screening 10, Rejected 5                   (Rejected)
+    D referral  New 3                                              (New)
+    E (none)    New 9, Technical 7 — skipped screening             (Technical)
+    """
+    vacancy = VacancyFactory(title="Бэкенд-разработчик")
+    paths = {
+        ("A", "hh.ru"): [("New", 20), ("Screening", 15), ("Technical interview", 11),
+                         ("Final interview", 1)],
+        ("B", "hh.ru"): [("New", 20), ("Screening", 18), ("Technical interview", 12),
+                         ("Rejected", 4)],
+        ("C", "referral"): [("New", 12), ("Screening", 10), ("Rejected", 5)],
+        ("D", "referral"): [("New", 3)],
+        ("E", ""): [("New", 9), ("Technical interview", 7)],
+    }  # fmt: skip
+    for (name, source), steps in paths.items():
+        candidate = CandidateFactory(full_name=f"Кандидат {name}", source=source)
+        _walk(ApplicationFactory(candidate=candidate, vacancy=vacancy), steps)
+    return vacancy
+
+
+def _funnel_url(vacancy=None):
+    url = reverse("admin:interviews_application_funnel")
+    return url if vacancy is None else f"{url}?vacancy={vacancy.pk}"
+
+
+def test_funnel_shows_counts_conversion_and_median_per_stage(admin_client, hiring):
+    response = admin_client.get(_funnel_url())
+
+    # Stage, now in it, ever reached, went on to the next stage, median days.
+    _header, *rows = _table(response, "zvonok-stages")
+    assert rows == [
+        # 3 of the 5 that were New reached Screening.
+        # Stays in New: 5, 2, 2, 3 (D, until now) and 2 days.
+        ["Новый", "1", "5", f"{round(100 * 3 / 5)}% → Скрининг", "2,0"],
+        # Of A, B, C in Screening, A and B reached the technical interview (E skipped
+        # Screening, so it is not counted); stays of 4, 6 and 5 days.
+        ["Скрининг", "0", "3", f"{round(100 * 2 / 3)}% → Техническое интервью", "5,0"],
+        # Of A, B, E only A reached the final interview; stays 10, 8 and 7 (E, until now).
+        ["Техническое интервью", "1", "3", f"{round(100 * 1 / 3)}% → Финальное интервью",
+         "8,0"],
+        ["Финальное интервью", "1", "1", "0% → Оффер", "1,0"],
+        ["Оффер", "0", "0", "—", "—"],
+        ["Принят", "0", "0", "—", "—"],
+        ["Отказ", "2", "2", "—", "—"],
+    ]  # fmt: skip
+
+
+def test_funnel_breaks_applications_down_by_source(admin_client, hiring):
+    response = admin_client.get(_funnel_url())
+
+    header, *rows = _table(response, "zvonok-sources")
+    assert header[1:-1] == [s.name_ru for s in Stage.objects.all()]
+    # New, Screening, Technical, Final, Offer, Hired, Rejected, total
+    assert rows == [
+        ["hh.ru", "0", "0", "0", "1", "0", "0", "1", "2"],
+        ["referral", "1", "0", "0", "0", "0", "0", "1", "2"],
+        ["unknown", "0", "0", "1", "0", "0", "0", "0", "1"],
+    ]
+
+
+def test_funnel_draws_an_svg_bar_per_stage(admin_client, hiring):
+    response = admin_client.get(_funnel_url())
+
+    content = response.content.decode()
+    start = content.index('<svg class="zvonok-funnel-chart"')
+    svg = content[start : content.index("</svg>", start)]
+    assert svg.count("<rect") == Stage.objects.count()
+    assert 'width="360"' in svg  # the largest stage (Rejected, 2) fills the bar area
+    assert 'width="180"' in svg  # one application: half of it
+
+
+def test_funnel_filters_by_vacancy(admin_client, hiring):
+    other = ApplicationFactory(vacancy=VacancyFactory(title="Аналитик")).vacancy
+
+    all_vacancies = admin_client.get(_funnel_url()).content.decode()
+    one = admin_client.get(_funnel_url(other)).content.decode()
+
+    assert "<h2>Бэкенд-разработчик</h2>" in all_vacancies
+    assert "<h2>Аналитик</h2>" in all_vacancies
+    assert "<h2>Аналитик</h2>" in one
+    assert "<h2>Бэкенд-разработчик</h2>" not in one
+
+
+def test_funnel_median_counts_the_current_stay_until_now(hiring):
+    now = timezone.now() + timedelta(days=30)
+
+    (result,) = reports.funnel(vacancy_ids=[hiring.pk], now=now)
+
+    technical = next(r for r in result.stages if r.stage.name == "Technical interview")
+    # Stays in Technical: A 10 days, B 8, and E 7 + 30 = 37 (still there).
+    assert technical.median_days == pytest.approx(10)
+    assert result.total == 5
+
+
+def test_funnel_query_count_does_not_grow(admin_client, django_assert_num_queries):
+    # Savepoint and release, session, user, stages, vacancies, counts, stage changes, and
+    # the vacancies of the filter's drop-down (rendered after the request's transaction).
+    vacancy = VacancyFactory()
+    for i in range(3):
+        _walk(ApplicationFactory(vacancy=vacancy), [("New", 5), ("Screening", i)])
+    with django_assert_num_queries(9):
+        admin_client.get(_funnel_url())
+
+    for i in range(3):
+        _walk(ApplicationFactory(), [("New", 5), ("Screening", 4), ("Rejected", i)])
+    with django_assert_num_queries(9):
+        response = admin_client.get(_funnel_url())
+    assert response.content.decode().count('<svg class="zvonok-funnel-chart"') == 4
+
+
+def test_funnel_is_refused_to_interviewers(reviewer_client):
+    response = reviewer_client.get(_funnel_url())
+
+    assert response.status_code == 403
+
+
+def test_changelist_links_to_the_funnel_for_hr_only(admin_client, reviewer_client):
+    funnel = _funnel_url()
+    changelist = reverse("admin:interviews_application_changelist")
+
+    assert funnel in admin_client.get(changelist).content.decode()
+    assert funnel not in reviewer_client.get(changelist).content.decode()
+
+
+def test_answers_without_a_question_are_kept_out_of_question_pages(admin_client, apps):
+    Answer.objects.filter(submission__candidate=apps[IVAN].candidate).update(question=None)
+
+    _header, *rows = _table(admin_client.get(_answers_url()), "zvonok-answers")
+
+    assert [row[0].split(" ", 2)[:2] for row in rows] == [MARIA.split(), TIMUR.split()]
