@@ -310,3 +310,27 @@ def test_average_and_tally_count_submitted_scorecards_only(admin_client):
 
     assert '<td class="field-submitted_scorecards">1</td>' in content
     assert "++1 +0 −0 −−0" in content
+
+
+@pytest.mark.parametrize("answers", [2, 6])
+def test_scoring_page_query_count_does_not_grow_with_answers(
+    client, django_assert_num_queries, answers
+):
+    application = ApplicationFactory()
+    submission = SubmissionFactory(
+        candidate=application.candidate,
+        application=application,
+        questionnaire=application.vacancy.questionnaire,
+    )
+    for n in range(1, answers + 1):
+        question = QuestionFactory(questionnaire=submission.questionnaire, number=str(n))
+        AnswerFactory(submission=submission, question=question, position=n)
+    reviewer = member(roles.INTERVIEWER)
+    InterviewFactory(application=application, interviewers=[reviewer])
+    client.force_login(reviewer)
+    url = reverse("admin:interviews_application_score", args=[application.pk])
+
+    with django_assert_num_queries(13):
+        response = client.get(url)
+
+    assert response.status_code == 200
