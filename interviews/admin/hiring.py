@@ -42,6 +42,7 @@ from ..models import (
 from ..rendering import render_markdown
 from ..scoring import answers_to_score, save_scorecard
 from .common import AuditedAdmin
+from .exports import application_urls, export_answers
 
 
 @admin.register(Stage)
@@ -143,7 +144,7 @@ class ApplicationAdmin(AuditedAdmin):
     ]
     readonly_fields = ["stage_history"]
     inlines = [InterviewInline, StageChangeInline]
-    actions = ["compare"]
+    actions = ["compare", export_answers]
 
     def get_queryset(self, request):
         queryset = roles.visible_applications(request.user, super().get_queryset(request))
@@ -224,6 +225,10 @@ class ApplicationAdmin(AuditedAdmin):
         ids = ",".join(str(pk) for pk in queryset.values_list("pk", flat=True))
         return HttpResponseRedirect(reverse("admin:interviews_application_compare") + f"?ids={ids}")
 
+    def has_export_permission(self, request):
+        # get_actions offers actions declared with permissions=["export"] only if this holds.
+        return roles.can_export(request.user)
+
     # -- extra pages -----------------------------------------------------------------
 
     def get_urls(self):
@@ -232,6 +237,7 @@ class ApplicationAdmin(AuditedAdmin):
             path("compare/", wrap(self.compare_view), name="interviews_application_compare"),
             path("funnel/", wrap(self.funnel_view), name="interviews_application_funnel"),
             path("<int:pk>/score/", wrap(self.score_view), name="interviews_application_score"),
+            *application_urls(self),
             *super().get_urls(),
         ]
 
@@ -314,7 +320,11 @@ def _mover(stage):
     def move(modeladmin, request, queryset):
         moved = 0
         with transaction.atomic():
-            for application in queryset.select_for_update().order_by("pk"):
+            # A plain query for the lock: the changelist's outer joins cannot be locked.
+            locked = Application.objects.select_for_update().filter(
+                pk__in=list(queryset.values_list("pk", flat=True))
+            )
+            for application in locked.order_by("pk"):
                 if application.stage_id != stage.pk:
                     application.move_to(stage, by=request.user)
                     moved += 1
