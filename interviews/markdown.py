@@ -25,6 +25,7 @@ The contract, which callers and the tests rely on:
 from __future__ import annotations
 
 import codecs
+import contextlib
 import itertools
 import re
 import unicodedata
@@ -33,6 +34,10 @@ from dataclasses import dataclass
 
 import yaml
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import isWhiteSpace
+from markdown_it.ruler import Ruler
+from markdown_it.rules_block import StateBlock
+from markdown_it.rules_core import StateCore, inline, normalize, text_join
 from markdown_it.token import Token
 
 __all__ = [
@@ -84,8 +89,107 @@ class ParsedSheet:
     warnings: tuple[str, ...]
 
 
+# ---------------------------------------------------------------------------------------------
+# markdown-it, tuned for speed: same tokens as MarkdownIt("commonmark").enable("table")
+# (tests/test_markdown.py compares the two), but block parsing skips rules that cannot match
+# and inline content is parsed only for the tokens this module reads (see _Doc.inline_lines).
+
+# The characters a line must start with for a block rule to have a chance: on any other the
+# rule returns False before it changes anything (markdown-it-py 4.3.0, pinned in
+# requirements.txt). "code" needs an indented line, "table" a delimiter row below, and
+# "lheading" and "paragraph" take any line.
+_BLOCK_RULE_STARTS = {
+    "fence": "`~",
+    "blockquote": ">",
+    "hr": "*-_",
+    "list": "*-+0123456789",
+    "reference": "[",
+    "html_block": "<",
+    "heading": "#",
+}
+_TABLE_ROW_STARTS = "|-:"
+
+
+class _FirstCharRuler(Ruler):
+    """A block ruler whose chains are one rule that tries only the rules that can match.
+
+    markdown-it tries every block rule on every line, and each paragraph line again against
+    the rules that may interrupt a paragraph; each try is a Python call that also logs. Most
+    lines start with a letter, which only "lheading" and "paragraph" accept.
+    """
+
+    def __compile__(self) -> None:
+        super().__compile__()
+        self.__cache__ = {
+            chain: [self._dispatcher(chain)] if fns else fns
+            for chain, fns in self.__cache__.items()
+        }
+
+    def _dispatcher(self, chain: str):
+        rules = [r for r in self.__rules__ if r.enabled and (not chain or chain in r.alt)]
+        every = [r.fn for r in rules]
+
+        def tried(start: str | None, table: bool) -> list:
+            """The rules to try on a line starting with ``start`` (None: any other)."""
+            fns = []
+            for r in rules:
+                accepts = _BLOCK_RULE_STARTS.get(r.name)
+                if r.name == "code" or (r.name == "table" and not table):
+                    continue
+                if accepts is None or (start is not None and start in accepts):
+                    fns.append(r.fn)
+            return fns
+
+        starts = {c for r in rules for c in _BLOCK_RULE_STARTS.get(r.name, "")}
+        # Indexed by "a table may start here": {first character: rules}, and for any other.
+        by_start = [{c: tried(c, table) for c in starts} for table in (False, True)]
+        otherwise = [tried(None, table) for table in (False, True)]
+
+        def dispatch(state: StateBlock, line: int, end: int, silent: bool) -> bool:
+            pos = state.bMarks[line] + state.tShift[line]
+            src = state.src
+            if state.sCount[line] - state.blkIndent >= 4 or pos >= len(src):
+                fns = every  # indented code or the end of the text: leave it all to the rules
+            else:
+                below = line + 1
+                table = False
+                if below < end:
+                    cell = state.bMarks[below] + state.tShift[below]
+                    table = cell < state.eMarks[below] and src[cell] in _TABLE_ROW_STARTS
+                fns = by_start[table].get(src[pos], otherwise[table])
+            for fn in fns:
+                if fn(state, line, end, silent):
+                    return True
+            return False
+
+        return dispatch
+
+
+def _normalize_if_needed(state: StateCore) -> None:
+    # markdown-it's "normalize" rewrites the whole text with two regular expressions; ours has
+    # LF line ends already, only NUL characters may still need replacing.
+    if "\r" in state.src or "\x00" in state.src:
+        normalize(state)
+
+
+# The core rules after "block". _MD leaves them out and _Doc.inline_lines runs them for the
+# few tokens it reads: most paragraphs are never read as inline markup, and parsing them all
+# was a third of the time.
+_LAZY_CORE_RULES = {"inline": inline, "text_join": text_join}
+
+
+def _markdown_it() -> MarkdownIt:
+    md = MarkdownIt("commonmark").enable("table")
+    md.core.ruler.at("normalize", _normalize_if_needed)
+    md.disable(list(_LAZY_CORE_RULES))
+    ruler = _FirstCharRuler()
+    ruler.__rules__ = md.block.ruler.__rules__
+    md.block.ruler = ruler
+    return md
+
+
 # Built once: creating a MarkdownIt instance costs more than parsing a typical sheet.
-_MD = MarkdownIt("commonmark").enable("table")
+_MD = _markdown_it()
 
 # ---------------------------------------------------------------------------------------------
 # Decoding
@@ -260,8 +364,11 @@ def _match_label(text: str, pattern: re.Pattern) -> tuple[str, str, str] | None:
     if m is None:
         return None
     end = m.end()
-    digits = next(g for g in m.groups() if g is not None)
-    number = ".".join(str(int(part)) for part in digits.split("."))
+    digits = m[m.lastgroup]  # the one group that matched: the number
+    if "." in digits:
+        number = ".".join(str(int(part)) for part in digits.split("."))
+    else:
+        number = str(int(digits))
     return text[:end].strip(), number, text[end:].strip()
 
 
@@ -276,6 +383,10 @@ def label_number(label: str) -> str:
 
 
 def _collapse(text: str) -> str:
+    # Most texts are collapsed already: printable means no whitespace but " " (a Unicode
+    # "separator" or control character is not printable).
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
     return " ".join(text.split())
 
 
@@ -317,10 +428,32 @@ def _starts_bold(token: Token | None) -> bool:
     return token is not None and token.type in ("strong_open", "em_open")
 
 
-def _inline_text(children: list[Token] | None) -> str:
-    if children and len(children) == 1 and children[0].type == "text":
-        return _collapse(children[0].content)  # the usual heading: plain text only
-    return _collapse(" ".join(text for text, _, _ in _inline_lines(children)))
+def _lines_text(lines: list[tuple[str, bool, bool]]) -> str:
+    """The plain text of an inline token from its :func:`_inline_lines`, on one line."""
+    if len(lines) == 1:
+        return _collapse(lines[0][0])  # the usual heading
+    return _collapse(" ".join(text for text, _, _ in lines))
+
+
+# The characters where a commonmark inline rule other than plain text can match.
+_MARKUP_CHARS = r"\n\\`*_\[\]!<&~"
+_INLINE_MARKUP = re.compile(f"[{_MARKUP_CHARS}]")
+_BOLD_LINE = re.compile(f"\\*\\*([^{_MARKUP_CHARS}]+)\\*\\*")
+
+
+def _simple_inline_lines(content: str) -> list[tuple[str, bool, bool]] | None:
+    """:func:`_inline_lines` for the two commonest shapes of inline content, else None.
+
+    A line of plain text (most headings) and a "**text**" line (a bold question) need no
+    tokens at all: markdown-it takes 5-30 µs to tokenize them.
+    """
+    if _INLINE_MARKUP.search(content) is None:
+        return [(content, False, False)]
+    bold = _BOLD_LINE.fullmatch(content)
+    # Emphasis needs no whitespace inside its delimiters ("** a**" is not bold).
+    if bold and not (isWhiteSpace(ord(content[2])) or isWhiteSpace(ord(content[-3]))):
+        return [(bold[1], True, False)]
+    return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -365,12 +498,14 @@ _TEXT_BLOCKS = ("paragraph", "blockquote", "fence", "code_block")
 class _Doc:
     """Tokens and top-level blocks of the text after the front matter."""
 
-    __slots__ = ("blocks", "lines", "offset", "tokens")
+    __slots__ = ("_inline", "blocks", "env", "lines", "offset", "tokens")
 
-    def __init__(self, lines: list[str], tokens: list[Token], offset: int):
+    def __init__(self, lines: list[str], tokens: list[Token], offset: int, env: dict):
         self.lines = lines
         self.tokens = tokens
         self.offset = offset  # markdown-it saw the text from this line on
+        self.env = env  # what block parsing left for inline parsing: link reference definitions
+        self._inline: dict[int, list[tuple[str, bool, bool]]] = {}  # id(token) -> lines
         blocks: list[_Block] = []
         for i, tok in enumerate(tokens):
             if tok.level or tok.nesting == -1 or tok.map is None:
@@ -378,9 +513,29 @@ class _Doc:
             kind = tok.type[:-5] if tok.nesting == 1 else tok.type
             block = _Block(kind, tok.map[0] + offset, tok.map[1] + offset, len(blocks), i)
             if kind == "heading":
-                _read_heading(block, tok, tokens[i + 1])
+                _read_heading(block, tok, self.inline_lines(tokens[i + 1]))
             blocks.append(block)
         self.blocks = blocks
+
+    def inline_lines(self, inline_token: Token) -> list[tuple[str, bool, bool]]:
+        """:func:`_inline_lines` of an "inline" token, its markup parsed on first use.
+
+        _MD leaves out markdown-it's inline pass: most paragraphs are never read as inline
+        markup. This runs the same core rules on just this token, so its children are what
+        MarkdownIt.parse would have given, unless :func:`_simple_inline_lines` can do without.
+        """
+        lines = self._inline.get(id(inline_token))
+        if lines is None:
+            lines = _simple_inline_lines(inline_token.content)
+            if lines is None:
+                inline_token.children = []
+                state = StateCore("", _MD, self.env)
+                state.tokens = [inline_token]
+                for rule in _LAZY_CORE_RULES.values():
+                    rule(state)
+                lines = _inline_lines(inline_token.children)
+            self._inline[id(inline_token)] = lines
+        return lines
 
     def token_range(self, block: _Block) -> list[Token]:
         following = (
@@ -393,7 +548,7 @@ class _Doc:
         parts = []
         for tok in self.token_range(block):
             if tok.type == "inline":
-                parts.append(_inline_text(tok.children))
+                parts.append(_lines_text(self.inline_lines(tok)))
             elif tok.type in ("fence", "code_block"):
                 parts.append(tok.content)
         return _collapse(" ".join(parts))
@@ -417,10 +572,10 @@ class _Doc:
         return any(line.strip() for line in self.lines[start:end])
 
 
-def _read_heading(block: _Block, tok: Token, inline: Token) -> None:
+def _read_heading(block: _Block, tok: Token, lines: list[tuple[str, bool, bool]]) -> None:
     block.level = int(tok.tag[1])
     block.setext = tok.markup in ("=", "-")
-    text = _inline_text(inline.children)
+    text = _lines_text(lines)
     block.text = text
     if _ANSWER_MARKER.match(text):
         block.marker = True
@@ -625,6 +780,8 @@ def _plan_lines(doc: _Doc, warnings: list[str]) -> list[_Question] | None:
     for b in doc.blocks:
         if b.kind != "paragraph" or b.index == absorbed:
             continue
+        if not _MAY_HOLD_LABEL.search(doc.tokens[b.token + 1].content):
+            continue  # most answer paragraphs: no need to parse their inline markup
         lines = _paragraph_lines(doc, b)
         k = 0
         while k < len(lines):
@@ -664,10 +821,14 @@ def _plan_lines(doc: _Doc, warnings: list[str]) -> list[_Question] | None:
 
 
 def _paragraph_lines(doc: _Doc, b: _Block) -> list[tuple[str, bool, bool]]:
-    lines = _inline_lines(doc.tokens[b.token + 1].children)
+    lines = doc.inline_lines(doc.tokens[b.token + 1])
     # Line k of the inline text is line start+k of the file unless a code span or raw HTML
     # runs over a line break; then only the first line is known to line up.
     return lines if len(lines) == b.end - b.start else lines[:1]
+
+
+# Every label has a digit, which only a digit or an entity ("&#49;") in the source can give.
+_MAY_HOLD_LABEL = re.compile(r"[\d&]")
 
 
 def _line_label(line: tuple[str, bool, bool]) -> tuple[str, str, str] | None:
@@ -729,7 +890,7 @@ def _list_items(doc: _Doc, block: _Block) -> list[_Question]:
         q = _Question(start, start + 1, label, number, "")
         para = tokens[j + 1] if j + 1 < len(tokens) else None
         if para is not None and para.type == "paragraph_open" and para.map[0] == tok.map[0]:
-            lines = _inline_lines(tokens[j + 2].children)
+            lines = doc.inline_lines(tokens[j + 2])
             end = 1
             while end < len(lines) and lines[end][2]:
                 end += 1
@@ -762,6 +923,28 @@ def _trailer_after(doc: _Doc, questions: list[_Question]) -> int | None:
 # libyaml is much faster and refuses deep nesting itself; both loaders are safe loaders.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _FRONT_MATTER_MAX = 64 * 1024
+_NOT_LOADED = object()  # yaml.load() itself may give None
+# "key: text" lines, which YAML can only read as strings: a plain key, and a text that starts
+# with a letter (no YAML 1.1 number, date or indicator) and holds no YAML syntax. YAML 1.1
+# still reads the words below as booleans and null.
+_PLAIN_YAML_LINE = re.compile(
+    r"([A-Za-z_][A-Za-z0-9_-]{0,63}):[ ]+([^\W\d_](?:[\w .@+-]*[\w.@+-])?)"
+)
+_YAML_WORDS = frozenset(("yes", "no", "true", "false", "on", "off", "null"))
+
+
+def _plain_yaml(source: str) -> dict | None:
+    """What YAML loads from front matter of plain "key: text" lines only, else None.
+
+    Loading even two lines with libyaml costs ~30 µs, most of a typical sheet's front matter.
+    """
+    data = {}
+    for line in source.split("\n"):
+        m = _PLAIN_YAML_LINE.fullmatch(line)
+        if m is None or m[1].lower() in _YAML_WORDS or m[2].lower() in _YAML_WORDS:
+            return None
+        data[m[1]] = m[2]
+    return data
 
 
 def _front_matter(lines: list[str], warnings: list[str]) -> tuple[dict, int]:
@@ -778,12 +961,23 @@ def _front_matter(lines: list[str], warnings: list[str]) -> tuple[dict, int]:
         # Pure-Python PyYAML scans nested flow collections in quadratic time.
         warnings.append("line 1: front matter too large or too deeply nested; kept as text")
         return {}, close + 1
+    data = _plain_yaml(source)
+    if data is not None:
+        return {k.lower(): v for k, v in data.items()}, close + 1
     try:
-        # Aliases are how YAML bombs ("billion laughs") grow; sheets never need them.
-        if any(isinstance(t, yaml.AliasToken) for t in yaml.scan(source, Loader=_YAML_LOADER)):
-            warnings.append("line 1: front matter uses YAML aliases; ignored and kept as text")
-            return {}, close + 1
-        data = yaml.load(source, Loader=_YAML_LOADER)  # noqa: S506 - a SafeLoader
+        data = _NOT_LOADED
+        if "*" not in source:
+            # No alias is possible, and a load that succeeds has scanned the whole text, so
+            # the scan for aliases below (as slow as the load) could not fail or find one.
+            with contextlib.suppress(Exception):
+                data = yaml.load(source, Loader=_YAML_LOADER)  # noqa: S506 - a SafeLoader
+        if data is _NOT_LOADED:
+            # Aliases are how YAML bombs ("billion laughs") grow; sheets never need them.
+            tokens = yaml.scan(source, Loader=_YAML_LOADER)
+            if any(isinstance(t, yaml.AliasToken) for t in tokens):
+                warnings.append("line 1: front matter uses YAML aliases; ignored and kept as text")
+                return {}, close + 1
+            data = yaml.load(source, Loader=_YAML_LOADER)  # noqa: S506 - a SafeLoader
     except Exception as exc:  # odd YAML raises more than YAMLError (bad dates, recursion)
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         warnings.append(f"line 1: front matter is not valid YAML ({reason}); kept as text")
@@ -825,28 +1019,21 @@ def parse(text: str, *, encoding: str = "") -> ParsedSheet:
     if first_text is None:
         warnings.append("empty document")
         return sheet()
+    source = text if content_start == 0 else "\n".join(lines[content_start:])
+    env: dict = {}
+    planning: list[str] = []  # the planning's warnings, kept if it gets to the end
     try:
-        tokens = _MD.parse("\n".join(lines[content_start:]))
+        tokens = _MD.parse(source, env)
+        doc = _Doc(lines, tokens, content_start, env)
+        # Inline markup is parsed on demand while planning, so it can recurse here too.
+        questions, trailer_start = _plan(doc, planning)
     except RecursionError:
         warnings.append(
             f"line {first_text + 1}: markdown nested too deeply to analyse; "
             "the whole document is kept as one unlabelled answer"
         )
         return sheet(sections=[_whole(lines, content_start)])
-    doc = _Doc(lines, tokens, content_start)
-
-    # Numbered headings are the strongest sign; unnumbered headings the weakest, as READMEs
-    # have headings of their own.
-    trailer_start: int | None = None
-    planned = _plan_headings(doc, warnings, unnumbered=False)
-    if planned is None:
-        questions = _plan_lines(doc, warnings) or _plan_list(doc, warnings)
-        if questions:
-            trailer_start = _trailer_after(doc, questions)
-        else:
-            planned = _plan_headings(doc, warnings, unnumbered=True)
-    if planned is not None:
-        questions, trailer_start = planned
+    warnings += planning
     if not questions:
         warnings.append(
             f"line {first_text + 1}: no question structure recognised; "
@@ -881,6 +1068,19 @@ def parse(text: str, *, encoding: str = "") -> ParsedSheet:
         sections=sections,
         trailer=_slice(lines, end, len(lines))[0],
     )
+
+
+def _plan(doc: _Doc, warnings: list[str]) -> tuple[list[_Question] | None, int | None]:
+    """The questions and where the trailer starts (None: no trailer)."""
+    # Numbered headings are the strongest sign; unnumbered headings the weakest, as READMEs
+    # have headings of their own.
+    planned = _plan_headings(doc, warnings, unnumbered=False)
+    if planned is not None:
+        return planned
+    questions = _plan_lines(doc, warnings) or _plan_list(doc, warnings)
+    if questions:
+        return questions, _trailer_after(doc, questions)
+    return _plan_headings(doc, warnings, unnumbered=True) or (questions, None)
 
 
 def _slice(lines: list[str], start: int, end: int) -> tuple[str, int]:

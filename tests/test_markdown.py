@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 
 from interviews import markdown
 from interviews.markdown import (
@@ -1048,3 +1050,115 @@ def test_accounted_lines_notices_a_lost_line():
     broken = dataclasses.replace(sheet, trailer="## License")
 
     assert accounted_lines(broken) != nonblank(broken.text)
+
+
+# ---------------------------------------------------------------------------------------------
+# Speed-ups that must not change a result: the tuned markdown-it and the shortcuts past it
+
+PLAIN_MD = MarkdownIt("commonmark").enable("table")
+MARKDOWN_PIECES = [
+    *["# ", "## 1. ", "#### ", "Вопрос 2: ", "Q3 ", "№ 4", "&#49;. ", "Ответ", "text", "?"],
+    *["**", "*", "_", "__", "`", "``", "\\", "[x]", "](/u)", "[x]: /url", "![alt](i.png)"],
+    *["<div>", "</div>", "<!-- c -->", "<http://a.b>", "&amp;", "~~", "|", "| a | b |"],
+    *["|---|:-:|", "```", "~~~", "> ", "- ", "* ", "+ ", "1. ", "2) ", "10. ", "---", "==="],
+    *["    ", "  ", " ", "\t", "\n", "\n", "\n\n", "\u00a0", "\u2003", "\x00"],
+]
+markdown_texts = st.lists(st.sampled_from(MARKDOWN_PIECES), max_size=60).map("".join)
+
+
+def without_children(tokens):
+    return [t.as_dict(filter=lambda key, _: key != "children") for t in tokens]
+
+
+def assert_tokens_as_plain_markdown_it(text: str) -> None:
+    env: dict = {}
+    tokens = markdown._MD.parse(text, env)
+    plain = PLAIN_MD.parse(text)
+
+    assert without_children(tokens) == without_children(plain)
+    doc = markdown._Doc(text.split("\n"), tokens, 0, env)
+    for ours, theirs in zip(tokens, plain, strict=True):
+        if ours.type != "inline":
+            continue
+        assert doc.inline_lines(ours) == markdown._inline_lines(theirs.children)
+        if ours.children:  # parsed rather than read by _simple_inline_lines
+            assert [c.as_dict() for c in ours.children] == [c.as_dict() for c in theirs.children]
+        if not markdown._MAY_HOLD_LABEL.search(ours.content):
+            assert all(markdown._line_label(line) is None for line in doc.inline_lines(ours))
+
+
+@pytest.mark.parametrize(
+    "path",
+    [*sorted(DATA.glob("*.md")), *sorted(Path(__file__).parent.parent.glob("examples/*.md"))],
+    ids=lambda p: p.name,
+)
+def test_tuned_markdown_it_reads_a_corpus_file_as_plain_markdown_it(path):
+    assert_tokens_as_plain_markdown_it(decode(path.read_bytes())[0])
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "- " * 200 + "x",
+        "1. " * 200 + "x",
+        ">" * 200 + " x",
+        "[" * 2_000,
+        "*a" * 2_000,
+        "\n".join("  " * i + "- x" for i in range(60)),
+        "```\n" + "## 1. Q\n" * 50,
+        "a\r\nb\rc\x00",
+        "**&#xBEF;. Вопрос?**\nОтвет\n\nВопрос &#xBEF;: как?",  # a Tamil 9, no ASCII digit
+        "| a | b |\n|---|---|\n| 1 | 2 |\n> | c |\n> |---|",
+    ],
+)
+def test_tuned_markdown_it_reads_hostile_input_as_plain_markdown_it(source):
+    assert_tokens_as_plain_markdown_it(source)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(markdown_texts)
+def test_tuned_markdown_it_reads_any_markdown_as_plain_markdown_it(text):
+    assert_tokens_as_plain_markdown_it(text)
+
+
+INLINE_ALPHABET = list("aЯ1 .?:-#$+=>@{}()|*_`[]!<&~\\\t\u00a0\u2003\u3000\x1c\u2028")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(INLINE_ALPHABET), max_size=12), st.booleans())
+def test_inline_shortcut_reads_as_markdown_it(text, bold):
+    content = f"**{text}**" if bold else text
+
+    simple = markdown._simple_inline_lines(content)
+
+    if simple is not None:
+        expected = markdown._inline_lines(PLAIN_MD.parseInline(content)[0].children)
+        assert simple == expected
+
+
+YAML_KEYS = ["name", "Email", "tg_nick", "x-y", "yes", "No", "on", "OFF", "null", "True", "y"]
+YAML_PIECES = ["Анна", "Orlova", " ", "  ", "@", ".", "_", "+", "-", "1", "0x1F", "e5", ".inf"]
+YAML_PIECES += ["yes", "No", "null", "~", ":", "#", "'", "&", "*", "!", "|", ">", "%", ",", "["]
+YAML_PIECES += ["=", "<<", "\t", "½", "٣", "\u00a0", "\u2028", "\x85", "1:30", "2024-01-01"]
+yaml_lines = st.builds(
+    "{}:{}{}".format,
+    st.sampled_from(YAML_KEYS),
+    st.sampled_from(["", " ", "   "]),
+    st.lists(st.sampled_from(YAML_PIECES), min_size=1, max_size=4).map("".join),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(yaml_lines, min_size=1, max_size=3).map("\n".join))
+def test_plain_front_matter_shortcut_reads_as_yaml(source):
+    fast = markdown._plain_yaml(source)
+
+    if fast is not None:
+        loaded = yaml.load(source, Loader=markdown._YAML_LOADER)
+        assert list(fast.items()) == list(loaded.items())
+        assert all(type(k) is str and type(v) is str for k, v in loaded.items())
+
+
+@given(st.text())
+def test_collapse_shortcut_is_split_and_join(text):
+    assert markdown._collapse(text) == " ".join(text.split())
