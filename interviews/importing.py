@@ -37,7 +37,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from . import markdown
+from . import contacts, markdown, skills
 from .bulk import insert_rows
 from .models import (
     Answer,
@@ -45,6 +45,7 @@ from .models import (
     Candidate,
     Question,
     Questionnaire,
+    SkillClaim,
     Stage,
     StageChange,
     Submission,
@@ -385,12 +386,12 @@ class _Importer:
                     f"no candidate name or e-mail in the file or options: "
                     f"named after the file ({name})"
                 )
-        plan.candidate_key = f"e:{email.lower()}" if email else f"n:{name}"
+        plan.candidate_key = f"e:{contacts.normalise_email(email)}" if email else f"n:{name}"
         plan.candidate_fields = {
             "full_name": name[:200],
-            "email": email,
-            "phone": _text(fm.get("phone"))[:40],
-            "telegram": _text(fm.get("telegram"))[:100],
+            "email": contacts.normalise_email(email),
+            "phone": contacts.normalise_phone(_text(fm.get("phone")))[:40],
+            "telegram": contacts.normalise_telegram(_text(fm.get("telegram")))[:100],
         }
         report.candidate = name
 
@@ -541,8 +542,36 @@ class _Importer:
             Candidate.objects.bulk_create(new.values())
             for key, candidate in new.items():
                 known[key] = candidate.pk
+            self._flag_duplicates(plans, new)
         for plan in plans:
             plan.candidate_id = known[plan.candidate_key]
+
+    def _flag_duplicates(self, plans: list[_Plan], new: dict[str, Candidate]):
+        """Warn when a new candidate shares a phone or Telegram handle with another one:
+        the same person may have written from another address."""
+        phones = {c.phone for c in new.values() if c.phone}
+        handles = {c.telegram for c in new.values() if c.telegram}
+        if not phones and not handles:
+            return
+        others = (
+            Candidate.objects.filter(Q(phone__in=phones) | Q(telegram__in=handles))
+            .exclude(pk__in=[c.pk for c in new.values()])
+            .values_list("pk", "phone", "telegram")
+        )
+        by_phone, by_handle = {}, {}
+        for pk, phone, handle in others:
+            by_phone.setdefault(phone, pk)
+            by_handle.setdefault(handle, pk)
+        for plan in plans:
+            candidate = new.get(plan.candidate_key)
+            if candidate is None:
+                continue
+            for what, index, value in (("phone", by_phone, candidate.phone),
+                                       ("Telegram", by_handle, candidate.telegram)):
+                if value and value in index:
+                    plan.report.warnings.append(
+                        f"possible duplicate: candidate #{index[value]} has the same {what}"
+                    )
 
     def _decide_revisions(self, plans: list[_Plan]):
         latest = _latest_revisions({p.candidate_id for p in plans})
@@ -619,10 +648,33 @@ class _Importer:
                         section.line,
                     )
                 )
-        insert_rows(
+        answer_ids = insert_rows(
             Answer,
             ["submission", "question", "label", "question_text", "body", "position", "line"],
             answers,
+            return_ids=True,
+        )
+        self._write_skills(writing, answers, answer_ids)
+        # Retention is counted from the last activity: a new sheet is one.
+        Candidate.objects.filter(pk__in={p.candidate_id for p in writing}).update(
+            last_activity_at=now
+        )
+
+    def _write_skills(self, writing: list[_Plan], answers: list[tuple], answer_ids: list[int]):
+        """Self-assessed skills ("FastAPI: 8/10", "Python — 3 года") of each new answer."""
+        candidate_of = {p.report.submission_id: p.candidate_id for p in writing}
+        rows = []
+        for row, answer_id in zip(answers, answer_ids, strict=True):
+            submission_id, body = row[0], row[4]  # the columns written above
+            for claim in skills.extract_claims(body):
+                rows.append(
+                    (candidate_of[submission_id], submission_id, answer_id, claim.skill,
+                     claim.value, claim.scale, claim.years, claim.snippet[:1000])
+                )
+        insert_rows(
+            SkillClaim,
+            ["candidate", "submission", "answer", "skill", "value", "scale", "years", "snippet"],
+            rows,
         )
 
     def _applications(self, plans: list[_Plan]) -> dict[tuple[int, int], int]:

@@ -8,14 +8,18 @@ for one) live in their own modules.
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from . import contacts
+from .search import AnswerDocument
 
 
 class QuestionnaireManager(models.Manager):
@@ -124,6 +128,18 @@ class Vacancy(models.Model):
     natural_key.dependencies = ["interviews.questionnaire"]
 
 
+class ConsentMethod(models.TextChoices):
+    FORM = "form", _("checkbox in a form")
+    EMAIL = "email", _("e-mail")
+    VERBAL = "verbal", _("verbal")
+
+
+class LegalBasis(models.TextChoices):
+    CONSENT = "consent", _("consent (152-FZ art. 9, GDPR art. 6(1)(a))")
+    CONTRACT = "contract", _("steps before a contract (GDPR art. 6(1)(b))")
+    LEGITIMATE_INTEREST = "legitimate_interest", _("legitimate interest (GDPR art. 6(1)(f))")
+
+
 class Candidate(models.Model):
     full_name = models.CharField(_("full name"), max_length=200)
     email = models.EmailField(_("email"), blank=True)
@@ -133,6 +149,16 @@ class Candidate(models.Model):
         _("source"), max_length=200, blank=True, help_text=_("Where the candidate came from.")
     )
     notes = models.TextField(_("notes"), blank=True)
+    consent_at = models.DateTimeField(_("consent given"), null=True, blank=True)
+    consent_method = models.CharField(
+        _("consent obtained by"), max_length=20, choices=ConsentMethod, blank=True
+    )
+    legal_basis = models.CharField(
+        _("legal basis"), max_length=30, choices=LegalBasis, blank=True
+    )
+    # Retention is counted from here: imports, stage moves and edits bring it forward.
+    last_activity_at = models.DateTimeField(_("last activity"), default=timezone.now)
+    anonymized_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -153,14 +179,35 @@ class Candidate(models.Model):
         indexes = [
             # Candidate changelist sorted by newest first.
             models.Index(fields=["-created_at"], name="interviews_cand_created_idx"),
+            # Duplicate detection: "another candidate with this phone / telegram".
+            models.Index(fields=["phone"], name="interviews_cand_phone_idx"),
+            models.Index(fields=["telegram"], name="interviews_cand_telegram_idx"),
+            # The "retention passed" filter and anonymize_candidates --retention-passed.
+            models.Index(fields=["last_activity_at"], name="interviews_cand_activity_idx"),
         ]
 
     def __str__(self):
         return self.full_name
 
     def save(self, *args, **kwargs):
-        self.email = self.email.strip()
+        # Normalised on every save, so that duplicates are found by plain equality.
+        self.email = contacts.normalise_email(self.email)
+        self.phone = contacts.normalise_phone(self.phone)
+        self.telegram = contacts.normalise_telegram(self.telegram)
+        if not self._state.adding:
+            self.last_activity_at = timezone.now()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "last_activity_at"}
         super().save(*args, **kwargs)
+
+    @property
+    def retention_deadline(self):
+        return self.last_activity_at + timedelta(days=settings.ZVONOK_RETENTION_DAYS)
+
+    @property
+    def is_anonymized(self):
+        return self.anonymized_at is not None
 
 
 class Stage(models.Model):
@@ -444,8 +491,17 @@ class Answer(models.Model):
     body = models.TextField(_("answer"), blank=True)
     position = models.PositiveIntegerField(_("position"))
     line = models.PositiveIntegerField(_("source line"), default=1)
+    # Full-text search (interviews.search): the database keeps it in step with the text.
+    # A NULL constant on SQLite, which has no tsvector.
+    search_vector = models.GeneratedField(
+        expression=AnswerDocument(),
+        output_field=SearchVectorField(),
+        db_persist=True,
+        verbose_name=_("search vector"),
+    )
 
-    history = HistoricalRecords()
+    # The vector is derived from the text the history already records.
+    history = HistoricalRecords(excluded_fields=["search_vector"])
 
     class Meta:
         verbose_name = _("answer")
@@ -674,3 +730,94 @@ class FeedbackReminder(models.Model):
 
     def __str__(self):
         return f"{self.interviewer} · {self.interview_id} · {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+class SkillClaim(models.Model):
+    """A candidate's own rating of a skill, read from an answer on import."""
+
+    candidate = models.ForeignKey(
+        Candidate, on_delete=models.CASCADE, related_name="skills", verbose_name=_("candidate")
+    )
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="skills", verbose_name=_("submission")
+    )
+    answer = models.ForeignKey(
+        Answer, on_delete=models.CASCADE, related_name="skills", verbose_name=_("answer")
+    )
+    skill = models.CharField(_("skill"), max_length=50)
+    value = models.FloatField(_("rating"), null=True, blank=True)
+    scale = models.PositiveSmallIntegerField(_("out of"), null=True, blank=True)
+    years = models.FloatField(_("years"), null=True, blank=True)
+    snippet = models.TextField(_("source"), blank=True)
+
+    class Meta:
+        verbose_name = _("skill claim")
+        verbose_name_plural = _("skill claims")
+        ordering = ["candidate", "skill"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(value__isnull=True) | (Q(value__gt=0) & Q(value__lte=F("scale"))),
+                name="interviews_skillclaim_value_in_scale",
+            ),
+        ]
+        indexes = [
+            # The skills filter: "FastAPI >= 7" finds candidates by skill and rating.
+            models.Index(fields=["skill", "value"], name="interviews_skill_value_idx"),
+        ]
+
+    def __str__(self):
+        if self.value is not None:
+            return f"{self.skill} {self.value:g}/{self.scale}"
+        return f"{self.skill} · {self.years:g} y"
+
+    @property
+    def rating10(self):
+        """The rating on a 10-point scale, for comparing claims made on other scales."""
+        if self.value is None or not self.scale:
+            return None
+        return round(self.value * 10 / self.scale, 1)
+
+
+class DataProtectionEvent(models.Model):
+    """What was done with a person's data and by whom: anonymisations and subject access
+    exports. Holds no personal data itself, so it outlives the anonymisation it records."""
+
+    class Kind(models.TextChoices):
+        ANONYMIZED = "anonymized", _("anonymised")
+        EXPORTED = "exported", _("subject access export")
+        MERGED = "merged", _("merged into another candidate")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    candidate = models.ForeignKey(
+        Candidate,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="data_events",
+        verbose_name=_("candidate"),
+    )
+    candidate_ref = models.PositiveBigIntegerField(_("candidate id"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("data protection event")
+        verbose_name_plural = _("data protection events")
+        ordering = ["-at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["anonymized", "exported", "merged"]),
+                name="interviews_dataevent_kind_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · #{self.candidate_ref}"

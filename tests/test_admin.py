@@ -47,7 +47,7 @@ CHANGELIST_QUERIES = {
     "questionnaire": 7,
     "question": 8,
     "vacancy": 8,
-    "candidate": 9,
+    "candidate": 10,
     "application": 10,
     "submission": 9,
     "answer": 8,

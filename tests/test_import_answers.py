@@ -83,8 +83,8 @@ def test_front_matter_names_the_candidate(questionnaire, tmp_path):
 
     candidate = Candidate.objects.get()
     assert candidate.full_name == "Анна Смирнова"
-    assert candidate.email == "Anna.Smirnova@example.com"
-    assert candidate.phone == "+7 900 123-45-67"
+    assert candidate.email == "anna.smirnova@example.com"
+    assert candidate.phone == "+79001234567"
 
 
 def test_questionnaire_is_detected_from_the_questions(questionnaire, tmp_path):
@@ -362,3 +362,14 @@ def test_copied_example_folder_reimports_unchanged(questionnaire, tmp_path):
 
     assert "3 unchanged" in out
     assert Submission.objects.count() == 3
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="shared seed not present")
+def test_seed_self_ratings_become_skill_claims(questionnaire):
+    from interviews.models import SkillClaim
+
+    run(SEED, "--questionnaire", "zvonok-python")
+
+    claims = SkillClaim.objects.order_by("pk").values_list("skill", "value", "scale")
+    assert list(claims) == [("FastAPI", 8, 10), ("Flask", 7, 10), ("Django", 4, 10)]
+    assert SkillClaim.objects.first().answer.question.number == "3"

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",
     "simple_history",
     "interviews",
 ]
@@ -148,3 +149,17 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="zvonok@localhost")
 # Scheme and host that links in e-mails point at (no path: reverse() adds the prefix).
 ZVONOK_BASE_URL = env.str("ZVONOK_BASE_URL", default="http://127.0.0.1:8000")
+
+# Uploads in the admin ("Import answers", interviews.uploads). Files wait between preview
+# and confirm in default_storage under MEDIA_ROOT/uploads/ (shared by every web process;
+# swap the storage for S3 when there are several hosts). MEDIA_ROOT is never served.
+# One file's limit is ZVONOK_IMPORT_MAX_BYTES, inside archives too.
+MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
+ZVONOK_UPLOAD_MAX_FILES = env.int("ZVONOK_UPLOAD_MAX_FILES", default=200)
+ZVONOK_UPLOAD_MAX_ZIP_MEMBERS = env.int("ZVONOK_UPLOAD_MAX_ZIP_MEMBERS", default=500)
+ZVONOK_UPLOAD_MAX_TOTAL_BYTES = env.int("ZVONOK_UPLOAD_MAX_TOTAL_BYTES", default=50 * 1024 * 1024)
+# Django answers more files than this with a bare 400; above ours, ours explains itself.
+DATA_UPLOAD_MAX_NUMBER_FILES = max(100, 2 * ZVONOK_UPLOAD_MAX_FILES)
+
+# Personal data: candidates inactive for longer than this are due for anonymisation.
+ZVONOK_RETENTION_DAYS = env.int("ZVONOK_RETENTION_DAYS", default=365)

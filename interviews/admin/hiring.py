@@ -43,6 +43,7 @@ from ..rendering import render_markdown
 from ..scoring import answers_to_score, save_scorecard
 from .common import AuditedAdmin
 from .exports import application_urls, export_answers
+from .search import ApplicationSearchMixin
 
 
 @admin.register(Stage)
@@ -115,7 +116,7 @@ class ApplicationForm(forms.ModelForm):
 
 
 @admin.register(Application)
-class ApplicationAdmin(AuditedAdmin):
+class ApplicationAdmin(ApplicationSearchMixin, AuditedAdmin):
     form = ApplicationForm
     list_display = [
         "candidate",

@@ -4,15 +4,19 @@ Interviewers see only the candidates and sheets of applications they interview f
 never the candidates' contacts (see interviews.roles).
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count
+from django.urls import path
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .. import roles
+from .. import duplicates, roles
 from ..models import Answer, Application, Candidate, Submission
 from ..rendering import render_markdown
+from . import privacy as privacy_admin
 from .common import AuditedAdmin, short
+from .exports import export_answers
+from .search import AnswerSearchMixin, CandidateSearchMixin, find_answers_view
 
 
 def _visible_candidates(request, queryset, path="pk"):
@@ -52,26 +56,83 @@ class SubmissionInline(admin.TabularInline):
 
 
 @admin.register(Candidate)
-class CandidateAdmin(AuditedAdmin):
+class CandidateAdmin(CandidateSearchMixin, AuditedAdmin):
     list_display = [
         "full_name",
         "email",
         "phone",
         "telegram",
         "source",
+        "skills",
         "submission_count",
         "created_at",
     ]
     search_fields = ["full_name", "email", "phone", "telegram"]
-    list_filter = ["source", "created_at"]
+    list_filter = [
+        "source",
+        "created_at",
+        privacy_admin.PossibleDuplicateFilter,
+        privacy_admin.RetentionFilter,
+        privacy_admin.SkillFilter,
+    ]
     date_hierarchy = "created_at"
     show_full_result_count = False
-    fields = ["full_name", "email", "phone", "telegram", "source", "notes"]
+    fields = [
+        "full_name",
+        "email",
+        "phone",
+        "telegram",
+        "source",
+        "notes",
+        "consent_at",
+        "consent_method",
+        "legal_basis",
+        "retention_deadline",
+        "anonymized_at",
+    ]
+    readonly_fields = ["retention_deadline", "anonymized_at"]
     inlines = [ApplicationInline, SubmissionInline]
+    actions = [
+        privacy_admin.merge_candidates,
+        privacy_admin.anonymize_candidates,
+        privacy_admin.export_candidate_data,
+    ]
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request).annotate(_submission_count=Count("submissions"))
+        queryset = (
+            super()
+            .get_queryset(request)
+            .annotate(_submission_count=Count("submissions"))
+            .prefetch_related("skills")
+        )
         return _visible_candidates(request, queryset)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not roles.is_hr_manager(request.user):
+            for name in ("merge_candidates", "anonymize_candidates", "export_candidate_data"):
+                actions.pop(name, None)
+        return actions
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        candidate = self.get_queryset(request).filter(pk=object_id).first()
+        if candidate is not None and roles.sees_contacts(request.user):
+            for other in duplicates.duplicates_of(candidate)[:5]:
+                self.message_user(
+                    request,
+                    _("Possible duplicate: %(name)s (#%(id)d) shares a contact.")
+                    % {"name": other, "id": other.pk},
+                    messages.WARNING,
+                )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.display(description=_("self-assessed skills"))
+    def skills(self, obj):
+        return privacy_admin.skills_text(obj)
+
+    @admin.display(description=_("retention until"))
+    def retention_deadline(self, obj):
+        return obj.retention_deadline if obj.pk else "—"
 
     # Interviewers judge answers, not people: contacts are hidden from them everywhere.
     def get_list_display(self, request):
@@ -146,6 +207,7 @@ class SubmissionAdmin(admin.ModelAdmin):
         "original_text",
     ]
     inlines = [AnswerInline]
+    actions = [export_answers]
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).annotate(_answer_count=Count("answers"))
@@ -153,6 +215,16 @@ class SubmissionAdmin(admin.ModelAdmin):
 
     def get_search_fields(self, request):
         return _without_contacts(request, super().get_search_fields(request))
+
+    def has_export_permission(self, request):
+        # get_actions offers actions declared with permissions=["export"] only if this holds.
+        return roles.can_export(request.user)
+
+    def get_urls(self):
+        # "Import answers" (interviews.admin.uploads); the views check add_submission.
+        from .uploads import upload_urls
+
+        return [*upload_urls(self), *super().get_urls()]
 
     @admin.display(description=_("answers"), ordering="_answer_count")
     def answer_count(self, obj):
@@ -164,7 +236,7 @@ class SubmissionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Answer)
-class AnswerAdmin(AuditedAdmin):
+class AnswerAdmin(AnswerSearchMixin, AuditedAdmin):
     list_display = ["candidate", "label", "short_question", "question", "short_body"]
     list_filter = ["submission__questionnaire", "question"]
     show_full_result_count = False
@@ -175,6 +247,16 @@ class AnswerAdmin(AuditedAdmin):
 
     def get_queryset(self, request):
         return _visible_candidates(request, super().get_queryset(request), "submission__candidate")
+
+    def get_urls(self):
+        # "Find answers" (interviews.admin.search); the view checks view_answer.
+        def find(request):
+            return find_answers_view(request, self)
+
+        return [
+            path("find/", self.admin_site.admin_view(find), name="interviews_answer_find"),
+            *super().get_urls(),
+        ]
 
     @admin.display(description=_("candidate"), ordering="submission__candidate__full_name")
     def candidate(self, obj):

@@ -1,0 +1,280 @@
+"""The admin's "Import answers": upload, preview (a dry run), confirm.
+
+Thin views: ``interviews.uploads`` reads the files, applies the limits and keeps the
+upload in storage between the steps; ``interviews.importing`` does the import, the same
+as the ``import_answers`` command. Every step needs ``interviews.add_submission``; the
+steps that change something are POSTs through Django forms (CSRF).
+"""
+
+from functools import partial
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST
+
+from .. import importing, uploads
+from ..models import Question, Questionnaire, Submission, Vacancy
+
+PERMISSION = "interviews.add_submission"
+
+PREVIEW_STATUS = {
+    importing.CREATED: gettext_lazy("new: will be created"),
+    importing.REVISED: gettext_lazy("changed: will be a new revision"),
+    importing.UNCHANGED: gettext_lazy("unchanged: already imported"),
+    importing.FAILED: gettext_lazy("cannot be imported"),
+}
+RESULT_STATUS = {
+    importing.CREATED: gettext_lazy("created"),
+    importing.REVISED: gettext_lazy("revised"),
+    importing.UNCHANGED: gettext_lazy("unchanged"),
+    importing.FAILED: gettext_lazy("failed"),
+}
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """A list of files; required means at least one."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if not data:
+            single(None, initial)  # "This field is required."
+            return []
+        if not isinstance(data, list | tuple):
+            data = [data]
+        return [single(d, initial) for d in data]
+
+
+class UploadForm(forms.Form):
+    files = MultipleFileField(
+        label=gettext_lazy("Answer files"),
+        help_text=gettext_lazy(
+            "Markdown or text files (.md, .markdown, .txt), or .zip archives of them."
+        ),
+        widget=MultipleFileInput(attrs={"accept": ".md,.markdown,.txt,.zip"}),
+    )
+    questionnaire = forms.ModelChoiceField(
+        label=gettext_lazy("Questionnaire"),
+        queryset=Questionnaire.objects.order_by("title", "id"),
+        required=False,
+        empty_label=gettext_lazy("From the file, the vacancy, or recognised"),
+    )
+    vacancy = forms.ModelChoiceField(
+        label=gettext_lazy("Vacancy"),
+        queryset=Vacancy.objects.order_by("title", "id"),
+        required=False,
+        help_text=gettext_lazy("Also records the candidate's application to it."),
+    )
+    name = forms.CharField(
+        label=gettext_lazy("Candidate's full name"),
+        max_length=200,
+        required=False,
+        help_text=gettext_lazy("One answer file only; otherwise taken from the file."),
+    )
+    email = forms.EmailField(
+        label=gettext_lazy("Candidate's e-mail"),
+        required=False,
+        help_text=gettext_lazy("One answer file only; otherwise taken from the file."),
+    )
+
+    def import_options(self):
+        data = self.cleaned_data
+        return {
+            "questionnaire": data["questionnaire"].slug if data["questionnaire"] else None,
+            "vacancy": data["vacancy"].slug if data["vacancy"] else None,
+            "name": data["name"] or None,
+            "email": data["email"] or None,
+        }
+
+
+class PendingForm(forms.Form):
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+
+def upload_urls(model_admin):
+    """The three steps' URLs, for SubmissionAdmin.get_urls()."""
+
+    def guarded(view):
+        def checked(request):
+            if not request.user.has_perm(PERMISSION):
+                raise PermissionDenied
+            return view(request, model_admin)
+
+        # admin_view: staff login, CSRF protection, no caching.
+        return model_admin.admin_site.admin_view(checked)
+
+    return [
+        path("import/", guarded(upload_view), name="interviews_submission_import"),
+        path(
+            "import/confirm/",
+            guarded(require_POST(confirm_view)),
+            name="interviews_submission_import_confirm",
+        ),
+        path(
+            "import/cancel/",
+            guarded(require_POST(cancel_view)),
+            name="interviews_submission_import_cancel",
+        ),
+    ]
+
+
+def upload_view(request, model_admin):
+    """Step 1 (GET: the form) and step 2 (POST: keep the files, show the dry run)."""
+    form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
+    if form.is_valid():  # False for the unbound GET form
+        limits = uploads.Limits.from_settings()
+        try:
+            pending = uploads.create_pending(
+                user=request.user,
+                files=form.cleaned_data["files"],
+                options=form.import_options(),
+                limits=limits,
+            )
+        except uploads.UploadError as exc:
+            form.add_error(None, str(exc))
+        else:
+            # Read back from storage, as the confirmation will: what is shown is what
+            # will be imported.
+            report = uploads.import_pending(
+                pending=pending, dry_run=True, max_bytes=limits.max_bytes
+            )
+            return _render(
+                request,
+                model_admin,
+                "preview.html",
+                title=_("Import answers: preview"),
+                pending=pending,
+                summary=report.summary(),
+                rows=_preview_rows(report),
+                importable=any(
+                    f.status in (importing.CREATED, importing.REVISED) for f in report.files
+                ),
+                form=PendingForm(initial={"token": pending.token}, auto_id=False),
+            )
+    return _render(request, model_admin, "form.html", title=_("Import answers"), form=form)
+
+
+def confirm_view(request, model_admin):
+    """Step 3: import the pending upload, delete it, report each file."""
+    pending = _pending(request, model_admin)
+    if pending is None:
+        return HttpResponseRedirect(reverse("admin:interviews_submission_import"))
+    report = uploads.import_pending(
+        pending=pending,
+        dry_run=False,
+        max_bytes=uploads.Limits.from_settings().max_bytes,
+        imported_by=request.user,
+    )
+    # Deleted once the import is committed: should the request fail after all, the files
+    # are still there to try again.
+    transaction.on_commit(partial(uploads.delete_pending, pending=pending))
+    summary = report.summary()
+    model_admin.message_user(
+        request,
+        ngettext(
+            "%(files)d file: %(created)d created, %(revised)d revised, "
+            "%(unchanged)d unchanged, %(failed)d failed.",
+            "%(files)d files: %(created)d created, %(revised)d revised, "
+            "%(unchanged)d unchanged, %(failed)d failed.",
+            summary["files"],
+        )
+        % summary,
+        messages.WARNING if summary["failed"] else messages.SUCCESS,
+    )
+    return _render(
+        request,
+        model_admin,
+        "result.html",
+        title=_("Import answers: done"),
+        summary=summary,
+        rows=_result_rows(report),
+    )
+
+
+def cancel_view(request, model_admin):
+    pending = _pending(request, model_admin)
+    if pending is not None:
+        uploads.delete_pending(pending=pending)
+        model_admin.message_user(request, _("Import cancelled; nothing was imported."))
+    return HttpResponseRedirect(reverse("admin:interviews_submission_changelist"))
+
+
+def _pending(request, model_admin):
+    """The user's pending upload named in the POST, or None after telling the user why."""
+    form = PendingForm(request.POST)
+    try:
+        token = form.cleaned_data["token"] if form.is_valid() else ""
+        return uploads.load_pending(token=token, user=request.user)
+    except uploads.UploadError as exc:
+        model_admin.message_user(request, str(exc), messages.ERROR)
+        return None
+
+
+def _render(request, model_admin, template, **context):
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": Submission._meta,
+        "limits": uploads.Limits.from_settings(),
+        **context,
+    }
+    return TemplateResponse(request, f"admin/interviews/upload/{template}", context)
+
+
+def _preview_rows(report):
+    # The matched questions' texts, for all files at once.
+    slugs = {f.questionnaire for f in report.files if f.questionnaire}
+    texts = {
+        (slug, number): text
+        for slug, number, text in Question.objects.filter(
+            questionnaire__slug__in=slugs
+        ).values_list("questionnaire__slug", "number", "text")
+    }
+    return [
+        {
+            "file": f,
+            "status": PREVIEW_STATUS[f.status],
+            "answers": [
+                {
+                    "answer": a,
+                    "matched_text": texts.get((f.questionnaire, a.matched_question), ""),
+                }
+                for a in f.answers
+            ],
+        }
+        for f in report.files
+    ]
+
+
+def _result_rows(report):
+    ids = [f.submission_id for f in report.files if f.submission_id]
+    candidates = dict(Submission.objects.filter(pk__in=ids).values_list("pk", "candidate_id"))
+    rows = []
+    for f in report.files:
+        candidate_id = candidates.get(f.submission_id)
+        rows.append(
+            {
+                "file": f,
+                "status": RESULT_STATUS[f.status],
+                "candidate_url": reverse("admin:interviews_candidate_change", args=[candidate_id])
+                if candidate_id
+                else "",
+                "submission_url": reverse(
+                    "admin:interviews_submission_change", args=[f.submission_id]
+                )
+                if f.submission_id
+                else "",
+            }
+        )
+    return rows

@@ -1,0 +1,206 @@
+"""Personal data under 152-FZ and GDPR: anonymisation and subject access exports.
+
+Candidates never signed up for Zvonok; the law and decency say we keep their data only as
+long as needed, and show or erase it on request. Both operations are recorded in
+``DataProtectionEvent``, which itself holds no personal data.
+"""
+
+import json
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import (
+    Answer,
+    AnswerScore,
+    Application,
+    Candidate,
+    DataProtectionEvent,
+    Interview,
+    Scorecard,
+    SkillClaim,
+    Stage,
+    StageChange,
+    Submission,
+)
+
+
+class PrivacyError(Exception):
+    """The operation is refused for this candidate; the message says why."""
+
+
+def retention_passed(queryset=None, *, now=None):
+    """Candidates whose last activity is older than ZVONOK_RETENTION_DAYS."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.ZVONOK_RETENTION_DAYS)
+    queryset = Candidate.objects.all() if queryset is None else queryset
+    return queryset.filter(last_activity_at__lt=cutoff, anonymized_at__isnull=True)
+
+
+def has_open_application(candidate) -> bool:
+    return candidate.applications.filter(stage__kind=Stage.Kind.ACTIVE).exists()
+
+
+def placeholder_name(candidate_id: int) -> str:
+    return _("Anonymised candidate #%(id)d") % {"id": candidate_id}
+
+
+@transaction.atomic
+def anonymize(candidate: Candidate, *, keep_answers=False, force=False, by=None) -> bool:
+    """Erase what identifies the person; True if anything was done (it is idempotent).
+
+    Kept: the records' structure (applications, stages, submissions and answer rows,
+    scores) for statistics. Erased: name and contacts, notes, the original file, file names,
+    import warnings, free-text comments that may name the person, skill snippets, answer
+    bodies (unless ``keep_answers``), and the audit history of all of these.
+    """
+    candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
+    if candidate.is_anonymized:
+        return False
+    if has_open_application(candidate) and not force:
+        raise PrivacyError(
+            _("candidate #%(id)d has an open application; use force to anonymise anyway")
+            % {"id": candidate.pk}
+        )
+    pk = candidate.pk
+    applications = Application.objects.filter(candidate_id=pk)
+    submissions = Submission.objects.filter(candidate_id=pk)
+    answers = Answer.objects.filter(submission__candidate_id=pk)
+    scorecards = Scorecard.objects.filter(application__candidate_id=pk)
+
+    # Updates through querysets: no history rows are written with the old values.
+    Candidate.objects.filter(pk=pk).update(
+        full_name=placeholder_name(pk),
+        email="",
+        phone="",
+        telegram="",
+        notes="",
+        anonymized_at=timezone.now(),
+    )
+    submissions.update(
+        original_text="", source_name="", title="", preamble="", trailer="", warnings=[]
+    )
+    if not keep_answers:
+        answers.update(body="")
+    applications.update(rejection_reason="")
+    StageChange.objects.filter(application__candidate_id=pk).update(comment="")
+    Interview.objects.filter(application__candidate_id=pk).update(notes="", location="")
+    scorecards.update(summary="")
+    AnswerScore.objects.filter(scorecard__application__candidate_id=pk).update(comment="")
+    SkillClaim.objects.filter(candidate_id=pk).update(snippet="")
+
+    for model, ids in (
+        (Candidate, [pk]),
+        (Application, applications.values("pk")),
+        (Answer, answers.values("pk")),
+        (Scorecard, scorecards.values("pk")),
+        (AnswerScore, AnswerScore.objects.filter(scorecard__in=scorecards).values("pk")),
+    ):
+        model.history.filter(id__in=ids).delete()
+
+    DataProtectionEvent.objects.create(
+        kind=DataProtectionEvent.Kind.ANONYMIZED,
+        candidate_id=pk,
+        candidate_ref=pk,
+        by=by,
+        details={"keep_answers": keep_answers, "forced": bool(force)},
+    )
+    return True
+
+
+# -- subject access ------------------------------------------------------------------------
+
+
+def _row(obj) -> dict:
+    """Every stored column of a row, by field name: a new field is exported automatically."""
+    data = {}
+    for field in obj._meta.concrete_fields:
+        if isinstance(field, models.GeneratedField):
+            continue  # derived from other columns, not stored about the person
+        value = field.value_from_object(obj)
+        data[field.name] = value
+    return data
+
+
+def _history(model, ids) -> list[dict]:
+    return [
+        {**_row(record), "history_type": record.history_type}
+        for record in model.history.filter(id__in=ids).order_by("history_date")
+    ]
+
+
+def subject_data(candidate: Candidate) -> dict:
+    """Everything stored about the person, history included."""
+    applications = list(Application.objects.filter(candidate=candidate))
+    submissions = list(Submission.objects.filter(candidate=candidate))
+    answers = list(Answer.objects.filter(submission__candidate=candidate))
+    scorecards = list(Scorecard.objects.filter(application__candidate=candidate))
+    scores = list(AnswerScore.objects.filter(scorecard__application__candidate=candidate))
+    return {
+        "candidate": _row(candidate),
+        "applications": [_row(a) for a in applications],
+        "stage_changes": [
+            _row(c) for c in StageChange.objects.filter(application__candidate=candidate)
+        ],
+        "interviews": [_row(i) for i in Interview.objects.filter(application__candidate=candidate)],
+        "submissions": [_row(s) for s in submissions],
+        "answers": [_row(a) for a in answers],
+        "skill_claims": [_row(c) for c in SkillClaim.objects.filter(candidate=candidate)],
+        "scorecards": [_row(s) for s in scorecards],
+        "answer_scores": [_row(s) for s in scores],
+        "data_protection_events": [
+            _row(e) for e in DataProtectionEvent.objects.filter(candidate=candidate)
+        ],
+        "history": {
+            "candidate": _history(Candidate, [candidate.pk]),
+            "applications": _history(Application, [a.pk for a in applications]),
+            "answers": _history(Answer, [a.pk for a in answers]),
+            "scorecards": _history(Scorecard, [s.pk for s in scorecards]),
+            "answer_scores": _history(AnswerScore, [s.pk for s in scores]),
+        },
+    }
+
+
+def subject_json(data: dict) -> str:
+    return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+
+
+def subject_markdown(data: dict) -> str:
+    """The same data, readable by the person it is about."""
+    c = data["candidate"]
+    lines = [f"# {_('Data stored about')} {c['full_name']}", ""]
+    for key, value in c.items():
+        lines.append(f"- **{key}**: {value if value not in ('', None) else '—'}")
+    for section, rows in data.items():
+        if section in ("candidate", "history") or not rows:
+            continue
+        lines += ["", f"## {section.replace('_', ' ').capitalize()} ({len(rows)})"]
+        for row in rows:
+            lines.append("")
+            for key, value in row.items():
+                text = str(value) if value not in ("", None) else "—"
+                if "\n" in text:
+                    lines += [f"- **{key}**:", "", "  " + text.replace("\n", "\n  ")]
+                else:
+                    lines.append(f"- **{key}**: {text}")
+    history = sum(len(rows) for rows in data["history"].values())
+    lines += [
+        "",
+        f"## {_('Change history')} ({history})",
+        "",
+        _("The JSON export holds every historical version."),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def record_export(candidate: Candidate, *, by=None) -> None:
+    DataProtectionEvent.objects.create(
+        kind=DataProtectionEvent.Kind.EXPORTED,
+        candidate=candidate,
+        candidate_ref=candidate.pk,
+        by=by,
+    )

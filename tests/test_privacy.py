@@ -1,0 +1,518 @@
+"""Candidates as people: contact normalisation, duplicates and merging, anonymisation,
+subject access exports, and no personal data in logs."""
+
+import io
+import json
+import logging
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.core.management import CommandError, call_command
+from django.db import models
+from django.utils import timezone
+
+from interviews import contacts, duplicates, importing, privacy
+from interviews.models import (
+    Answer,
+    AnswerScore,
+    Application,
+    Candidate,
+    DataProtectionEvent,
+    Interview,
+    Scorecard,
+    SkillClaim,
+    Stage,
+    StageChange,
+    Submission,
+)
+from interviews.scoring import save_scorecard
+from tests.factories import (
+    AnswerFactory,
+    ApplicationFactory,
+    CandidateFactory,
+    InterviewFactory,
+    QuestionFactory,
+    SubmissionFactory,
+    UserFactory,
+    VacancyFactory,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+
+NAME, EMAIL, PHONE, HANDLE = (
+    "Евдокия Штольц",
+    "evdokia.stolz@example.com",
+    "+79123456789",
+    "stolz_dev",
+)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["8 (912) 345-67-89", "+7 912 345 67 89", "79123456789", "9123456789", "+7-912-345-67-89"],
+)
+def test_russian_phone_numbers_become_e164(raw):
+    assert contacts.normalise_phone(raw) == "+79123456789"
+
+
+def test_foreign_numbers_keep_their_country():
+    assert contacts.normalise_phone("+44 20 7946 0958") == "+442079460958"
+
+
+def test_unreadable_phone_is_kept_as_written():
+    assert contacts.normalise_phone("звонить после 18") == "звонить после 18"
+
+
+@pytest.mark.parametrize(
+    "raw", ["@Stolz_Dev", "https://t.me/stolz_dev", "t.me/stolz_dev/", "stolz_dev"]
+)
+def test_telegram_handles_lose_at_sign_and_link(raw):
+    assert contacts.normalise_telegram(raw) == "stolz_dev"
+
+
+@pytest.mark.django_db
+def test_contacts_are_normalised_on_save():
+    candidate = CandidateFactory(
+        email=" Evdokia.Stolz@Example.COM ", phone="8 (912) 345-67-89", telegram="@Stolz_Dev"
+    )
+
+    candidate.refresh_from_db()
+    assert (candidate.email, candidate.phone, candidate.telegram) == (EMAIL, PHONE, HANDLE)
+
+
+# -- duplicates ----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_candidates_sharing_a_phone_are_flagged():
+    first = CandidateFactory(phone="8 (912) 345-67-89", email="a@example.com")
+    second = CandidateFactory(phone="+7 912 345 67 89", email="b@example.com")
+    loner = CandidateFactory(phone="+79000000000", telegram="loner")
+
+    flagged = dict(
+        duplicates.with_duplicate_flag(Candidate.objects.all()).values_list("pk", "has_duplicate")
+    )
+
+    assert flagged == {first.pk: True, second.pk: True, loner.pk: False}
+    assert list(duplicates.duplicates_of(first)) == [second]
+
+
+@pytest.mark.django_db
+def test_import_warns_about_a_possible_duplicate_and_attaches_by_email():
+    CandidateFactory(full_name="Старая Запись", email="old@example.com", telegram="stolz_dev")
+    sheet = (
+        f"---\nname: {NAME}\nemail: {EMAIL}\ntelegram: '@stolz_dev'\n---\n## 1. Вопрос?\nОтвет\n"
+    )
+
+    first = importing.import_bytes(sheet.encode(), source_name="a.md")
+    second = importing.import_bytes(
+        sheet.replace(EMAIL, EMAIL.upper()).replace("Ответ", "Другой ответ").encode(),
+        source_name="b.md",
+    )
+
+    assert any("possible duplicate" in w and "Telegram" in w for w in first.warnings)
+    assert second.status == importing.REVISED
+    assert Candidate.objects.filter(email=EMAIL).count() == 1
+
+
+@pytest.mark.django_db
+class TestMerge:
+    def test_moves_everything_onto_the_kept_candidate(self):
+        keep = CandidateFactory(full_name="Евдокия Ш.", phone="")
+        merge = CandidateFactory(full_name=NAME, phone=PHONE)
+        application = ApplicationFactory(candidate=merge)
+        submission = SubmissionFactory(candidate=merge, application=application)
+        answer = AnswerFactory(submission=submission)
+        reviewer = UserFactory()
+        save_scorecard(
+            application=application,
+            reviewer=reviewer,
+            scores={answer.pk: (4, "")},
+            recommendation="yes",
+            submit=True,
+        )
+
+        duplicates.merge_candidates(keep=keep, merge=merge)
+
+        keep.refresh_from_db()
+        assert not Candidate.objects.filter(pk=merge.pk).exists()
+        assert list(keep.applications.all()) == [application]
+        assert list(keep.submissions.all()) == [submission]
+        assert Scorecard.objects.get().application.candidate == keep
+        assert keep.phone == PHONE
+        assert keep.history.filter(full_name=NAME).exists()  # the merged record's history
+        assert DataProtectionEvent.objects.get(kind="merged").details == {"merged": merge.pk}
+
+    def test_refuses_conflicting_stages_for_the_same_vacancy(self):
+        vacancy = VacancyFactory()
+        keep_app = ApplicationFactory(vacancy=vacancy)
+        merge_app = ApplicationFactory(vacancy=vacancy)
+        merge_app.move_to(Stage.objects.get(name="Offer"))
+
+        with pytest.raises(duplicates.MergeError, match="different stages"):
+            duplicates.merge_candidates(keep=keep_app.candidate, merge=merge_app.candidate)
+
+        assert Candidate.objects.filter(pk=merge_app.candidate_id).exists()
+        assert Application.objects.count() == 2
+
+    def test_told_which_stage_wins_it_merges_the_two_applications(self):
+        vacancy = VacancyFactory()
+        keep_app = ApplicationFactory(vacancy=vacancy)
+        merge_app = ApplicationFactory(vacancy=vacancy)
+        offer = Stage.objects.get(name="Offer")
+        merge_app.move_to(offer)
+        SubmissionFactory(candidate=merge_app.candidate, application=merge_app)
+
+        duplicates.merge_candidates(
+            keep=keep_app.candidate, merge=merge_app.candidate, stages_from="merge"
+        )
+
+        keep_app.refresh_from_db()
+        assert Application.objects.get() == keep_app
+        assert keep_app.stage == offer
+        assert keep_app.submissions.count() == 1
+
+
+# -- anonymisation -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def person(db):
+    """A candidate whose name and contacts are written all over the database."""
+    candidate = CandidateFactory(
+        full_name=NAME, email=EMAIL, phone=PHONE, telegram=HANDLE, notes=f"Позвонить {NAME}"
+    )
+    application = ApplicationFactory(candidate=candidate, rejection_reason=f"{NAME} отказалась")
+    application.move_to(Stage.objects.get(name="Rejected"), comment=f"{NAME}: нет")
+    question = QuestionFactory(questionnaire=application.vacancy.questionnaire)
+    submission = SubmissionFactory(
+        candidate=candidate,
+        application=application,
+        questionnaire=question.questionnaire,
+        source_name=f"/inbox/{NAME}.md",
+        original_text=f"---\nname: {NAME}\nemail: {EMAIL}\n---",
+        warnings=[f"named after the file ({NAME})"],
+    )
+    answer = AnswerFactory(
+        submission=submission,
+        question=question,
+        body=f"Меня зовут {NAME}, пишите на {EMAIL} или {PHONE}, tg {HANDLE}",
+    )
+    answer.body += " Python: 8/10"
+    answer.save()
+    SkillClaim.objects.create(
+        candidate=candidate,
+        submission=submission,
+        answer=answer,
+        skill="Python",
+        value=8,
+        scale=10,
+        snippet=f"{NAME} Python: 8/10",
+    )
+    reviewer = UserFactory()
+    InterviewFactory(application=application, interviewers=[reviewer], notes=f"{NAME} опоздала")
+    save_scorecard(
+        application=application,
+        reviewer=reviewer,
+        scores={answer.pk: (4, f"{NAME} молодец")},
+        recommendation="yes",
+        summary=f"{NAME} подходит",
+        submit=True,
+    )
+    candidate.email = EMAIL  # one more history row
+    candidate.save()
+    return candidate
+
+
+def _every_text_value():
+    """(model, field, value) for every text column of every model, history tables too."""
+    for model in apps.get_models():
+        text_fields = [
+            f.name
+            for f in model._meta.concrete_fields
+            if isinstance(f, (models.CharField, models.TextField, models.JSONField))
+        ]
+        if not text_fields:
+            continue
+        for row in model.objects.values(*text_fields):
+            for field, value in row.items():
+                yield model.__name__, field, str(value)
+
+
+def test_after_anonymisation_no_trace_of_the_person_is_left_anywhere(person):
+    assert any(NAME in value for _, _, value in _every_text_value())  # the search works
+
+    privacy.anonymize(person)
+
+    traces = [
+        (model, field)
+        for model, field, value in _every_text_value()
+        for secret in (NAME, "Евдокия", "Штольц", EMAIL, PHONE, "9123456789", HANDLE)
+        if secret in value
+    ]
+    assert traces == []
+    person.refresh_from_db()
+    assert person.full_name == f"Anonymised candidate #{person.pk}" or "#" in person.full_name
+    assert Answer.objects.get().body == ""
+    assert AnswerScore.objects.get().score == 4  # statistics stay
+    assert DataProtectionEvent.objects.get(kind="anonymized").candidate_ref == person.pk
+
+
+def test_keep_answers_keeps_the_bodies(person):
+    privacy.anonymize(person, keep_answers=True)
+
+    assert "Python: 8/10" in Answer.objects.get().body
+
+
+def test_anonymisation_is_idempotent(person):
+    assert privacy.anonymize(person) is True
+
+    assert privacy.anonymize(person) is False
+    assert DataProtectionEvent.objects.filter(kind="anonymized").count() == 1
+
+
+def test_an_open_application_is_refused_unless_forced(db):
+    candidate = ApplicationFactory().candidate
+
+    with pytest.raises(privacy.PrivacyError, match="open application"):
+        privacy.anonymize(candidate)
+
+    assert privacy.anonymize(candidate, force=True) is True
+
+
+def test_command_anonymises_by_retention(db):
+    stale = CandidateFactory(full_name="Давно Было")
+    fresh = CandidateFactory(full_name="Недавно Было")
+    Candidate.objects.filter(pk=stale.pk).update(
+        last_activity_at=timezone.now() - timedelta(days=400)
+    )
+
+    out = io.StringIO()
+    call_command("anonymize_candidates", "--retention-passed", "--dry-run", stdout=out)
+    assert Candidate.objects.get(pk=stale.pk).full_name == "Давно Было"
+    assert f"#{stale.pk}" in out.getvalue()
+
+    call_command("anonymize_candidates", "--retention-passed", stdout=io.StringIO())
+
+    assert Candidate.objects.get(pk=stale.pk).is_anonymized
+    assert not Candidate.objects.get(pk=fresh.pk).is_anonymized
+
+
+def test_command_refuses_open_applications_with_exit_status_one(db):
+    candidate = ApplicationFactory().candidate
+
+    with pytest.raises(CommandError) as excinfo:
+        call_command(
+            "anonymize_candidates",
+            "--candidate",
+            str(candidate.pk),
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
+
+    assert excinfo.value.returncode == 1
+    call_command(
+        "anonymize_candidates", "--candidate", str(candidate.pk), "--force", stdout=io.StringIO()
+    )
+    candidate.refresh_from_db()
+    assert candidate.is_anonymized
+
+
+# -- subject access ------------------------------------------------------------------------
+
+
+SECTIONS = {
+    "candidate": Candidate,
+    "applications": Application,
+    "stage_changes": StageChange,
+    "interviews": Interview,
+    "submissions": Submission,
+    "answers": Answer,
+    "skill_claims": SkillClaim,
+    "scorecards": Scorecard,
+    "answer_scores": AnswerScore,
+}
+
+
+def test_subject_export_holds_every_stored_field(person, tmp_path):
+    call_command(
+        "export_candidate_data", str(person.pk), "--out", str(tmp_path), stdout=io.StringIO()
+    )
+
+    data = json.loads((tmp_path / f"candidate-{person.pk}.json").read_text(encoding="utf-8"))
+    for section, model in SECTIONS.items():
+        rows = data[section] if isinstance(data[section], list) else [data[section]]
+        assert rows, section
+        expected = {
+            f.name for f in model._meta.concrete_fields if not isinstance(f, models.GeneratedField)
+        }
+        assert set(rows[0]) == expected, section
+    assert data["candidate"]["email"] == EMAIL
+    assert data["history"]["candidate"] and data["history"]["applications"]
+    markdown = (tmp_path / f"candidate-{person.pk}.md").read_text(encoding="utf-8")
+    assert NAME in markdown and EMAIL in markdown
+    assert DataProtectionEvent.objects.filter(kind="exported", candidate=person).exists()
+
+
+def test_subject_export_of_an_unknown_id_is_an_error(db):
+    with pytest.raises(CommandError, match="no candidate with id 999"):
+        call_command("export_candidate_data", "999")
+
+
+# -- logs ----------------------------------------------------------------------------------
+
+
+def test_no_personal_data_in_logs_of_an_import(db, caplog, tmp_path):
+    call_command("loaddata", "zvonok_python", verbosity=0)
+    sheet = (ROOT / "examples" / "timur_gareev.md").read_text(encoding="utf-8")
+    path = tmp_path / "a.md"
+    path.write_text(sheet, encoding="utf-8")
+
+    with caplog.at_level(logging.DEBUG):
+        call_command("import_answers", str(path), stdout=io.StringIO(), verbosity=2)
+        call_command("import_answers", str(path), stdout=io.StringIO(), verbosity=2)
+
+    logged = "\n".join(r.getMessage() for r in caplog.records if r.levelno >= logging.INFO)
+    for secret in ("Тимур", "Гареев", "timur.gareev@example.com", "tgareev_py"):
+        assert secret not in logged
+
+
+# -- admin ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def hr(client, db):
+    from django.contrib.auth.models import Group
+
+    user = UserFactory()
+    user.groups.add(Group.objects.get(name="HR manager"))
+    client.force_login(user)
+    return client
+
+
+def test_admin_filters_possible_duplicates_and_warns_on_the_change_page(hr):
+    first = CandidateFactory(full_name="Первая Запись", phone="8 (912) 345-67-89")
+    CandidateFactory(full_name="Вторая Запись", phone="+79123456789")
+    CandidateFactory(full_name="Одиночка", phone="+79000000000")
+
+    listing = hr.get("/admin/interviews/candidate/?duplicate=yes").content.decode()
+    page = hr.get(f"/admin/interviews/candidate/{first.pk}/change/", follow=True)
+
+    assert "Первая Запись" in listing and "Вторая Запись" in listing
+    assert "Одиночка" not in listing
+    assert "Вторая Запись" in page.content.decode()
+
+
+def test_admin_skill_filter_compares_on_ten_points(hr):
+    strong, weak = CandidateFactory(full_name="Сильный"), CandidateFactory(full_name="Слабый")
+    for candidate, value, scale in ((strong, 4, 5), (weak, 6, 10)):
+        submission = SubmissionFactory(candidate=candidate)
+        answer = AnswerFactory(submission=submission)
+        SkillClaim.objects.create(
+            candidate=candidate,
+            submission=submission,
+            answer=answer,
+            skill="FastAPI",
+            value=value,
+            scale=scale,
+        )
+
+    listing = hr.get("/admin/interviews/candidate/?skill=FastAPI:7").content.decode()
+
+    assert "Сильный" in listing and "Слабый" not in listing
+    assert "FastAPI 4/5" in listing
+
+
+def test_admin_retention_filter(hr):
+    stale = CandidateFactory(full_name="Давно Неактивный")
+    CandidateFactory(full_name="Недавний")
+    Candidate.objects.filter(pk=stale.pk).update(
+        last_activity_at=timezone.now() - timedelta(days=366)
+    )
+
+    listing = hr.get("/admin/interviews/candidate/?retention=passed").content.decode()
+
+    assert "Давно Неактивный" in listing and "Недавний" not in listing
+
+
+def test_admin_merge_action_refuses_conflicts_then_merges_when_told(hr):
+    vacancy = VacancyFactory()
+    first = ApplicationFactory(vacancy=vacancy, candidate=CandidateFactory(full_name="Раз"))
+    second = ApplicationFactory(vacancy=vacancy, candidate=CandidateFactory(full_name="Два"))
+    second.move_to(Stage.objects.get(name="Offer"))
+    ids = [first.candidate_id, second.candidate_id]
+    url = "/admin/interviews/candidate/"
+
+    refused = hr.post(
+        url,
+        {
+            "action": "merge_candidates",
+            "_selected_action": ids,
+            "confirm": "1",
+            "keep": first.candidate_id,
+            "stages_from": "",
+        },
+        follow=True,
+    )
+    assert Candidate.objects.count() == 2
+    assert "different stages" in refused.content.decode()
+
+    hr.post(
+        url,
+        {
+            "action": "merge_candidates",
+            "_selected_action": ids,
+            "confirm": "1",
+            "keep": first.candidate_id,
+            "stages_from": "merge",
+        },
+    )
+
+    assert list(Candidate.objects.values_list("full_name", flat=True)) == ["Раз"]
+    assert Application.objects.get().stage.name == "Offer"
+
+
+def test_only_hr_managers_have_the_personal_data_actions(client, db):
+    from django.contrib.auth.models import Group
+
+    recruiter = UserFactory()
+    recruiter.groups.add(Group.objects.get(name="Recruiter"))
+    CandidateFactory()
+    client.force_login(recruiter)
+
+    content = client.get("/admin/interviews/candidate/").content.decode()
+
+    for action in ("merge_candidates", "anonymize_candidates", "export_candidate_data"):
+        assert action not in content
+
+
+def test_admin_anonymise_action(hr):
+    candidate = CandidateFactory(full_name=NAME, email=EMAIL)
+
+    hr.post(
+        "/admin/interviews/candidate/",
+        {"action": "anonymize_candidates", "_selected_action": [candidate.pk]},
+    )
+
+    candidate.refresh_from_db()
+    assert candidate.is_anonymized and candidate.email == ""
+
+
+def test_admin_subject_export_action_returns_json_and_markdown(hr):
+    import zipfile
+
+    candidate = CandidateFactory(full_name=NAME, email=EMAIL)
+
+    response = hr.post(
+        "/admin/interviews/candidate/",
+        {"action": "export_candidate_data", "_selected_action": [candidate.pk]},
+    )
+
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    assert sorted(archive.namelist()) == [
+        f"candidate-{candidate.pk}.json",
+        f"candidate-{candidate.pk}.md",
+    ]
+    assert EMAIL in archive.read(f"candidate-{candidate.pk}.json").decode()
