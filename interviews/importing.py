@@ -37,7 +37,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from . import contacts, markdown, skills
+from . import analysis, contacts, markdown
 from .bulk import insert_rows
 from .models import (
     Answer,
@@ -206,6 +206,7 @@ class _Plan:
     sha256: str
     data: bytes | None = None  # dropped once parsed
     sheet: markdown.ParsedSheet | None = None
+    claims: tuple = ()  # skill claims per section (interviews.analysis)
     candidate_key: str = ""
     candidate_fields: dict = field(default_factory=dict)
     candidate_id: int | None = None
@@ -336,7 +337,7 @@ class _Importer:
         return not (opts.vacancy and opts.vacancy != row["application__vacancy__slug"])
 
     def _parse(self, plans: list[_Plan]):
-        parse = partial(markdown.try_parse_bytes, max_bytes=self.opts.max_bytes)
+        parse = partial(analysis.analyse_bytes, max_bytes=self.opts.max_bytes)
         datas = [p.data for p in plans]
         for plan in plans:
             plan.data = None
@@ -352,10 +353,10 @@ class _Importer:
             if isinstance(result, markdown.SheetError):
                 plan.report.error = str(result)
                 continue
-            plan.sheet = result
-            plan.report.encoding = result.encoding
-            plan.report.warnings = list(result.warnings)
-            if not result.sections and not result.preamble.strip():
+            plan.sheet, plan.claims = result.sheet, result.claims
+            plan.report.encoding = result.sheet.encoding
+            plan.report.warnings = list(result.sheet.warnings)
+            if not result.sheet.sections and not result.sheet.preamble.strip():
                 plan.report.error = "empty file: nothing to import"
 
     def _plan_and_write(self, plans: list[_Plan]):
@@ -566,8 +567,10 @@ class _Importer:
             candidate = new.get(plan.candidate_key)
             if candidate is None:
                 continue
-            for what, index, value in (("phone", by_phone, candidate.phone),
-                                       ("Telegram", by_handle, candidate.telegram)):
+            for what, index, value in (
+                ("phone", by_phone, candidate.phone),
+                ("Telegram", by_handle, candidate.telegram),
+            ):
                 if value and value in index:
                     plan.report.warnings.append(
                         f"possible duplicate: candidate #{index[value]} has the same {what}"
@@ -654,22 +657,32 @@ class _Importer:
             answers,
             return_ids=True,
         )
-        self._write_skills(writing, answers, answer_ids)
+        self._write_skills(writing, answer_ids)
         # Retention is counted from the last activity: a new sheet is one.
         Candidate.objects.filter(pk__in={p.candidate_id for p in writing}).update(
             last_activity_at=now
         )
 
-    def _write_skills(self, writing: list[_Plan], answers: list[tuple], answer_ids: list[int]):
-        """Self-assessed skills ("FastAPI: 8/10", "Python — 3 года") of each new answer."""
-        candidate_of = {p.report.submission_id: p.candidate_id for p in writing}
+    def _write_skills(self, writing: list[_Plan], answer_ids: list[int]):
+        """Self-assessed skills ("FastAPI: 8/10", "Python — 3 года") of each new answer,
+        read in the parsing step."""
         rows = []
-        for row, answer_id in zip(answers, answer_ids, strict=True):
-            submission_id, body = row[0], row[4]  # the columns written above
-            for claim in skills.extract_claims(body):
-                rows.append(
-                    (candidate_of[submission_id], submission_id, answer_id, claim.skill,
-                     claim.value, claim.scale, claim.years, claim.snippet[:1000])
+        ids = iter(answer_ids)
+        for plan in writing:
+            for claims in plan.claims:
+                answer_id = next(ids)
+                rows.extend(
+                    (
+                        plan.candidate_id,
+                        plan.report.submission_id,
+                        answer_id,
+                        c.skill,
+                        c.value,
+                        c.scale,
+                        c.years,
+                        c.snippet[:1000],
+                    )
+                    for c in claims
                 )
         insert_rows(
             SkillClaim,

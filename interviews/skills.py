@@ -634,8 +634,11 @@ def extract_claims(text: str) -> list[Claim]:
     length of experience tied to the same mention make one claim with both.
     """
     masked = _mask(text)
-    mentions = list(_mentions(masked))
     expressions = list(_expressions(masked))
+    if not expressions:
+        # Most answers rate nothing: skip the costlier scan for skill names.
+        return []
+    mentions = list(_mentions(masked))
     claims: list[Claim] = []
     mi = ei = 0
     for start, end in _sentences(masked):
