@@ -92,6 +92,8 @@ class CandidateAdmin(CandidateSearchMixin, AuditedAdmin):
     ]
     readonly_fields = ["retention_deadline", "anonymized_at"]
     inlines = [ApplicationInline, SubmissionInline]
+    # Kept explicit: the Count annotation would otherwise drop the model's ordering.
+    ordering = ["full_name", "id"]
     actions = [
         privacy_admin.merge_candidates,
         privacy_admin.anonymize_candidates,
