@@ -6,4 +6,9 @@ Row-level rules (interviewers, blind feedback) live in ``interviews.roles`` and 
 applied in each ModelAdmin's ``get_queryset``.
 """
 
+from django.contrib import admin
+
 from . import catalog, hiring, people  # noqa: F401 - modules register their ModelAdmins
+
+# The product's name, not Django's, in the header and the browser tab.
+admin.site.site_header = admin.site.site_title = "Zvonok"
