@@ -9,7 +9,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint setup-run setup-dev clean bench-import
+.PHONY: run test browser-test lint setup-run setup-dev clean bench-import
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ $(VENV)/.installed-run: requirements.txt | $(VENV)/bin/python
 $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
 	$(PIP) install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.installed-run
+
+$(VENV)/.installed-browser: requirements.txt requirements-dev.txt requirements-browser.txt | $(VENV)/bin/python
+	$(PIP) install --quiet -r requirements-browser.txt
+	touch $@ $(VENV)/.installed-dev $(VENV)/.installed-run
 
 setup-run: $(VENV)/.installed-run
 setup-dev: $(VENV)/.installed-dev
@@ -41,6 +45,14 @@ test: export DJANGO_SECRET_KEY ?= tests-only-key-not-secret-0123456789abcdefghij
 test: setup-dev
 	$(PY) manage.py compile_translations -v 0
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# End-to-end tests in Debian's Chromium (apt-get install chromium), not part of `make test`.
+# ZVONOK_SCREENSHOTS=1 also rewrites docs/screenshots/.
+browser-test: export DJANGO_SECRET_KEY ?= tests-only-key-not-secret-0123456789abcdefghijklmnopqrstuvwxyz
+browser-test: export ZVONOK_BROWSER_TESTS = 1
+browser-test: $(VENV)/.installed-browser
+	$(PY) manage.py compile_translations -v 0
+	$(PY) -m pytest tests/browser -m browser $(PYTEST_ARGS)
 
 lint: setup-dev
 	$(VENV)/bin/ruff check .

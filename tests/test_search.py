@@ -439,3 +439,13 @@ def test_find_page_next_page_keeps_the_query(admin_client):
 
     assert "?q=kubernetes&amp;p=2" in first
     assert len(second.context["rows"]) == 1
+
+
+@pytest.mark.django_db
+def test_a_search_matching_nothing_says_so(admin_client):
+    response = admin_client.get(
+        reverse("admin:interviews_answer_find") + "?q=несуществующееслово",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert "0 answers found" in response.content.decode()
