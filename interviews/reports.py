@@ -103,10 +103,40 @@ class Row:
 
 
 @dataclass(frozen=True, slots=True)
+class SkillRow:
+    skill: str
+    cells: tuple[str, ...]  # the candidate's own rating per column ("8/10"), "" when none
+
+
+@dataclass(frozen=True, slots=True)
 class Comparison:
     questionnaire: Questionnaire
     columns: list[Column]
     rows: list[Row]
+    skills: list[SkillRow]
+
+
+def skills_matrix(applications: Sequence[Application]) -> list[SkillRow]:
+    """Self-assessed ratings per skill (rows) and candidate (columns), in one query; a
+    candidate who rated a skill twice shows the later claim."""
+    from .models import SkillClaim
+
+    latest: dict[tuple[int, str], SkillClaim] = {}
+    for claim in SkillClaim.objects.filter(
+        candidate_id__in={a.candidate_id for a in applications}, value__isnull=False
+    ).order_by("pk"):
+        latest[(claim.candidate_id, claim.skill)] = claim
+    skills = sorted({skill for _candidate, skill in latest})
+    return [
+        SkillRow(
+            skill=skill,
+            cells=tuple(
+                f"{c.value:g}/{c.scale}" if (c := latest.get((a.candidate_id, skill))) else ""
+                for a in applications
+            ),
+        )
+        for skill in skills
+    ]
 
 
 def latest_submissions(applications: Sequence[Application]) -> dict[int, Submission | None]:
@@ -147,8 +177,9 @@ def comparison(*, applications: Sequence[Application], scores_queryset) -> Compa
 
     ``applications`` must be loaded with ``vacancy__questionnaire`` and ``candidate``.
     Answers that match no question of the questionnaire come last, one row per distinct
-    label and question text. Raises ComparisonError for fewer than two applications or
-    applications on different questionnaires. Four queries.
+    label and question text; the candidates' self-assessed skills come as a matrix of their
+    own. Raises ComparisonError for fewer than two applications or applications on
+    different questionnaires. Five queries.
     """
     applications = list(applications)
     if len(applications) < 2:
@@ -213,7 +244,12 @@ def comparison(*, applications: Sequence[Application], scores_queryset) -> Compa
         Row(question=None, label=label, cells=tuple(map(tuple, grid[key])))
         for key, label in extra_labels.items()
     ]
-    return Comparison(questionnaire=questionnaire, columns=columns, rows=rows)
+    return Comparison(
+        questionnaire=questionnaire,
+        columns=columns,
+        rows=rows,
+        skills=skills_matrix(applications),
+    )
 
 
 # -- all answers to one question -------------------------------------------------------

@@ -363,14 +363,14 @@ def test_comparison_query_count_does_not_grow_with_applications(
     alice = UserFactory(username="alice")
     for application in apps.values():
         _score(application, alice, 4)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = admin_client.get(_compare_url(*apps.values()))
     assert len(_table(response, "zvonok-compare")[0]) == 1 + 3
 
     more = _add_candidates(vacancy, 3)
     for application in more:
         _score(application, alice, 3)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = admin_client.get(_compare_url(*apps.values(), *more))
     assert len(_table(response, "zvonok-compare")[0]) == 1 + 6
 
@@ -382,9 +382,9 @@ def test_comparison_query_count_for_a_reviewer_does_not_grow(
     more = _add_candidates(vacancy, 3)
     for application in [*apps.values(), *more]:
         InterviewFactory(application=application, interviewers=[reviewer])
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         reviewer_client.get(_compare_url(*apps.values()))
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         reviewer_client.get(_compare_url(*apps.values(), *more))
 
 
@@ -605,3 +605,20 @@ def test_answers_without_a_question_are_kept_out_of_question_pages(admin_client,
     _header, *rows = _table(admin_client.get(_answers_url()), "zvonok-answers")
 
     assert [row[0].split(" ", 2)[:2] for row in rows] == [MARIA.split(), TIMUR.split()]
+
+
+def test_comparison_shows_the_self_assessed_skills_matrix(admin_client):
+    from interviews.models import SkillClaim
+
+    call_command("loaddata", "zvonok_python", verbosity=0)
+    call_command("import_answers", str(EXAMPLES), "--vacancy", "python-developer", verbosity=0)
+    ids = ",".join(str(pk) for pk in Application.objects.values_list("pk", flat=True))
+
+    content = admin_client.get(
+        reverse("admin:interviews_application_compare") + f"?ids={ids}",
+        HTTP_ACCEPT_LANGUAGE="en",
+    ).content.decode()
+
+    timur = SkillClaim.objects.get(candidate__full_name="Тимур Гареев", skill="Django")
+    assert "Self-assessed skills" in content
+    assert f"{timur.value:g}/{timur.scale}" in content
