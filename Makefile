@@ -64,3 +64,14 @@ clean:
 # Import throughput on PostgreSQL (BENCH_DATABASE_URL, BENCH_FILES): see docs/benchmarks.md.
 bench-import: setup-dev
 	$(PY) bench/import_bench.py
+
+# Property tests of the parser with many more examples than `make test` runs.
+.PHONY: fuzz bench-parse
+fuzz: export DJANGO_SECRET_KEY ?= tests-only-key-not-secret-0123456789abcdefghijklmnopqrstuvwxyz
+fuzz: export HYPOTHESIS_PROFILE = fuzz
+fuzz: setup-dev
+	$(PY) -m pytest tests/test_fuzz.py $(PYTEST_ARGS)
+
+# Parse time at 1x and 10x size of hostile inputs; fails if any grows faster than linear.
+bench-parse: setup-dev
+	$(PY) bench/parse_scaling.py

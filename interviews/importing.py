@@ -23,6 +23,7 @@ import hashlib
 import logging
 import os
 import re
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -60,6 +61,10 @@ STATUSES = (CREATED, REVISED, UNCHANGED, FAILED)
 # Below this many files in a batch, starting worker processes costs more than it saves.
 _POOL_THRESHOLD = 64
 _TEXT_MATCH_RATIO = 0.75
+# The front matter keys _Importer._resolve reads; any other is reported as not used.
+_FRONT_MATTER_KEYS = frozenset(
+    ("name", "full_name", "email", "phone", "telegram", "vacancy", "questionnaire")
+)
 
 
 class ImportError_(Exception):
@@ -375,6 +380,10 @@ class _Importer:
     def _resolve(self, plan: _Plan):
         sheet, opts, report = plan.sheet, self.opts, plan.report
         fm = sheet.front_matter
+        # A misspelt key ("e-mail", "vacansy") would otherwise be dropped without a word.
+        unused = sorted(set(fm) - _FRONT_MATTER_KEYS)
+        if unused:
+            report.warnings.append("front matter keys not used: " + ", ".join(unused))
         email = (opts.email or _text(fm.get("email"))).strip()
         name = (opts.name or _text(fm.get("name") or fm.get("full_name"))).strip()
         if not name:
@@ -793,8 +802,24 @@ def _similar(a: str, b: str) -> bool:
 
 
 def _ratio(a: str, b: str, floor: float) -> float:
-    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    # b is always a known question: SequenceMatcher indexes it once (set_seq2), not once per
+    # section. Without the cache a sheet of 100,000 headings spent minutes re-indexing the
+    # same few questions.
+    matcher = _matcher_for(b)
+    matcher.set_seq1(a)
     # The cheap upper bounds first: most pairs are nowhere near each other.
     if matcher.real_quick_ratio() < floor or matcher.quick_ratio() < floor:
         return 0.0
     return matcher.ratio()
+
+
+_matchers = threading.local()  # a matcher is mutated per use: one set per thread
+
+
+def _matcher_for(b: str) -> SequenceMatcher:
+    cache = getattr(_matchers, "by_text", None)
+    if cache is None or len(cache) > 256:
+        cache = _matchers.by_text = {}
+    if b not in cache:
+        cache[b] = SequenceMatcher(None, "", b, autojunk=False)
+    return cache[b]

@@ -1,0 +1,176 @@
+"""Property tests of interviews.markdown on generated sheets and random bytes.
+
+`make test` runs 1,100 examples in all; `make fuzz` (HYPOTHESIS_PROFILE=fuzz) runs each
+property with the fuzz profile's max_examples.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from interviews.markdown import SheetError, parse, parse_bytes, render_sheet
+from tests.test_markdown import BODY_PIECES, WORDS, accounted_lines, nonblank, sheets
+
+settings.register_profile("ci", deadline=None)
+settings.register_profile(
+    "fuzz", max_examples=20_000, deadline=None, suppress_health_check=list(HealthCheck)
+)
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
+settings.load_profile(PROFILE)
+
+
+def examples(n: int) -> int:
+    """n examples in CI; the fuzz profile's count under `make fuzz`."""
+    return settings.get_profile("fuzz").max_examples if PROFILE == "fuzz" else n
+
+
+# ---------------------------------------------------------------------------------------------
+# Sheets built from the structures the parser knows
+
+LABELS = [
+    "{n}.",
+    "{n})",
+    "{n}..",
+    "{n} -",
+    "{n}:",
+    "{n}.{m}",
+    "Вопрос {n}:",
+    "Вопрос №{n}.",
+    "Задание {n}",
+    "Q{n}",
+    "Q {n}.",
+    "№ {n}",
+    "Task #{n}",
+    "Question {n}:",
+    "#{n}",
+    "",
+]
+MARKERS = ["Ответ", "Ответ:", "Решение", "Дополнение к ответу", "Answer", "Пример", "UPD"]
+
+words = st.lists(st.sampled_from(WORDS), min_size=1, max_size=5).map(" ".join)
+question_texts = st.builds(lambda t, ask: t + ("?" if ask else ""), words, st.booleans())
+labels = st.builds(
+    lambda fmt, n, m: fmt.format(n=n, m=m),
+    st.sampled_from(LABELS),
+    st.integers(0, 1200),
+    st.integers(0, 12),
+)
+
+
+@st.composite
+def blocks(draw) -> str:
+    kind = draw(
+        st.sampled_from(
+            ["heading", "setext", "bold", "list", "fence", "quote", "table", "marker", "body"]
+        )
+    )
+    label, text = draw(labels), draw(question_texts)
+    if kind == "heading":
+        level = draw(st.integers(1, 6))
+        return f"{'#' * level} {label} {text}".rstrip()
+    if kind == "setext":
+        return f"{label} {text}\n{draw(st.sampled_from(['===', '---']))}"
+    if kind == "bold":
+        return draw(
+            st.sampled_from([f"**{label}** {text}", f"**{label} {text}**", f"{label} {text}"])
+        )
+    if kind == "list":
+        marker = draw(st.sampled_from(["-", "*", "+", "1.", "2)", "10."]))
+        depth = draw(st.integers(0, 3))
+        return "\n".join(f"{'  ' * d}{marker} {label} {text}" for d in range(depth + 1))
+    if kind == "fence":
+        fence = draw(st.sampled_from(["```", "~~~", "````"]))
+        close = draw(st.sampled_from([fence, ""]))  # sometimes never closed
+        return f"{fence}python\n# comment\n## {label} {text}\nx = 1\n{close}".rstrip()
+    if kind == "quote":
+        return f"> ## {label} {text}\n> {draw(words)}\n>\n> > {draw(words)}"
+    if kind == "table":
+        rows = draw(st.integers(0, 4))
+        return "| a | b |\n|---|:-:|\n" + "\n".join(f"| {label} | {text} |" for _ in range(rows))
+    if kind == "marker":
+        level = draw(st.integers(3, 6))
+        marker = draw(st.sampled_from(MARKERS))
+        return draw(st.sampled_from([f"{'#' * level} {marker}", f"**{marker}** {text}"]))
+    return draw(st.sampled_from(BODY_PIECES))
+
+
+FRONT_MATTERS = [
+    "",
+    "---\nname: Анна\nemail: anna@example.com\n---\n",
+    "---\nname: [unclosed\n---\n",
+    "---\na: &a [x, x]\nb: [*a, *a]\n---\n",
+    "---\n- a list\n---\n",
+    "---\nno end\n",
+    "---\n---\n",
+]
+
+
+@st.composite
+def documents(draw) -> str:
+    parts = draw(st.lists(blocks() | st.text(max_size=20), max_size=12))
+    separators = draw(st.lists(st.sampled_from(["\n", "\n\n", "\n\n\n"]), min_size=len(parts)))
+    body = "".join(p + s for p, s in zip(parts, separators, strict=False))
+    text = draw(st.sampled_from(FRONT_MATTERS)) + body
+    return draw(st.sampled_from(["\n", "\r\n", "\r"])).join(text.split("\n"))
+
+
+def encoded(text: str, encoding: str) -> bytes:
+    if encoding == "utf-16":
+        return codecs.BOM_UTF16_LE + text.encode("utf-16-le")
+    return text.encode(encoding, errors="replace")
+
+
+byte_inputs = st.one_of(
+    st.binary(max_size=400),
+    st.builds(encoded, documents(), st.sampled_from(["utf-8", "utf-8-sig", "cp1251", "utf-16"])),
+    # A real sheet with random bytes spliced in.
+    st.builds(
+        lambda text, at, noise: text.encode()[:at] + noise + text.encode()[at:],
+        documents(),
+        st.integers(0, 2000),
+        st.binary(min_size=1, max_size=8),
+    ),
+)
+
+
+def assert_every_line_accounted_for(sheet) -> None:
+    assert accounted_lines(sheet) == nonblank(sheet.text)
+
+
+@settings(max_examples=examples(400), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(byte_inputs)
+def test_parse_bytes_raises_nothing_but_sheet_error(data):
+    try:
+        sheet = parse_bytes(data)
+    except SheetError as exc:
+        assert str(exc) and "\n" not in str(exc)
+    else:
+        assert_every_line_accounted_for(sheet)
+
+
+@settings(max_examples=examples(400), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(documents())
+def test_every_non_blank_line_is_accounted_for_in_order(text):
+    sheet = parse(text)
+
+    assert_every_line_accounted_for(sheet)
+    assert sheet.sections or sheet.warnings
+
+
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(sheets())
+def test_render_then_parse_round_trips_exactly(sheet):
+    title, items, front_matter = sheet
+
+    parsed = parse(render_sheet(title=title, sections=items, front_matter=front_matter))
+
+    assert [(s.number, s.question_text, s.body.strip()) for s in parsed.sections] == [
+        (n, q, b.strip()) for n, q, b in items
+    ]
+    assert parsed.title == title
+    assert parsed.front_matter == (front_matter or {})
+    assert_every_line_accounted_for(parsed)
