@@ -15,7 +15,8 @@ INTERVIEWER = "Interviewer"
 # the app. Row-level limits live in the admin's querysets (see below).
 ROLE_PERMISSIONS = {
     RECRUITER: {
-        "candidate": ["view", "add", "change", "delete"],
+        # Deleting a person erases their history: HR managers only (migration 0007).
+        "candidate": ["view", "add", "change"],
         "application": ["view", "add", "change", "delete"],
         "stage": ["view", "add", "change", "delete"],
         "stagechange": ["view"],

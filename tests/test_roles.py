@@ -40,7 +40,7 @@ MATRIX = {
         "questionnaire": "v",
         "question": "v",
         "vacancy": "vac",
-        "candidate": ALL,
+        "candidate": "vac",
         "application": ALL,
         "submission": "vac",
         "answer": "v",
