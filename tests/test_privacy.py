@@ -11,7 +11,7 @@ import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from interviews import contacts, duplicates, importing, privacy
 from interviews.models import (
@@ -40,6 +40,14 @@ from tests.factories import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    # These tests read messages; the product's default language is Russian.
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
 
 NAME, EMAIL, PHONE, HANDLE = (
     "Евдокия Штольц",
