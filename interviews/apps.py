@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +7,26 @@ class InterviewsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "interviews"
     verbose_name = _("Interviews")
+
+    def ready(self):
+        post_migrate.connect(sync_role_permissions, sender=self)
+
+
+def sync_role_permissions(sender, **kwargs):
+    """Keep the role groups' permissions in step with the models after every migrate: HR
+    managers get every permission of the app, including for models added later; the other
+    roles get what interviews.roles lists."""
+    from django.contrib.auth.models import Group, Permission
+
+    from .roles import HR_MANAGER, ROLE_PERMISSIONS
+
+    using = kwargs.get("using", "default")
+    app_permissions = Permission.objects.using(using).filter(content_type__app_label="interviews")
+    hr = Group.objects.using(using).filter(name=HR_MANAGER).first()
+    if hr is not None:
+        hr.permissions.add(*app_permissions)
+    for role, models in ROLE_PERMISSIONS.items():
+        group = Group.objects.using(using).filter(name=role).first()
+        if group is not None:
+            codenames = [f"{a}_{m}" for m, actions in models.items() for a in actions]
+            group.permissions.set(app_permissions.filter(codename__in=codenames))

@@ -159,6 +159,9 @@ class Candidate(models.Model):
     # Retention is counted from here: imports, stage moves and edits bring it forward.
     last_activity_at = models.DateTimeField(_("last activity"), default=timezone.now)
     anonymized_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
+    # Archiving hides a candidate from the everyday lists without deleting anything:
+    # the soft alternative for everyone who may not delete.
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -373,3 +373,31 @@ def test_seed_self_ratings_become_skill_claims(questionnaire):
     claims = SkillClaim.objects.order_by("pk").values_list("skill", "value", "scale")
     assert list(claims) == [("FastAPI", 8, 10), ("Flask", 7, 10), ("Django", 4, 10)]
     assert SkillClaim.objects.first().answer.question.number == "3"
+
+
+def test_reimporting_a_changed_file_keeps_the_earlier_revision_and_its_scores(
+    questionnaire, tmp_path
+):
+    from interviews.models import AnswerScore
+    from interviews.scoring import save_scorecard
+    from tests.factories import UserFactory
+
+    path = write(tmp_path, "a.md", SHEET)
+    run(path, "--vacancy", "python-developer")
+    first = Submission.objects.get()
+    answer = first.answers.get(position=1)
+    save_scorecard(
+        application=first.application,
+        reviewer=UserFactory(),
+        scores={answer.pk: (4, "хорошо")},
+        recommendation="yes",
+        submit=True,
+    )
+
+    path.write_text(SHEET.replace("Три года", "Пять лет"), encoding="utf-8")
+    run(path, "--vacancy", "python-developer")
+
+    assert Submission.objects.count() == 2
+    score = AnswerScore.objects.get()
+    assert (score.answer, score.score, score.comment) == (answer, 4, "хорошо")
+    assert score.answer.body == "Три года, Django и Celery."

@@ -41,6 +41,7 @@ from tests.factories import (
 
 ROOT = Path(__file__).resolve().parents[1]
 
+
 @pytest.fixture(autouse=True)
 def _english(settings):
     # These tests read messages; the product's default language is Russian.
@@ -524,3 +525,50 @@ def test_admin_subject_export_action_returns_json_and_markdown(hr):
         f"candidate-{candidate.pk}.md",
     ]
     assert EMAIL in archive.read(f"candidate-{candidate.pk}.json").decode()
+
+
+def test_recruiters_archive_instead_of_deleting(client, db):
+    from django.contrib.auth.models import Group
+
+    recruiter = UserFactory()
+    recruiter.groups.add(Group.objects.get(name="Recruiter"))
+    candidate = CandidateFactory(full_name="В Архив")
+    CandidateFactory(full_name="Остаётся")
+    client.force_login(recruiter)
+
+    denied = client.post(f"/admin/interviews/candidate/{candidate.pk}/delete/", {"post": "yes"})
+    client.post(
+        "/admin/interviews/candidate/",
+        {"action": "archive_candidates", "_selected_action": [candidate.pk]},
+    )
+
+    candidate.refresh_from_db()
+    assert denied.status_code == 403
+    assert candidate.archived_at is not None
+    listing = client.get("/admin/interviews/candidate/").content.decode()
+    assert "Остаётся" in listing and "В Архив" not in listing
+    assert "В Архив" in client.get("/admin/interviews/candidate/?archived=yes").content.decode()
+
+
+def test_deleting_a_candidate_shows_what_goes_with_them(hr):
+    application = ApplicationFactory(candidate=CandidateFactory(full_name=NAME))
+    submission = SubmissionFactory(
+        candidate=application.candidate, application=application, source_name="otvety.md"
+    )
+    answer = AnswerFactory(submission=submission)
+    save_scorecard(
+        application=application,
+        reviewer=UserFactory(),
+        scores={answer.pk: (3, "")},
+        recommendation="no",
+        submit=True,
+    )
+
+    page = hr.get(f"/admin/interviews/candidate/{application.candidate_id}/delete/")
+
+    import html
+
+    content = html.unescape(page.content.decode())
+    assert page.status_code == 200
+    assert str(submission) in content
+    assert str(Scorecard.objects.get()) in content

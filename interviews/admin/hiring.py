@@ -28,7 +28,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from .. import roles
 from ..models import (
@@ -526,7 +526,7 @@ class ScorecardAdmin(AuditedAdmin):
     @admin.display(description=_("scoring"))
     def score_link(self, obj):
         url = reverse("admin:interviews_application_score", args=[obj.application_id])
-        return format_html('<a href="{}">{}</a>', url, _("open"))
+        return format_html('<a href="{}">{}</a>', url, pgettext("link to the scoring page", "open"))
 
 
 @admin.register(AnswerScore)
@@ -581,4 +581,5 @@ class StageChangeAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
-        return False
+        # Only as part of deleting an application or candidate, which HR managers alone do.
+        return roles.is_hr_manager(request.user)

@@ -74,6 +74,7 @@ class CandidateAdmin(CandidateSearchMixin, AuditedAdmin):
         privacy_admin.PossibleDuplicateFilter,
         privacy_admin.RetentionFilter,
         privacy_admin.SkillFilter,
+        privacy_admin.ArchivedFilter,
     ]
     date_hierarchy = "created_at"
     show_full_result_count = False
@@ -89,12 +90,15 @@ class CandidateAdmin(CandidateSearchMixin, AuditedAdmin):
         "legal_basis",
         "retention_deadline",
         "anonymized_at",
+        "archived_at",
     ]
-    readonly_fields = ["retention_deadline", "anonymized_at"]
+    readonly_fields = ["retention_deadline", "anonymized_at", "archived_at"]
     inlines = [ApplicationInline, SubmissionInline]
     # Kept explicit: the Count annotation would otherwise drop the model's ordering.
     ordering = ["full_name", "id"]
     actions = [
+        privacy_admin.archive_candidates,
+        privacy_admin.unarchive_candidates,
         privacy_admin.merge_candidates,
         privacy_admin.anonymize_candidates,
         privacy_admin.export_candidate_data,

@@ -201,3 +201,52 @@ def merge_candidates(modeladmin, request, queryset):
         "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
     }
     return TemplateResponse(request, "admin/interviews/candidate/merge.html", context)
+
+
+class ArchivedFilter(admin.SimpleListFilter):
+    """Archived candidates stay out of the list unless asked for."""
+
+    title = _("archive")
+    parameter_name = "archived"
+
+    def lookups(self, request, model_admin):
+        return [("no", _("active")), ("yes", _("archived")), ("all", _("all"))]
+
+    def choices(self, changelist):
+        value = self.value() or "no"
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": value == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        value = self.value() or "no"
+        if value == "no":
+            return queryset.filter(archived_at__isnull=True)
+        if value == "yes":
+            return queryset.filter(archived_at__isnull=False)
+        return queryset
+
+
+@admin.action(description=_("Archive selected candidates"), permissions=["change"])
+def archive_candidates(modeladmin, request, queryset):
+    count = queryset.filter(archived_at__isnull=True).update(archived_at=timezone.now())
+    modeladmin.message_user(
+        request,
+        ngettext("%(count)d candidate archived.", "%(count)d candidates archived.", count)
+        % {"count": count},
+        messages.SUCCESS,
+    )
+
+
+@admin.action(description=_("Restore selected candidates from the archive"), permissions=["change"])
+def unarchive_candidates(modeladmin, request, queryset):
+    count = queryset.filter(archived_at__isnull=False).update(archived_at=None)
+    modeladmin.message_user(
+        request,
+        ngettext("%(count)d candidate restored.", "%(count)d candidates restored.", count)
+        % {"count": count},
+        messages.SUCCESS,
+    )
