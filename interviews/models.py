@@ -14,6 +14,7 @@ from django.db import models, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -153,9 +154,7 @@ class Candidate(models.Model):
     consent_method = models.CharField(
         _("consent obtained by"), max_length=20, choices=ConsentMethod, blank=True
     )
-    legal_basis = models.CharField(
-        _("legal basis"), max_length=30, choices=LegalBasis, blank=True
-    )
+    legal_basis = models.CharField(_("legal basis"), max_length=30, choices=LegalBasis, blank=True)
     # Retention is counted from here: imports, stage moves and edits bring it forward.
     last_activity_at = models.DateTimeField(_("last activity"), default=timezone.now)
     anonymized_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
@@ -579,7 +578,7 @@ class Interview(models.Model):
         ]
 
     def __str__(self):
-        when = timezone.localtime(self.scheduled_at).strftime("%Y-%m-%d %H:%M")
+        when = date_format(timezone.localtime(self.scheduled_at), "SHORT_DATETIME_FORMAT")
         return f"{self.application} · {self.get_kind_display()} {self.round} · {when}"
 
     @property

@@ -172,7 +172,7 @@ def subject_json(data: dict) -> str:
 def subject_markdown(data: dict) -> str:
     """The same data, readable by the person it is about."""
     c = data["candidate"]
-    lines = [f"# {_('Data stored about')} {c['full_name']}", ""]
+    lines = ["# " + _("Data stored about %(name)s") % {"name": c["full_name"]}, ""]
     for key, value in c.items():
         lines.append(f"- **{key}**: {value if value not in ('', None) else '—'}")
     for section, rows in data.items():
@@ -190,7 +190,7 @@ def subject_markdown(data: dict) -> str:
     history = sum(len(rows) for rows in data["history"].values())
     lines += [
         "",
-        f"## {_('Change history')} ({history})",
+        "## " + _("Change history (%(count)d)") % {"count": history},
         "",
         _("The JSON export holds every historical version."),
     ]

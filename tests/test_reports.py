@@ -531,7 +531,7 @@ def test_funnel_breaks_applications_down_by_source(admin_client, hiring):
     assert rows == [
         ["hh.ru", "0", "0", "0", "1", "0", "0", "1", "2"],
         ["referral", "1", "0", "0", "0", "0", "0", "1", "2"],
-        ["unknown", "0", "0", "1", "0", "0", "0", "0", "1"],
+        ["не указан", "0", "0", "1", "0", "0", "0", "0", "1"],  # "unknown", in Russian
     ]
 
 

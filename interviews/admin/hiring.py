@@ -26,6 +26,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format, number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext
@@ -174,7 +175,7 @@ class ApplicationAdmin(ApplicationSearchMixin, AuditedAdmin):
 
     @admin.display(description=_("average score"), ordering="_average")
     def average_score(self, obj):
-        return "—" if obj._average is None else f"{obj._average:.1f}"
+        return "—" if obj._average is None else number_format(obj._average, 1)
 
     @admin.display(description=_("recommendations"))
     def recommendation_tally(self, obj):
@@ -195,7 +196,7 @@ class ApplicationAdmin(ApplicationSearchMixin, AuditedAdmin):
             return "—"
         rows = [
             (
-                timezone.localtime(change.at).strftime("%Y-%m-%d %H:%M"),
+                date_format(timezone.localtime(change.at), "SHORT_DATETIME_FORMAT"),
                 change.from_stage or "—",
                 change.to_stage,
                 ngettext("%(days)d day", "%(days)d days", days) % {"days": days},

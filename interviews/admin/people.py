@@ -7,6 +7,8 @@ never the candidates' contacts (see interviews.roles).
 from django.contrib import admin, messages
 from django.db.models import Count
 from django.urls import path
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -138,7 +140,9 @@ class CandidateAdmin(CandidateSearchMixin, AuditedAdmin):
 
     @admin.display(description=_("retention until"))
     def retention_deadline(self, obj):
-        return obj.retention_deadline if obj.pk else "—"
+        if not obj.pk:
+            return "—"
+        return date_format(timezone.localtime(obj.retention_deadline), "DATE_FORMAT")
 
     # Interviewers judge answers, not people: contacts are hidden from them everywhere.
     def get_list_display(self, request):
