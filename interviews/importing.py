@@ -169,10 +169,19 @@ def import_sources(
     importer = _Importer(opts, workers=workers)
     report = ImportReport(dry_run=opts.dry_run)
     try:
+        # One batch ahead: while a batch is written, the workers already parse the next.
+        previous = None
         for batch in _chunks(sources, batch_size):
-            report.files.extend(importer.import_batch(batch))
+            started = importer.start_batch(batch)
+            if previous is not None:
+                report.files.extend(importer.finish_batch(previous))
+                if progress:
+                    progress(len(previous.plans))
+            previous = started
+        if previous is not None:
+            report.files.extend(importer.finish_batch(previous))
             if progress:
-                progress(len(batch))
+                progress(len(previous.plans))
     finally:
         importer.close()
     return report
@@ -201,6 +210,13 @@ class _QuestionnaireInfo:
     slug: str
     title_key: str
     questions: list[tuple[int, str, str]]  # (id, number, normalised text)
+
+
+@dataclass(slots=True)
+class _Batch:
+    plans: list  # every file of the batch, in order
+    todo: list  # the files to parse and write
+    parsed: Iterator  # their analyses (interviews.analysis), possibly still in progress
 
 
 @dataclass(slots=True)
@@ -235,11 +251,18 @@ class _Importer:
 
     # -- a batch -----------------------------------------------------------------------
 
-    def import_batch(self, sources: list[SourceFile]) -> list[FileReport]:
+    def start_batch(self, sources: list[SourceFile]) -> _Batch:
+        """Hash, skip what is unchanged, and set the parsing of the rest going."""
         plans = [self._hash(source) for source in sources]
         live = [p for p in plans if p.report.error is None]
         todo = self._recognise_unchanged(live)
-        self._parse(todo)
+        return _Batch(plans, todo, self._start_parse(todo))
+
+    def finish_batch(self, batch: _Batch) -> list[FileReport]:
+        """Collect the parsed sheets and write them: one transaction for the batch, or
+        one per file when the batch fails."""
+        plans, todo = batch.plans, batch.todo
+        self._collect_parsed(todo, batch.parsed)
         try:
             with transaction.atomic():
                 self._plan_and_write([p for p in todo if p.report.error is None])
@@ -341,7 +364,10 @@ class _Importer:
             return False
         return not (opts.vacancy and opts.vacancy != row["application__vacancy__slug"])
 
-    def _parse(self, plans: list[_Plan]):
+    def _start_parse(self, plans: list[_Plan]):
+        """The analyses of ``plans``' files, in order: already under way in the worker
+        processes for a big batch (Executor.map submits everything at once), computed
+        lazily here otherwise."""
         parse = partial(analysis.analyse_bytes, max_bytes=self.opts.max_bytes)
         datas = [p.data for p in plans]
         for plan in plans:
@@ -351,9 +377,10 @@ class _Importer:
                 # forkserver: workers never inherit the parent's database connections.
                 self._pool = ProcessPoolExecutor(self.workers, mp_context=get_context("forkserver"))
             chunk = max(1, len(plans) // (self.workers * 4))
-            results = self._pool.map(parse, datas, chunksize=chunk)
-        else:
-            results = map(parse, datas)
+            return self._pool.map(parse, datas, chunksize=chunk)
+        return map(parse, datas)
+
+    def _collect_parsed(self, plans: list[_Plan], results):
         for plan, result in zip(plans, results, strict=True):
             if isinstance(result, markdown.SheetError):
                 plan.report.error = str(result)
