@@ -1100,9 +1100,14 @@ def _whole(lines: list[str], start: int) -> Section:
 def parse_bytes(data: bytes, *, max_bytes: int = MAX_BYTES_DEFAULT) -> ParsedSheet:
     """Check the size, :func:`decode`, :func:`parse`; :class:`SheetError` for unusable files."""
     if len(data) > max_bytes:
-        raise SheetError(f"file is {_size(len(data))}, over the {_size(max_bytes)} limit")
+        raise SheetError(size_error(len(data), max_bytes))
     text, encoding = decode(data)
     return parse(text, encoding=encoding)
+
+
+def size_error(size: int, max_bytes: int) -> str:
+    """The one-line refusal of a file over the size limit (also used before reading it)."""
+    return f"file is {_size(size)}, over the {_size(max_bytes)} limit"
 
 
 def _size(n: int) -> str:

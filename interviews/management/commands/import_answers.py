@@ -15,7 +15,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from interviews import importing
+from interviews import importing, markdown
 
 SUFFIXES = {".md", ".markdown", ".txt"}
 
@@ -165,9 +165,7 @@ def _read(paths, max_bytes, stdin):
             size = os.stat(path).st_size
             if size > max_bytes:
                 # Refused before reading: a huge file never enters memory.
-                yield importing.SourceFile(
-                    path, error=f"file is {_mb(size)}, over the {_mb(max_bytes)} limit"
-                )
+                yield importing.SourceFile(path, error=markdown.size_error(size, max_bytes))
                 continue
             with open(path, "rb") as fh:
                 data = fh.read(max_bytes + 1)
@@ -181,10 +179,6 @@ def _read(paths, max_bytes, stdin):
             yield importing.SourceFile(path, error=exc.strerror or str(exc))
         else:
             yield importing.SourceFile(path, data)
-
-
-def _mb(size):
-    return f"{size / 1024 / 1024:.1f} MB"
 
 
 class _Progress:
