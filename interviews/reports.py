@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import pairwise
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models import Count, Exists, OuterRef, QuerySet, Sum, Value
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from . import scoring
 from .models import (
     Answer,
     Application,
@@ -139,38 +140,6 @@ def skills_matrix(applications: Sequence[Application]) -> list[SkillRow]:
     ]
 
 
-def latest_submissions(applications: Sequence[Application]) -> dict[int, Submission | None]:
-    """``scoring.latest_submission`` for many applications in one query: application id ->
-    the newest revision linked to it, else the candidate's newest on the vacancy's
-    questionnaire. ``applications`` must come with their vacancy loaded."""
-    if not applications:
-        return {}
-    questionnaire_ids = {a.vacancy.questionnaire_id for a in applications} - {None}
-    candidates = Submission.objects.filter(
-        Q(application_id__in=[a.pk for a in applications])
-        | Q(questionnaire_id__in=questionnaire_ids),
-        candidate_id__in={a.candidate_id for a in applications},
-    ).defer("original_text", "preamble", "trailer", "warnings")
-    by_candidate = defaultdict(list)
-    for submission in candidates:
-        by_candidate[submission.candidate_id].append(submission)
-
-    def newest(submissions):
-        return max(submissions, key=lambda s: (s.revision, s.pk), default=None)
-
-    result = {}
-    for application in applications:
-        mine = by_candidate[application.candidate_id]
-        linked = newest(s for s in mine if s.application_id == application.pk)
-        questionnaire_id = application.vacancy.questionnaire_id
-        result[application.pk] = linked or (
-            newest(s for s in mine if s.questionnaire_id == questionnaire_id)
-            if questionnaire_id is not None
-            else None
-        )
-    return result
-
-
 def comparison(*, applications: Sequence[Application], scores_queryset) -> Comparison:
     """Questions as rows, applications as columns (in the order given), each cell the
     application's answer from its latest sheet with its average score.
@@ -195,7 +164,7 @@ def comparison(*, applications: Sequence[Application], scores_queryset) -> Compa
         )
     questionnaire = applications[0].vacancy.questionnaire
 
-    submissions = latest_submissions(applications)
+    submissions = scoring.latest_submissions(applications)
     questions = list(questionnaire.questions.order_by("position", "id"))
     answers = Answer.objects.filter(
         submission_id__in=[s.pk for s in submissions.values() if s is not None]

@@ -4,10 +4,13 @@ Used by the admin's scoring screen and by tests; one transaction per save, with 
 scorecard row locked so that two saves of the same scorecard never lose a score.
 """
 
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,18 +24,40 @@ class ScoringItem:
 
 
 def latest_submission(application: Application) -> Submission | None:
-    """The sheet to score: the newest revision linked to the application, else the
-    candidate's newest on the vacancy's questionnaire."""
-    submissions = Submission.objects.filter(candidate_id=application.candidate_id)
-    linked = submissions.filter(application=application).order_by("-revision", "-pk").first()
-    if linked is not None:
-        return linked
-    questionnaire_id = application.vacancy.questionnaire_id
-    if questionnaire_id is None:
-        return None
-    return (
-        submissions.filter(questionnaire_id=questionnaire_id).order_by("-revision", "-pk").first()
-    )
+    """The sheet to score for one application (see :func:`latest_submissions`)."""
+    return latest_submissions([application])[application.pk]
+
+
+def latest_submissions(applications: Sequence[Application]) -> dict[int, Submission | None]:
+    """The sheet to score for each application, in one query: application id -> the newest
+    revision linked to it, else the candidate's newest on the vacancy's questionnaire.
+    ``applications`` should come with their vacancy loaded."""
+    if not applications:
+        return {}
+    questionnaire_ids = {a.vacancy.questionnaire_id for a in applications} - {None}
+    candidates = Submission.objects.filter(
+        Q(application_id__in=[a.pk for a in applications])
+        | Q(questionnaire_id__in=questionnaire_ids),
+        candidate_id__in={a.candidate_id for a in applications},
+    ).defer("original_text", "preamble", "trailer", "warnings")
+    by_candidate = defaultdict(list)
+    for submission in candidates:
+        by_candidate[submission.candidate_id].append(submission)
+
+    def newest(submissions):
+        return max(submissions, key=lambda s: (s.revision, s.pk), default=None)
+
+    result = {}
+    for application in applications:
+        mine = by_candidate[application.candidate_id]
+        linked = newest(s for s in mine if s.application_id == application.pk)
+        questionnaire_id = application.vacancy.questionnaire_id
+        result[application.pk] = linked or (
+            newest(s for s in mine if s.questionnaire_id == questionnaire_id)
+            if questionnaire_id is not None
+            else None
+        )
+    return result
 
 
 def answers_to_score(application: Application, scorecard: Scorecard | None) -> list[ScoringItem]:

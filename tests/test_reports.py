@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from interviews import reports, roles
+from interviews import reports, roles, scoring
 from interviews.models import (
     Answer,
     AnswerScore,
@@ -336,7 +336,7 @@ def test_comparison_uses_the_latest_revision_of_each_sheet(admin_client, apps):
     assert "Около трёх лет" not in table[1][1]
 
 
-def test_latest_submissions_agrees_with_latest_submission(apps):
+def test_latest_submissions_prefers_the_linked_sheet_then_the_questionnaires(apps):
     ivan = apps[IVAN]
     unlinked = SubmissionFactory(candidate=ivan.candidate, questionnaire=ivan.vacancy.questionnaire,
                                  revision=5)  # fmt: skip
@@ -349,10 +349,18 @@ def test_latest_submissions_agrees_with_latest_submission(apps):
         )
     )
 
-    bulk = reports.latest_submissions(applications)
+    bulk = scoring.latest_submissions(applications)
 
-    assert bulk == {a.pk: latest_submission(a) for a in applications}
-    assert bulk[apps[TIMUR].pk] is not None
+    assert bulk == {
+        # linked to the application wins over a newer revision that is not
+        ivan.pk: Submission.objects.get(candidate=ivan.candidate, application=ivan),
+        apps[MARIA].pk: Submission.objects.get(application=apps[MARIA]),
+        # nothing linked: the newest on the vacancy's questionnaire
+        apps[TIMUR].pk: Submission.objects.get(candidate=apps[TIMUR].candidate),
+        # nothing on this vacancy's questionnaire
+        loose.pk: None,
+    }
+    assert latest_submission(ivan) == bulk[ivan.pk]
 
 
 def test_comparison_query_count_does_not_grow_with_applications(

@@ -35,7 +35,7 @@ from ..exports import (
 )
 from ..models import AnswerScore, Scorecard, Submission
 from ..rendering import render_markdown
-from ..scoring import latest_submission
+from ..scoring import latest_submission, latest_submissions
 
 
 def application_urls(model_admin):
@@ -140,12 +140,8 @@ def export_answers(modeladmin, request, queryset):
     if queryset.model is Submission:
         submission_ids = list(queryset.values_list("pk", flat=True))
     else:
-        applications = queryset.select_related("vacancy")
-        submission_ids = [
-            submission.pk
-            for submission in map(latest_submission, applications)
-            if submission is not None
-        ]
+        latest = latest_submissions(list(queryset.select_related("vacancy")))
+        submission_ids = [s.pk for s in latest.values() if s is not None]
     submissions = (
         Submission.objects.filter(pk__in=submission_ids)
         .select_related("candidate", "questionnaire", "application__vacancy")
