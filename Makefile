@@ -61,6 +61,13 @@ lint: setup-dev
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .hypothesis
 
+# The benchmark at scale on PostgreSQL (BENCH_SCALE, BENCH_DATABASE_URL, BENCH_RUNS,
+# BENCH_FILES, BENCH_REGENERATE): generated data, admin pages, search, import. Not part of
+# `make test`; see docs/benchmarks.md.
+.PHONY: bench
+bench: setup-dev
+	$(PY) bench/run.py
+
 # Import throughput on PostgreSQL (BENCH_DATABASE_URL, BENCH_FILES): see docs/benchmarks.md.
 bench-import: setup-dev
 	$(PY) bench/import_bench.py
