@@ -12,9 +12,10 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import pairwise
 
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, QuerySet, Sum, Value
 from django.utils import timezone
 from django.utils.safestring import SafeString
@@ -294,25 +295,48 @@ class VacancyFunnel:
     sources: list[SourceRow]
 
 
+# Stays are counted in whole microseconds on both paths: exact as Python ints, as
+# PostgreSQL bigints and as the doubles percentile_cont works in (up to 2**53 µs, about
+# 285 years). The median of an even number of stays is then exact too, a half microsecond
+# at most, whether percentile_cont computes it as a + (b - a) * 0.5 or statistics.median
+# as (a + b) / 2; in days, on a float, it would differ between the two in the last bit.
+_MICROSECOND = timedelta(microseconds=1)
+_MICROSECONDS_PER_DAY = 86_400_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class _StageFigures:
+    """What the StageChange history says about one stage of one vacancy; the same on
+    both paths, which ``funnel`` then turns into a StageRow."""
+
+    reached: int  # applications with a StageChange to the stage
+    went_on: int  # of those, the ones that also reached the next active stage (0: none)
+    median_us: float  # median stay in the stage, in microseconds
+
+
 def funnel(
     *, vacancy_ids: Iterable[int] | None = None, now: datetime | None = None
 ) -> list[VacancyFunnel]:
     """The hiring funnel of each vacancy (all that have applications, or those given).
 
     Four queries whatever the data: stages, vacancies, current counts per stage and
-    source, and the StageChange history, which is read whole to compute the medians
-    (acceptable at today's sizes; a window-function query would replace it later).
+    source, and one aggregate over the StageChange history giving, per vacancy and stage,
+    the applications that reached it, how many of those reached the next active stage and
+    the median stay. PostgreSQL computes that aggregate itself (a window over each
+    application's history, then percentile_cont); SQLite has no percentile_cont, so there
+    the history is read and the same figures computed in Python. Both paths return equal
+    results, to the last bit of every float (tests/test_reports.py checks it). A stay
+    lasts until the application's next StageChange, or until ``now`` (default: the current
+    time) when there is none.
     """
     now = now or timezone.now()
     stages = list(Stage.objects.order_by("order", "id"))
     vacancies = Vacancy.objects.order_by("title", "id")
     applications = Application.objects.all()
-    changes = StageChange.objects.all()
     if vacancy_ids is not None:
         vacancy_ids = list(vacancy_ids)
         vacancies = vacancies.filter(pk__in=vacancy_ids)
         applications = applications.filter(vacancy_id__in=vacancy_ids)
-        changes = changes.filter(application__vacancy_id__in=vacancy_ids)
     else:
         vacancies = vacancies.filter(Exists(Application.objects.filter(vacancy=OuterRef("pk"))))
     vacancies = list(vacancies)
@@ -329,41 +353,36 @@ def funnel(
         current[row["vacancy_id"], row["stage_id"]][source] += row["n"]
         totals[row["vacancy_id"]] += row["n"]
 
-    history = defaultdict(list)  # application -> [(vacancy, stage, at)], in order
-    for application_id, vacancy_id, stage_id, at in changes.order_by(
-        "application_id", "at", "id"
-    ).values_list("application_id", "application__vacancy_id", "to_stage_id", "at"):
-        history[application_id].append((vacancy_id, stage_id, at))
-
-    reached = defaultdict(set)  # (vacancy, stage) -> applications that entered it
-    stays = defaultdict(list)  # (vacancy, stage) -> days per stay
-    for application_id, sequence in history.items():
-        ends = [at for *_key, at in sequence[1:]] + [now]
-        for (vacancy_id, stage_id, at), end in zip(sequence, ends, strict=True):
-            reached[vacancy_id, stage_id].add(application_id)
-            stays[vacancy_id, stage_id].append((end - at).total_seconds() / 86400)
-
     active = [s for s in stages if s.kind == Stage.Kind.ACTIVE]
     next_active = {stage.pk: following for stage, following in pairwise(active)}
+    figures = _stage_figures(
+        vacancy_ids=vacancy_ids,
+        next_active={pk: following.pk for pk, following in next_active.items()},
+        now=now,
+    )
     result = []
     for vacancy in vacancies:
         rows = []
         for stage in stages:
             key = (vacancy.pk, stage.pk)
+            seen = figures.get(key)  # None: no application of the vacancy reached it
             following = next_active.get(stage.pk)
-            conversion = None
-            if following is not None and reached[key]:
-                went_on = reached[key] & reached[vacancy.pk, following.pk]
-                conversion = 100 * len(went_on) / len(reached[key])
-            is_active = stage.kind == Stage.Kind.ACTIVE
             rows.append(
                 StageRow(
                     stage=stage,
                     current=sum(current[key].values()),
-                    reached=len(reached[key]),
-                    conversion=conversion,
+                    reached=seen.reached if seen else 0,
+                    conversion=(
+                        100 * seen.went_on / seen.reached
+                        if seen and following is not None
+                        else None
+                    ),
                     next_stage=following,
-                    median_days=statistics.median(stays[key]) if is_active and stays[key] else None,
+                    median_days=(
+                        seen.median_us / _MICROSECONDS_PER_DAY
+                        if seen and stage.kind == Stage.Kind.ACTIVE
+                        else None
+                    ),
                 )
             )
         by_source: dict[str, list[int]] = defaultdict(lambda: [0] * len(stages))
@@ -378,3 +397,109 @@ def funnel(
             VacancyFunnel(vacancy=vacancy, total=totals[vacancy.pk], stages=rows, sources=sources)
         )
     return result
+
+
+def _stage_figures(
+    *, vacancy_ids: list[int] | None, next_active: dict[int, int], now: datetime
+) -> dict[tuple[int, int], _StageFigures]:
+    """(vacancy, stage) -> its figures, for each stage an application of the vacancy
+    reached. ``next_active``: active stage -> the next active stage."""
+    if connection.vendor == "postgresql":
+        return _stage_figures_in_database(vacancy_ids=vacancy_ids, next_active=next_active, now=now)
+    return _stage_figures_in_python(vacancy_ids=vacancy_ids, next_active=next_active, now=now)
+
+
+def _stage_figures_in_python(
+    *, vacancy_ids: list[int] | None, next_active: dict[int, int], now: datetime
+) -> dict[tuple[int, int], _StageFigures]:
+    """The whole history, read in order and summed up here: for SQLite."""
+    changes = StageChange.objects.all()
+    if vacancy_ids is not None:
+        changes = changes.filter(application__vacancy_id__in=vacancy_ids)
+    history = defaultdict(list)  # application -> [(vacancy, stage, at)], in order
+    for application_id, vacancy_id, stage_id, at in changes.order_by(
+        "application_id", "at", "id"
+    ).values_list("application_id", "application__vacancy_id", "to_stage_id", "at"):
+        history[application_id].append((vacancy_id, stage_id, at))
+
+    reached = defaultdict(set)  # (vacancy, stage) -> applications that entered it
+    stays = defaultdict(list)  # (vacancy, stage) -> microseconds per stay
+    for application_id, sequence in history.items():
+        ends = [at for *_key, at in sequence[1:]] + [now]
+        for (vacancy_id, stage_id, at), end in zip(sequence, ends, strict=True):
+            reached[vacancy_id, stage_id].add(application_id)
+            stays[vacancy_id, stage_id].append((end - at) // _MICROSECOND)
+
+    return {
+        (vacancy_id, stage_id): _StageFigures(
+            reached=len(entered),
+            went_on=len(entered & reached.get((vacancy_id, next_active.get(stage_id)), set())),
+            median_us=float(statistics.median(stays[vacancy_id, stage_id])),
+        )
+        for (vacancy_id, stage_id), entered in reached.items()
+    }
+
+
+def _stage_figures_in_database(
+    *, vacancy_ids: list[int] | None, next_active: dict[int, int], now: datetime
+) -> dict[tuple[int, int], _StageFigures]:
+    """One aggregate query over the history, returning a row per (vacancy, stage): for
+    PostgreSQL.
+
+    Raw SQL because the ORM can neither aggregate over a window function's results (the
+    windowed query would have to be a subquery in FROM) nor express an ordered-set
+    aggregate such as percentile_cont.
+    """
+    # Each stay with its length and the stages its application ever reached (the whole
+    # history is the window's frame). Ordered by (at, id) as the Python path reads it:
+    # changes at the same instant still follow one another.
+    sql = """
+        WITH stays AS (
+            SELECT
+                a.vacancy_id,
+                c.application_id,
+                c.to_stage_id,
+                (
+                    EXTRACT(EPOCH FROM LEAD(c.at, 1, %(now)s::timestamptz) OVER history - c.at)
+                    * 1000000
+                )::bigint AS stay_us,
+                array_agg(c.to_stage_id) OVER (
+                    history ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+                ) AS reached_stage_ids
+            FROM interviews_stagechange c
+            JOIN interviews_application a ON a.id = c.application_id
+            {where}
+            WINDOW history AS (PARTITION BY c.application_id ORDER BY c.at, c.id)
+        ),
+        next_active (stage_id, next_stage_id) AS (
+            SELECT * FROM unnest(%(stage_ids)s::bigint[], %(next_stage_ids)s::bigint[])
+        )
+        SELECT
+            s.vacancy_id,
+            s.to_stage_id,
+            count(DISTINCT s.application_id),
+            count(DISTINCT s.application_id) FILTER (
+                WHERE n.next_stage_id = ANY(s.reached_stage_ids)
+            ),
+            percentile_cont(0.5) WITHIN GROUP (ORDER BY s.stay_us)
+        FROM stays s
+        LEFT JOIN next_active n ON n.stage_id = s.to_stage_id
+        GROUP BY s.vacancy_id, s.to_stage_id
+    """
+    params = {
+        "now": now,
+        "stage_ids": list(next_active),
+        "next_stage_ids": list(next_active.values()),
+    }
+    where = ""
+    if vacancy_ids is not None:
+        where = "WHERE a.vacancy_id = ANY(%(vacancy_ids)s::bigint[])"
+        params["vacancy_ids"] = vacancy_ids
+    with connection.cursor() as cursor:
+        cursor.execute(sql.format(where=where), params)
+        return {
+            (vacancy_id, stage_id): _StageFigures(
+                reached=reached, went_on=went_on, median_us=median_us
+            )
+            for vacancy_id, stage_id, reached, went_on, median_us in cursor.fetchall()
+        }

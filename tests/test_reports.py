@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -33,6 +35,7 @@ from tests.factories import (
     UserFactory,
     VacancyFactory,
 )
+from tests.queries import VIEW_QUERIES, listing, page_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -363,37 +366,34 @@ def test_latest_submissions_prefers_the_linked_sheet_then_the_questionnaires(app
     assert latest_submission(ivan) == bulk[ivan.pk]
 
 
-def test_comparison_query_count_does_not_grow_with_applications(
-    admin_client, apps, vacancy, django_assert_num_queries
-):
-    # Savepoint and release (ATOMIC_REQUESTS), session, user, applications, submissions,
-    # questions, answers, scores.
+def test_comparison_query_count_does_not_grow_with_applications(admin_client, apps, vacancy):
+    # Session, user, applications, submissions, questions, answers, scores, skills.
     alice = UserFactory(username="alice")
     for application in apps.values():
         _score(application, alice, 4)
-    with django_assert_num_queries(10):
-        response = admin_client.get(_compare_url(*apps.values()))
-    assert len(_table(response, "zvonok-compare")[0]) == 1 + 3
+    few = page_queries(admin_client, _compare_url(*apps.values()))
 
     more = _add_candidates(vacancy, 3)
     for application in more:
         _score(application, alice, 3)
-    with django_assert_num_queries(10):
-        response = admin_client.get(_compare_url(*apps.values(), *more))
+    many = page_queries(admin_client, _compare_url(*apps.values(), *more))
+
+    assert (len(few), len(many)) == (VIEW_QUERIES["compare"],) * 2, listing(many)
+    response = admin_client.get(_compare_url(*apps.values(), *more))
     assert len(_table(response, "zvonok-compare")[0]) == 1 + 6
 
 
 def test_comparison_query_count_for_a_reviewer_does_not_grow(
-    reviewer_client, reviewer, apps, vacancy, django_assert_num_queries
+    reviewer_client, reviewer, apps, vacancy
 ):
-    # As for HR, plus the reviewer's groups and the admin's two permission queries.
+    # As for HR, plus the reviewer's permissions (their roles come with the user).
     more = _add_candidates(vacancy, 3)
     for application in [*apps.values(), *more]:
         InterviewFactory(application=application, interviewers=[reviewer])
-    with django_assert_num_queries(13):
-        reviewer_client.get(_compare_url(*apps.values()))
-    with django_assert_num_queries(13):
-        reviewer_client.get(_compare_url(*apps.values(), *more))
+    few = page_queries(reviewer_client, _compare_url(*apps.values()))
+    many = page_queries(reviewer_client, _compare_url(*apps.values(), *more))
+
+    assert (len(few), len(many)) == (VIEW_QUERIES["compare, as a reviewer"],) * 2, listing(many)
 
 
 # -- all answers to one question -------------------------------------------------------
@@ -456,22 +456,20 @@ def test_question_answers_are_paginated_by_fifty(admin_client, vacancy):
     assert (len(first), len(second)) == (1 + 50, 1 + 1)
 
 
-def test_question_answers_query_count_does_not_grow(
-    admin_client, apps, vacancy, django_assert_num_queries
-):
-    # Savepoint and release, session, user, question, count, answers, scores.
+def test_question_answers_query_count_does_not_grow(admin_client, apps, vacancy):
+    # Session, user, question, count, answers, scores.
     url = _answers_url()
     alice = UserFactory(username="alice")
     for application in apps.values():
         _score(application, alice, 4)
-    with django_assert_num_queries(8):
-        admin_client.get(url)
+    few = page_queries(admin_client, url)
 
     for application in _add_candidates(vacancy, 3):
         _score(application, alice, 3)
-    with django_assert_num_queries(8):
-        response = admin_client.get(url)
-    assert len(_table(response, "zvonok-answers")) == 1 + 6
+    many = page_queries(admin_client, url)
+
+    assert (len(few), len(many)) == (VIEW_QUERIES["answers to a question"],) * 2, listing(many)
+    assert len(_table(admin_client.get(url), "zvonok-answers")) == 1 + 6
 
 
 # -- funnel ----------------------------------------------------------------------------
@@ -577,19 +575,120 @@ def test_funnel_median_counts_the_current_stay_until_now(hiring):
     assert result.total == 5
 
 
-def test_funnel_query_count_does_not_grow(admin_client, django_assert_num_queries):
-    # Savepoint and release, session, user, stages, vacancies, counts, stage changes, and
-    # the vacancies of the filter's drop-down (rendered after the request's transaction).
+def _history(application, steps):
+    """Replace the application's StageChange history with ``[(stage name, at), ...]``,
+    recorded in that order, and leave it in the last stage."""
+    stages = {s.name: s for s in Stage.objects.all()}
+    application.stage_changes.all().delete()
+    previous = None
+    for name, at in steps:
+        StageChange.objects.create(
+            application=application, from_stage=previous, to_stage=stages[name], at=at
+        )
+        previous = stages[name]
+    Application.objects.filter(pk=application.pk).update(
+        stage=previous, stage_changed_at=steps[-1][1]
+    )
+
+
+DAY = 86_400_000_000  # microseconds
+
+
+@pytest.fixture
+def varied():
+    """Three vacancies whose histories take every branch of the funnel's figures; times
+    in days and microseconds after ``start``, ``now`` 60 days after it.
+
+    Backend  A  New, Screening, Technical, Final, Offer, Hired
+             B  New, Technical (skipped Screening), Rejected
+             C  New, Screening, New (moved back), Screening, Technical (open)
+             D  New (open)
+             E  New, then Screening and Technical at the same instant (open)
+    Analyst  three applications, one jumping to Offer and coming back to Screening
+    Designer one moved out of every stage (no current stage), one with no history
+    """
+    start = timezone.now() - timedelta(days=90)
+
+    def at(days, microseconds=0):
+        return start + timedelta(days=days, microseconds=microseconds)
+
+    backend, analyst, designer = (
+        VacancyFactory(title=title) for title in ("Бэкенд", "Аналитик", "Дизайнер")
+    )
+    VacancyFactory(title="Без откликов")  # no applications: left out of the funnel
+    histories = [
+        (backend, [("New", at(0, 1)), ("Screening", at(3, 3)), ("Technical interview", at(9, 10)),
+                   ("Final interview", at(12, 7)), ("Offer", at(20, 1)), ("Hired", at(25))]),
+        (backend, [("New", at(1, 2)), ("Technical interview", at(4, 5)), ("Rejected", at(8, 9))]),
+        (backend, [("New", at(2)), ("Screening", at(5, 1)), ("New", at(6, 2)),
+                   ("Screening", at(7, 3)), ("Technical interview", at(11, 4))]),
+        (backend, [("New", at(30, 11))]),
+        (backend, [("New", at(3)), ("Screening", at(4)), ("Technical interview", at(4))]),
+        (analyst, [("New", at(0, 5)), ("Screening", at(2, 8)), ("Rejected", at(3, 1))]),
+        (analyst, [("New", at(1, 3)), ("Screening", at(6, 6))]),
+        (analyst, [("New", at(5, 5)), ("Offer", at(50, 1)), ("Screening", at(51, 2))]),
+        (designer, [("New", at(10, 1)), ("Screening", at(11, 1))]),
+    ]  # fmt: skip
+    for vacancy, steps in histories:
+        _history(ApplicationFactory(vacancy=vacancy), steps)
+    Application.objects.filter(vacancy=designer).update(stage=None)
+    ApplicationFactory(vacancy=designer).stage_changes.all().delete()
+    return {"backend": backend, "analyst": analyst, "designer": designer, "now": at(60)}
+
+
+def test_funnel_counts_each_application_once_per_stage_and_medians_to_the_microsecond(varied):
+    _analyst, backend, designer = reports.funnel(now=varied["now"])
+
+    new, screening, technical, final, *_rest = backend.stages
+    # New: A, B, C (twice), D, E; of them A, C and E reached Screening. Stays of 1 day,
+    # 1 day 1 µs, 3 days 1, 2 and 3 µs, and D's 30 days: the median falls between two
+    # microseconds.
+    assert (new.reached, new.conversion) == (5, 100 * 3 / 5)
+    assert new.median_days == (3 * DAY + 1.5) / DAY
+    # Screening: A, C (twice) and E, all of whom reached Technical; E left it at once.
+    assert (screening.reached, screening.conversion) == (3, 100.0)
+    assert screening.median_days == (2.5 * DAY + 1) / DAY
+    # Technical: A, B, C and E; only A reached Final.
+    assert (technical.reached, technical.conversion) == (4, 25.0)
+    assert (final.reached, final.conversion, final.median_days) == (1, 100.0, (8 * DAY - 6) / DAY)
+    # An application out of every stage counts in the total and its history still counts.
+    assert designer.total == 2
+    assert [(r.current, r.reached) for r in designer.stages[:2]] == [(1, 1), (0, 1)]
+
+
+def test_funnel_in_postgresql_equals_the_python_computation(on_postgres, varied, monkeypatch):
+    now = varied["now"]
+    analyst = [varied["analyst"].pk]
+    with CaptureQueriesContext(connection) as queries:
+        in_database = reports.funnel(now=now)
+        analyst_in_database = reports.funnel(vacancy_ids=analyst, now=now)
+    monkeypatch.setattr(reports, "_stage_figures", reports._stage_figures_in_python)
+
+    in_python = reports.funnel(now=now)
+    analyst_in_python = reports.funnel(vacancy_ids=analyst, now=now)
+
+    assert sum("percentile_cont" in q["sql"] for q in queries.captured_queries) == 2
+    # Dataclass equality: every field, floats to the last bit.
+    assert in_database == in_python
+    assert analyst_in_database == analyst_in_python
+    assert [f.vacancy.title for f in in_database] == ["Аналитик", "Бэкенд", "Дизайнер"]
+    assert [f.vacancy.title for f in analyst_in_database] == ["Аналитик"]
+
+
+def test_funnel_query_count_does_not_grow(admin_client):
+    # Session, user, stages, vacancies, counts, the stage-change figures, and the
+    # vacancies of the filter's drop-down (rendered after the request's transaction).
     vacancy = VacancyFactory()
     for i in range(3):
         _walk(ApplicationFactory(vacancy=vacancy), [("New", 5), ("Screening", i)])
-    with django_assert_num_queries(9):
-        admin_client.get(_funnel_url())
+    few = page_queries(admin_client, _funnel_url())
 
     for i in range(3):
         _walk(ApplicationFactory(), [("New", 5), ("Screening", 4), ("Rejected", i)])
-    with django_assert_num_queries(9):
-        response = admin_client.get(_funnel_url())
+    many = page_queries(admin_client, _funnel_url())
+
+    assert (len(few), len(many)) == (VIEW_QUERIES["funnel"],) * 2, listing(many)
+    response = admin_client.get(_funnel_url())
     assert response.content.decode().count('<svg class="zvonok-funnel-chart"') == 4
 
 
