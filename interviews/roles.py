@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef, Q
 HR_MANAGER = "HR manager"
 RECRUITER = "Recruiter"
 INTERVIEWER = "Interviewer"
+ROLES = (HR_MANAGER, RECRUITER, INTERVIEWER)
 
 # Model permissions per role: model name -> actions. HR managers get every permission of
 # the app. Row-level limits live in the admin's querysets (see below).
@@ -48,10 +49,16 @@ CONTACT_FIELDS = ("email", "phone", "telegram")
 
 
 def _groups(user) -> frozenset[str]:
-    # Cached on the user object: the admin asks many times per request.
+    # Cached on the user object: the admin asks many times per request. The request's
+    # user comes with it already (interviews.backends.RoleBackend).
     if not hasattr(user, "_zvonok_groups"):
-        user._zvonok_groups = frozenset(user.groups.values_list("name", flat=True))
+        remember_groups(user, user.groups.values_list("name", flat=True))
     return user._zvonok_groups
+
+
+def remember_groups(user, names) -> None:
+    """Cache the names of the user's groups (at least those in ROLES) on the user object."""
+    user._zvonok_groups = frozenset(names)
 
 
 def is_hr_manager(user) -> bool:

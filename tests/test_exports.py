@@ -13,9 +13,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
-from django.db import connection
 from django.test import RequestFactory
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -26,6 +24,7 @@ from interviews.models import Application, Stage, Submission
 from interviews.rendering import render_markdown
 from interviews.scoring import latest_submission, save_scorecard
 from tests.factories import ApplicationFactory, InterviewFactory, UserFactory
+from tests.queries import VIEW_QUERIES, listing, page_queries, row_estimate_queries
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -242,20 +241,20 @@ def test_an_hr_manager_exports_every_figure(client, scored):
     assert rows[1][5:] == ["1", "4.0", "1", "0", "0", "0"]
 
 
-def test_csv_export_costs_the_same_queries_whatever_the_row_count(client, applications):
+@pytest.mark.parametrize(("url", "page"), [(CSV_URL, "export csv"), (XLSX_URL, "export xlsx")])
+def test_export_costs_the_same_queries_whatever_the_row_count(client, applications, url, page):
+    # Session, user, permissions, the filters' choices (vacancies, stages, owners), the
+    # stages of the move actions, the count, the rows.
     login(client, roles.HR_MANAGER)
+    few = page_queries(client, reverse(url))
 
-    def count():
-        with CaptureQueriesContext(connection) as queries:
-            csv_rows(get(client, CSV_URL))
-        return len(queries)
-
-    few = count()
     for _ in range(5):
         ApplicationFactory(vacancy=applications["Иван Соколов"].vacancy)
-    many = count()
+    many = page_queries(client, reverse(url))
 
-    assert many == few
+    model_admin = site._registry[Application]
+    expected = VIEW_QUERIES[f"{page}, as an HR manager"] + row_estimate_queries(model_admin)
+    assert (len(few), len(many)) == (expected, expected), listing(many)
 
 
 # -- links and actions -----------------------------------------------------------------
@@ -456,6 +455,26 @@ def test_an_interviewer_cannot_print_an_application_they_are_not_on(client, appl
     response = client.get(print_url(applications["Иван Соколов"]))
 
     assert response.status_code == 404
+
+
+def test_print_page_query_count_does_not_grow_with_answers_or_scorecards(client, scored):
+    # Session, user, permissions, the application, its sheet, the answers, the
+    # scorecards, their scores, the sheet's questionnaire.
+    login(client, roles.HR_MANAGER)
+    few = page_queries(client, print_url(scored))
+
+    answers = latest_submission(scored).answers.all()
+    for n in range(3):
+        save_scorecard(
+            application=scored,
+            reviewer=UserFactory(username=f"panelist-{n}"),
+            scores={answer.pk: (3, f"Комментарий {n}") for answer in answers},
+            recommendation="yes",
+            submit=True,
+        )
+    many = page_queries(client, print_url(scored))
+
+    assert (len(few), len(many)) == (VIEW_QUERIES["print, as an HR manager"],) * 2, listing(many)
 
 
 def test_the_change_page_links_to_the_print_page(client, applications):

@@ -20,6 +20,7 @@ from tests.factories import (
     SubmissionFactory,
     UserFactory,
 )
+from tests.queries import VIEW_QUERIES, listing, page_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -312,9 +313,7 @@ def test_average_and_tally_count_submitted_scorecards_only(admin_client):
 
 
 @pytest.mark.parametrize("answers", [2, 6])
-def test_scoring_page_query_count_does_not_grow_with_answers(
-    client, django_assert_num_queries, answers
-):
+def test_scoring_page_query_count_does_not_grow_with_answers(client, answers):
     application = ApplicationFactory()
     submission = SubmissionFactory(
         candidate=application.candidate,
@@ -329,7 +328,27 @@ def test_scoring_page_query_count_does_not_grow_with_answers(
     client.force_login(reviewer)
     url = reverse("admin:interviews_application_score", args=[application.pk])
 
-    with django_assert_num_queries(13):
-        response = client.get(url)
+    queries = page_queries(client, url)
 
-    assert response.status_code == 200
+    assert len(queries) == VIEW_QUERIES["score, as an interviewer"], listing(queries)
+
+
+@pytest.mark.parametrize("reviewers", [1, 4])
+def test_scoring_page_query_count_does_not_grow_with_other_reviewers(client, sheet, reviewers):
+    # Session, user, permissions, the application, the manager's own scorecard, the sheet,
+    # its answers, the other reviewers' scorecards.
+    answers = list(sheet.submissions.get().answers.all())
+    for _ in range(reviewers):
+        save_scorecard(
+            application=sheet,
+            reviewer=member(roles.INTERVIEWER),
+            scores={answer.pk: (3, "") for answer in answers},
+            recommendation="yes",
+            submit=True,
+        )
+    client.force_login(member(roles.HR_MANAGER))
+    url = reverse("admin:interviews_application_score", args=[sheet.pk])
+
+    queries = page_queries(client, url)
+
+    assert len(queries) == VIEW_QUERIES["score, as an HR manager"], listing(queries)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import models
 from django.utils import timezone, translation
@@ -38,6 +39,7 @@ from tests.factories import (
     UserFactory,
     VacancyFactory,
 )
+from tests.queries import VIEW_QUERIES, listing, page_queries
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -572,3 +574,65 @@ def test_deleting_a_candidate_shows_what_goes_with_them(hr):
     assert page.status_code == 200
     assert str(submission) in content
     assert str(Scorecard.objects.get()) in content
+
+
+def _candidates_for_every_filter(n):
+    """n candidates for each privacy filter to find: sharing a phone, past and near the
+    end of retention, anonymised, archived, and rating FastAPI 8/10."""
+    now = timezone.now()
+    retention = timedelta(days=settings.ZVONOK_RETENTION_DAYS)
+    for i in range(n):
+        first = CandidateFactory(phone=f"+7912100{i:04d}")
+        CandidateFactory(phone=first.phone)
+        stale, ending = CandidateFactory(), CandidateFactory()
+        Candidate.objects.filter(pk=stale.pk).update(last_activity_at=now - retention * 2)
+        Candidate.objects.filter(pk=ending.pk).update(
+            last_activity_at=now - retention + timedelta(days=10)
+        )
+        CandidateFactory(anonymized_at=now)
+        CandidateFactory(archived_at=now)
+        answer = AnswerFactory(submission__candidate=CandidateFactory())
+        SkillClaim.objects.create(
+            candidate=answer.submission.candidate,
+            submission=answer.submission,
+            answer=answer,
+            skill="FastAPI",
+            value=8,
+            scale=10,
+        )
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "duplicate=yes",
+        "retention=passed",
+        "retention=soon",
+        "retention=anonymised",
+        "skill=FastAPI:7",
+        "archived=yes",
+        "archived=all",
+    ],
+)
+def test_privacy_filters_cost_the_same_queries_whatever_they_find(hr, query):
+    # Session, user, permissions, the count, the candidates, their skills, the sources.
+    url = f"/admin/interviews/candidate/?{query}"
+    _candidates_for_every_filter(1)
+    few = page_queries(hr, url)
+
+    _candidates_for_every_filter(5)
+    many = page_queries(hr, url)
+
+    expected = VIEW_QUERIES["candidates by a privacy filter, as an HR manager"]
+    assert (len(few), len(many)) == (expected, expected), listing(many)
+
+
+def test_merge_page_query_count(hr):
+    # Session, user, permissions, the list the action came from (its source filter's
+    # choices and its count), the two candidates.
+    first, second = CandidateFactory(), CandidateFactory()
+    data = {"action": "merge_candidates", "_selected_action": [first.pk, second.pk]}
+
+    queries = page_queries(hr, "/admin/interviews/candidate/", data, method="post")
+
+    assert len(queries) == VIEW_QUERIES["merge candidates, as an HR manager"], listing(queries)

@@ -20,8 +20,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from interviews import roles
-from interviews.models import Candidate, Submission
+from interviews.models import Candidate, Submission, Vacancy
 from tests.factories import UserFactory
+from tests.queries import IMPORT_QUERIES, VIEW_QUERIES, listing, page_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -169,6 +170,42 @@ def test_preview_lists_the_skipped_members_of_an_archive(admin_client, questionn
     assert "answers.zip/more.zip: skipped, archives inside an archive are not unpacked." in html
     assert f"answers.zip/__MACOSX/._{IVAN}: skipped, macOS metadata." in html
     assert [row["file"].path for row in response.context["rows"]] == [f"answers.zip/{IVAN}"]
+
+
+def _sheets(n):
+    """n answer files of the same shape, from n different candidates."""
+    return [
+        SimpleUploadedFile(
+            f"kandidat_{i}.md", SHEET.replace("Три года.", f"{i + 3} года.").encode()
+        )
+        for i in range(n)
+    ]
+
+
+def test_import_form_query_count(admin_client, questionnaire):
+    # Session, user, the questionnaires and the vacancies to choose from.
+    queries = page_queries(admin_client, reverse("admin:interviews_submission_import"))
+
+    assert len(queries) == VIEW_QUERIES["import form"], listing(queries)
+
+
+@pytest.mark.parametrize("files", [1, 4])
+def test_import_query_counts_do_not_grow_with_files(admin_client, questionnaire, files):
+    url = reverse("admin:interviews_submission_import")
+    options = {"vacancy": Vacancy.objects.get().pk}
+
+    preview = page_queries(admin_client, url, {"files": _sheets(files), **options}, method="post")
+    token = token_in(upload(admin_client, *_sheets(files), **options))
+    confirmed = page_queries(
+        admin_client,
+        reverse("admin:interviews_submission_import_confirm"),
+        {"token": token},
+        method="post",
+    )
+
+    assert len(preview) == IMPORT_QUERIES["preview"], listing(preview)
+    assert len(confirmed) == IMPORT_QUERIES["confirm"], listing(confirmed)
+    assert Submission.objects.count() == files
 
 
 # -- confirm -------------------------------------------------------------------------------

@@ -7,22 +7,25 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Question, Questionnaire, Vacancy
-from .common import short
+from .common import ModelAdmin, TabularInline, short
 
 
-class QuestionInline(admin.TabularInline):
+class QuestionInline(TabularInline):
     model = Question
     extra = 0
     fields = ["number", "position", "text", "rubric", "max_score"]
 
 
 @admin.register(Questionnaire)
-class QuestionnaireAdmin(admin.ModelAdmin):
+class QuestionnaireAdmin(ModelAdmin):
     list_display = ["title", "slug", "question_count", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [QuestionInline]
+    # Kept explicit: the Count annotation would otherwise drop the model's ordering, and
+    # the autocomplete's pages would come unordered.
+    ordering = ["title"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_question_count=Count("questions"))
@@ -33,13 +36,14 @@ class QuestionnaireAdmin(admin.ModelAdmin):
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(ModelAdmin):
     list_display = ["number", "short_text", "questionnaire", "max_score"]
     list_display_links = ["number", "short_text"]
     list_filter = ["questionnaire"]
     list_select_related = ["questionnaire"]
     search_fields = ["text", "number", "questionnaire__title"]
     autocomplete_fields = ["questionnaire"]
+    object_select_related = ["questionnaire"]
 
     @admin.display(description=_("text"), ordering="text")
     def short_text(self, obj):
@@ -65,13 +69,17 @@ class QuestionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Vacancy)
-class VacancyAdmin(admin.ModelAdmin):
+class VacancyAdmin(ModelAdmin):
     list_display = ["title", "slug", "questionnaire", "application_count", "is_open"]
     list_filter = ["is_open", "questionnaire"]
     list_select_related = ["questionnaire"]
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["questionnaire"]
+    object_select_related = ["questionnaire"]
+    # Kept explicit: the Count annotation would otherwise drop the model's ordering, and
+    # the autocomplete's pages would come unordered.
+    ordering = ["title"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_application_count=Count("applications"))

@@ -1,6 +1,29 @@
-"""Small helpers shared by the admin modules."""
+"""What the admin modules share: the base classes of every ModelAdmin and inline, which
+keep each page to the same few queries whatever the number of rows on it, and small
+helpers.
 
-from django.core.exceptions import PermissionDenied
+Where the queries go when nobody looks: naming a row (``__str__``) reads its related rows,
+and so does each autocomplete or raw-id widget labelling the row it has selected, once per
+form of an inline. Here the related rows are joined to the query that loads the object
+(``str_select_related``, ``object_select_related``), and the widgets take them from the
+form's instance instead of asking again.
+"""
+
+import functools
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.contrib.admin.views import main
+from django.contrib.admin.widgets import (
+    AutocompleteMixin,
+    AutocompleteSelect,
+    AutocompleteSelectMultiple,
+    ForeignKeyRawIdWidget,
+)
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.urls import NoReverseMatch, reverse
+from django.utils.text import Truncator
 from django.utils.translation import gettext_noop
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -17,12 +40,225 @@ def short(text, length=80):
     return text if len(text) <= length else text[: length - 1] + "…"
 
 
-class AuditedAdmin(SimpleHistoryAdmin):
+# -- widgets that label the selected rows from the form's instance ------------------------
+
+
+class _InstanceRelated:
+    """Set by InstanceLabelsForm: the instance whose related objects are shown."""
+
+    instance = None
+
+    @property
+    def model_field(self):
+        return self.field if isinstance(self, AutocompleteMixin) else self.rel.field
+
+    def key_of(self, obj):
+        field = self.model_field
+        if field.many_to_many:
+            return obj.pk
+        return getattr(obj, field.target_field.attname)
+
+    def objects_held(self, keys):
+        """The instance's related objects when they are exactly those selected (``keys``,
+        as the widget has them), else None. Reading them may fetch and cache them on the
+        instance, where the page title and other widgets find them again."""
+        keys = {str(key) for key in keys if key not in forms.Field.empty_values}
+        field, instance = self.model_field, self.instance
+        if instance is None or not keys:
+            return None
+        try:
+            if field.many_to_many:
+                if instance.pk is None:
+                    return None
+                objects = list(getattr(instance, field.name).all())
+            else:
+                related = getattr(instance, field.name)
+                objects = [] if related is None else [related]
+        except ObjectDoesNotExist:
+            return None
+        if {str(self.key_of(obj)) for obj in objects} != keys:
+            return None
+        return objects
+
+
+class InstanceAutocompleteMixin(_InstanceRelated):
+    def optgroups(self, name, value, attr=None):
+        objects = self.objects_held(value)
+        if objects is None:
+            return super().optgroups(name, value, attr)
+        # The selected options only, as AutocompleteMixin renders them.
+        options = []
+        if not self.is_required and not self.allow_multiple_selected:
+            options.append(self.create_option(name, "", "", False, 0))
+        for obj in objects:
+            label = self.choices.field.label_from_instance(obj)
+            options.append(self.create_option(name, self.key_of(obj), label, True, len(options)))
+        return [(None, options, 0)]
+
+
+class InstanceAutocompleteSelect(InstanceAutocompleteMixin, AutocompleteSelect):
+    pass
+
+
+class InstanceAutocompleteSelectMultiple(InstanceAutocompleteMixin, AutocompleteSelectMultiple):
+    pass
+
+
+class InstanceRawIdWidget(_InstanceRelated, ForeignKeyRawIdWidget):
+    def label_and_url_for_value(self, value):
+        objects = self.objects_held([value])
+        if not objects:
+            return super().label_and_url_for_value(value)
+        obj = objects[0]
+        opts = obj._meta
+        try:
+            url = reverse(
+                f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]
+            )
+        except NoReverseMatch:
+            url = ""
+        return Truncator(obj).words(14), url
+
+
+class InstanceLabelsForm(forms.ModelForm):
+    """The form of every ModelAdmin and inline here: hands the instance to the widgets
+    above. A ModelAdmin's own form should extend it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = getattr(field.widget, "widget", field.widget)  # RelatedFieldWidgetWrapper
+            if isinstance(widget, _InstanceRelated):
+                widget.instance = self.instance
+
+
+class InstanceLabelsMixin:
+    form = InstanceLabelsForm
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs:
+            using = kwargs.get("using")
+            if db_field.name in self.get_autocomplete_fields(request):
+                kwargs["widget"] = InstanceAutocompleteSelect(
+                    db_field, self.admin_site, using=using
+                )
+            elif db_field.name in self.raw_id_fields:
+                kwargs["widget"] = InstanceRawIdWidget(
+                    db_field.remote_field, self.admin_site, using=using
+                )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = InstanceAutocompleteSelectMultiple(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+# -- inlines ------------------------------------------------------------------------------
+
+
+class _InlineMixin(InstanceLabelsMixin):
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        widget = getattr(formfield, "widget", None)
+        if isinstance(formfield, forms.ModelChoiceField) and not isinstance(
+            widget, AutocompleteMixin | ForeignKeyRawIdWidget
+        ):
+            # A select lists its choices on every form of the formset: read them once.
+            # The forms copy the field, and with it this one cached callable.
+            # (Iterated, not list()ed: list() would ask for len(), a COUNT query.)
+            choices = formfield.choices
+            formfield.choices = functools.cache(lambda: [*iter(choices)])
+        return formfield
+
+
+class TabularInline(_InlineMixin, admin.TabularInline):
+    pass
+
+
+class StackedInline(_InlineMixin, admin.StackedInline):
+    pass
+
+
+# -- ModelAdmins ----------------------------------------------------------------------------
+
+
+class _ObjectPagesMixin(InstanceLabelsMixin):
+    # Related rows the model's __str__ reads: joined to every query of this admin, so that
+    # naming a row costs nothing on the list, the object's pages, its history and in
+    # autocomplete results.
+    str_select_related = ()
+    # Related rows that only the object's own pages show (autocomplete and raw-id labels,
+    # read-only fields): joined, or prefetched for many-to-many fields, when one object is
+    # loaded for its change, delete or history pages.
+    object_select_related = ()
+    object_prefetch_related = ()
+
+    # Related rows the list shows and loads for all its rows at once: prefetched for the
+    # list alone, which no other page pays for.
+    list_prefetch_related = ()
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if self.str_select_related:
+            queryset = queryset.select_related(*self.str_select_related)
+        return queryset
+
+    def get_changelist(self, request, **kwargs):
+        return ChangeList
+
+    def get_object_queryset(self, request):
+        queryset = self.get_queryset(request)
+        if self.object_select_related:  # select_related() without names means "all"
+            queryset = queryset.select_related(*self.object_select_related)
+        return queryset.prefetch_related(*self.object_prefetch_related)
+
+    def get_object(self, request, object_id, from_field=None):
+        # Kept for the request: a page that looks at the object before Django's view does
+        # (CandidateAdmin's duplicate warning) does not load it twice.
+        loaded = request.__dict__.setdefault("_zvonok_objects", {})
+        key = (self.model, str(object_id), from_field)
+        if key not in loaded:
+            field = self.model._meta.get_field(from_field) if from_field else self.model._meta.pk
+            try:
+                loaded[key] = self.get_object_queryset(request).get(
+                    **{field.name: field.to_python(object_id)}
+                )
+            except (self.model.DoesNotExist, ValidationError, ValueError):
+                loaded[key] = None
+        return loaded[key]
+
+
+class ChangeList(main.ChangeList):
+    def get_queryset(self, request, exclude_parameters=None):
+        if exclude_parameters is None and hasattr(self, "queryset"):
+            # Django's changelist_view asks again before it runs an action: the queryset
+            # built for the page, without building the filters (and reading their
+            # choices) a second time.
+            return self.queryset
+        queryset = super().get_queryset(request, exclude_parameters)
+        # Django leaves list_select_related out when the admin's queryset joins rows of
+        # its own (str_select_related); the list needs both.
+        if isinstance(self.list_select_related, list | tuple):
+            queryset = queryset.select_related(*self.list_select_related)
+        return queryset.prefetch_related(*self.model_admin.list_prefetch_related)
+
+
+class ModelAdmin(_ObjectPagesMixin, admin.ModelAdmin):
+    pass
+
+
+class AuditedAdmin(_ObjectPagesMixin, SimpleHistoryAdmin):
     """The admin's history page with field-by-field changes, shown only to those who may
     see every field: recruiters and HR managers (``history_for_recruiters``), or HR
     managers alone. Interviewers would otherwise read contacts and others' scores there."""
 
     history_for_recruiters = True
+    # Related rows the history page names beyond the first level (simple_history joins
+    # the model's own foreign keys): what the related rows' __str__ reads.
+    history_select_related = ()
 
     def history_view(self, request, object_id, extra_context=None):
         user = request.user
@@ -43,9 +279,48 @@ class AuditedAdmin(SimpleHistoryAdmin):
         allowed = roles.is_hr_manager(user) or (
             self.history_for_recruiters and roles.is_recruiter(user)
         )
-        current = self.get_queryset(request).filter(pk=object_id).first() if allowed else None
+        current = self.get_object(request, unquote(object_id)) if allowed else None
         if current is None:
             raise PermissionDenied
         if request.method == "POST" and not self.has_change_permission(request, current):
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_history_queryset(self, request, history_manager, pk_name, object_id):
+        queryset = super().get_history_queryset(request, history_manager, pk_name, object_id)
+        if self.history_select_related:  # select_related() without names means "all"
+            queryset = queryset.select_related(*self.history_select_related)
+        return queryset
+
+    def set_history_delta_changes(self, request, historical_records, **kwargs):
+        # The page names each version by its history_object, which simple_history builds
+        # from bare ids on every access: built once here, with the joined rows attached.
+        for record in historical_records:
+            record.history_object = _with_related(record.history_object, record)
+        super().set_history_delta_changes(request, historical_records, **kwargs)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        record = getattr(obj, "_history", None)  # simple_history's page of one version
+        joins = [*self.str_select_related, *self.object_select_related]
+        if record is not None and joins and not hasattr(obj, "_zvonok_joined"):
+            # Its title and widgets name the version's related rows: one joined query
+            # instead of one or more per name (get_form runs more than once a page).
+            joined = type(record)._default_manager.select_related(*joins).get(pk=record.pk)
+            _with_related(obj, joined)
+            obj._zvonok_joined = True
+        return super().get_form(request, obj, change, **kwargs)
+
+
+def _with_related(instance, record):
+    """``instance`` with the related objects ``record`` (a historical row) has loaded."""
+    names = {field.name for field in instance._meta.concrete_fields if field.many_to_one}
+    for field in record._meta.concrete_fields:
+        if field.name in names and field.is_cached(record):
+            related = field.get_cached_value(record)
+            target = instance._meta.get_field(field.name)
+            # A related row deleted since is joined as None: the instance keeps its id.
+            if related is not None and getattr(instance, target.attname) == getattr(
+                related, target.target_field.attname
+            ):
+                target.set_cached_value(instance, related)
+    return instance

@@ -105,8 +105,9 @@ def _changelist_queryset(request, model_admin):
     # Every page of the list, not only the one the link was on.
     query.pop(PAGE_VAR, None)
     request.GET = query
-    changelist = model_admin.get_changelist_instance(request)
-    return changelist.get_queryset(request)
+    # The queryset the ChangeList built for its page: asking again would build the
+    # filters, and read their choices, a second time.
+    return model_admin.get_changelist_instance(request).queryset
 
 
 def _back_to_changelist_with_error():

@@ -42,8 +42,9 @@ from ..models import (
 )
 from ..rendering import render_markdown
 from ..scoring import answers_to_score, save_scorecard
-from .common import AuditedAdmin
+from .common import AuditedAdmin, InstanceLabelsForm, ModelAdmin, TabularInline
 from .exports import application_urls, export_answers
+from .pagination import EstimatedCountPaginator
 from .search import ApplicationSearchMixin
 
 
@@ -61,7 +62,7 @@ class StageAdmin(AuditedAdmin):
         return obj._application_count
 
 
-class StageChangeInline(admin.TabularInline):
+class StageChangeInline(TabularInline):
     model = StageChange
     extra = 0
     can_delete = False
@@ -76,11 +77,19 @@ class StageChangeInline(admin.TabularInline):
         return super().get_queryset(request).select_related("from_stage", "to_stage", "by")
 
 
-class InterviewInline(admin.TabularInline):
+class InterviewInline(TabularInline):
     model = Interview
     extra = 0
     fields = ["kind", "round", "scheduled_at", "duration_minutes", "status", "location"]
     show_change_link = True
+
+    def get_queryset(self, request):
+        # Each row is named after its application.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("application__candidate", "application__vacancy")
+        )
 
 
 class RecommendationFilter(admin.SimpleListFilter):
@@ -106,7 +115,7 @@ class RecommendationFilter(admin.SimpleListFilter):
         )
 
 
-class ApplicationForm(forms.ModelForm):
+class ApplicationForm(InstanceLabelsForm):
     stage_comment = forms.CharField(
         label=_("comment on the stage change"), required=False, widget=forms.Textarea({"rows": 2})
     )
@@ -119,6 +128,7 @@ class ApplicationForm(forms.ModelForm):
 @admin.register(Application)
 class ApplicationAdmin(ApplicationSearchMixin, AuditedAdmin):
     form = ApplicationForm
+    paginator = EstimatedCountPaginator
     list_display = [
         "candidate",
         "vacancy",
@@ -131,10 +141,12 @@ class ApplicationAdmin(ApplicationSearchMixin, AuditedAdmin):
     ]
     list_filter = ["vacancy", "stage", "owner", RecommendationFilter]
     list_select_related = ["candidate", "vacancy", "stage", "owner"]
+    str_select_related = ["candidate", "vacancy"]
     # "N of M selected" needs a second COUNT(*) of the whole table: not worth it at scale.
     show_full_result_count = False
     search_fields = ["candidate__full_name", "candidate__email", "vacancy__title"]
     autocomplete_fields = ["candidate", "vacancy", "owner"]
+    object_select_related = ["owner"]
     fields = [
         "candidate",
         "vacancy",
@@ -459,12 +471,15 @@ class ScoringForm(forms.Form):
 
 
 @admin.register(Interview)
-class InterviewAdmin(admin.ModelAdmin):
+class InterviewAdmin(ModelAdmin):
+    paginator = EstimatedCountPaginator
     list_display = ["application", "kind", "round", "scheduled_at", "duration_minutes", "status"]
     list_filter = ["status", "kind", "application__vacancy"]
     list_select_related = ["application__candidate", "application__vacancy"]
+    str_select_related = ["application__candidate", "application__vacancy"]
     search_fields = ["application__candidate__full_name", "location", "notes"]
     autocomplete_fields = ["application", "interviewers"]
+    object_prefetch_related = ["interviewers"]
     date_hierarchy = "scheduled_at"
 
     def get_queryset(self, request):
@@ -474,7 +489,7 @@ class InterviewAdmin(admin.ModelAdmin):
         return queryset
 
 
-class AnswerScoreInline(admin.TabularInline):
+class AnswerScoreInline(TabularInline):
     model = AnswerScore
     extra = 0
     fields = ["answer", "score", "comment"]
@@ -488,6 +503,7 @@ class AnswerScoreInline(admin.TabularInline):
 class ScorecardAdmin(AuditedAdmin):
     history_for_recruiters = False  # blind feedback
 
+    paginator = EstimatedCountPaginator
     list_display = ["application", "reviewer", "recommendation", "submitted_at", "score_link"]
     list_filter = [
         "recommendation",
@@ -495,8 +511,16 @@ class ScorecardAdmin(AuditedAdmin):
         "application__vacancy",
     ]
     list_select_related = ["application__candidate", "application__vacancy", "reviewer"]
+    str_select_related = ["reviewer", "application__candidate", "application__vacancy"]
     search_fields = ["application__candidate__full_name", "summary"]
     autocomplete_fields = ["application", "interview"]
+    object_select_related = ["interview__application__candidate", "interview__application__vacancy"]
+    history_select_related = [
+        "application__candidate",
+        "application__vacancy",
+        "interview__application__candidate",
+        "interview__application__vacancy",
+    ]
     fields = ["application", "reviewer", "interview", "recommendation", "summary", "submitted_at"]
     inlines = [AnswerScoreInline]
 
@@ -534,6 +558,7 @@ class ScorecardAdmin(AuditedAdmin):
 class AnswerScoreAdmin(AuditedAdmin):
     history_for_recruiters = False  # blind feedback
 
+    paginator = EstimatedCountPaginator
     list_display = ["scorecard", "answer", "score"]
     list_select_related = [
         "scorecard__reviewer",
@@ -541,7 +566,14 @@ class AnswerScoreAdmin(AuditedAdmin):
         "scorecard__application__vacancy",
         "answer",
     ]
+    str_select_related = ["answer"]
     raw_id_fields = ["scorecard", "answer"]
+    object_select_related = [
+        "scorecard__reviewer",
+        "scorecard__application__candidate",
+        "scorecard__application__vacancy",
+    ]
+    history_select_related = object_select_related
 
     def get_queryset(self, request):
         return roles.visible_scores(request.user, super().get_queryset(request))
@@ -555,9 +587,10 @@ class AnswerScoreAdmin(AuditedAdmin):
 
 
 @admin.register(StageChange)
-class StageChangeAdmin(admin.ModelAdmin):
+class StageChangeAdmin(ModelAdmin):
     """The audit trail of stage moves: read-only for everybody."""
 
+    paginator = EstimatedCountPaginator
     list_display = ["application", "from_stage", "to_stage", "by", "at"]
     list_filter = ["to_stage", "application__vacancy"]
     list_select_related = [
@@ -567,6 +600,8 @@ class StageChangeAdmin(admin.ModelAdmin):
         "to_stage",
         "by",
     ]
+    str_select_related = ["from_stage", "to_stage"]
+    object_select_related = ["application__candidate", "application__vacancy", "by"]
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)

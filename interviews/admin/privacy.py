@@ -170,8 +170,10 @@ class MergeForm(forms.Form):
 def merge_candidates(modeladmin, request, queryset):
     if not roles.is_hr_manager(request.user):
         raise PermissionDenied
-    candidates = queryset.order_by("created_at", "pk")
-    if candidates.count() != 2:
+    # Without the list's prefetched skills: this page does not show them. len(): the
+    # candidates are listed below anyway.
+    candidates = queryset.order_by("created_at", "pk").prefetch_related(None)
+    if len(candidates) != 2:
         modeladmin.message_user(request, _("Select exactly two candidates."), messages.ERROR)
         return None
     form = MergeForm(request.POST if "confirm" in request.POST else None, candidates=candidates)
