@@ -10,7 +10,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connections, models, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -129,6 +129,30 @@ class Vacancy(models.Model):
     natural_key.dependencies = ["interviews.questionnaire"]
 
 
+def distinct_values(model, field: str) -> list:
+    """The distinct values of an indexed column, in order. On PostgreSQL a recursive
+    query takes them from the index one after the other ("loose index scan": one index
+    probe per value, where SELECT DISTINCT reads every row); elsewhere SELECT DISTINCT."""
+    queryset = model._default_manager.order_by(field).values_list(field, flat=True)
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql":
+        return list(queryset.distinct())
+    table = connection.ops.quote_name(model._meta.db_table)
+    column = connection.ops.quote_name(model._meta.get_field(field).column)
+    with connection.cursor() as cursor:
+        # Only quoted names from the model's own metadata go into the text.
+        sql = (
+            "WITH RECURSIVE found(value) AS ("  # noqa: S608
+            f" (SELECT {column} FROM {table} ORDER BY {column} LIMIT 1)"
+            " UNION ALL"
+            f" SELECT (SELECT {column} FROM {table} WHERE {column} > found.value"
+            f" ORDER BY {column} LIMIT 1) FROM found WHERE found.value IS NOT NULL"
+            ") SELECT value FROM found WHERE value IS NOT NULL"
+        )
+        cursor.execute(sql)
+        return [row[0] for row in cursor.fetchall()]
+
+
 class ConsentMethod(models.TextChoices):
     FORM = "form", _("checkbox in a form")
     EMAIL = "email", _("e-mail")
@@ -186,6 +210,14 @@ class Candidate(models.Model):
             models.Index(fields=["telegram"], name="interviews_cand_telegram_idx"),
             # The "retention passed" filter and anonymize_candidates --retention-passed.
             models.Index(fields=["last_activity_at"], name="interviews_cand_activity_idx"),
+            # The changelist's source filter lists the sources from this index
+            # (distinct_values).
+            models.Index(fields=["source"], name="interviews_cand_source_idx"),
+            # Candidate changelist in its default order, archived hidden: the first page
+            # without sorting the table, the keys of a deep page from the index alone.
+            models.Index(
+                fields=["full_name", "id"], include=["archived_at"], name="interviews_cand_name_idx"
+            ),
         ]
 
     def __str__(self):
@@ -300,6 +332,9 @@ class Application(models.Model):
             models.Index(fields=["vacancy", "-created_at"], name="interviews_app_vacancy_idx"),
             # Funnel report and the stage filter: applications per vacancy and stage.
             models.Index(fields=["stage", "vacancy"], name="interviews_app_stage_idx"),
+            # Application changelist, newest first: the first page without sorting the
+            # table, the keys of a deep page from the index alone.
+            models.Index(fields=["-created_at", "-id"], name="interviews_app_created_idx"),
         ]
 
     def __str__(self):
@@ -464,8 +499,9 @@ class Submission(models.Model):
         indexes = [
             # Re-import: "which of these file hashes do we already have" in one query.
             models.Index(fields=["sha256"], name="interviews_sub_sha256_idx"),
-            # Submission changelist, newest first.
-            models.Index(fields=["-imported_at"], name="interviews_sub_imported_idx"),
+            # Submission changelist, newest first (its full ordering, so that the keys of
+            # a deep page come from the index alone).
+            models.Index(fields=["-imported_at", "-id"], name="interviews_sub_imported_id_idx"),
         ]
 
     def __str__(self):
@@ -515,6 +551,13 @@ class Answer(models.Model):
             ),
         ]
         indexes = [
+            # Answer changelist in its default order: the keys of a deep page from the
+            # index alone (the unique constraint's index has no id).
+            models.Index(
+                fields=["submission", "position"],
+                include=["id"],
+                name="interviews_answer_order_idx",
+            ),
             # "All answers to this question" across candidates.
             models.Index(fields=["question"], name="interviews_answer_question_idx"),
         ]

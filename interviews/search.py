@@ -183,8 +183,15 @@ def answers_matching(query: str, queryset: QuerySet | None = None) -> QuerySet:
     return queryset.none() if condition is None else queryset.filter(condition)
 
 
-def search_answers(queryset: QuerySet, query: str, *, highlight: bool = True) -> QuerySet:
-    """The answers of ``queryset`` that match ``query``, best first.
+def search_answers(
+    queryset: QuerySet, query: str, *, highlight: bool = True, ranked: bool = True
+) -> QuerySet:
+    """The answers of ``queryset`` that match ``query``, best first (``ranked``) or
+    newest first.
+
+    Ranking reads every matching answer's vector before the first row comes out: fine for
+    a few thousand matches, seconds for a hundred thousand. Newest first stops at the
+    page's last row.
 
     Each carries ``rank`` (None on SQLite, which cannot rank) and, with ``highlight`` on
     PostgreSQL, ``headline``: fragments of the body with the matches between START and
@@ -212,7 +219,7 @@ def search_answers(queryset: QuerySet, query: str, *, highlight: bool = True) ->
                 fragment_delimiter=" … ",
             )
         )
-    return queryset.order_by("-rank", "pk")
+    return queryset.order_by("-rank", "pk") if ranked else queryset.order_by("-pk")
 
 
 def with_headlines(answers: Iterable, query: str) -> list:

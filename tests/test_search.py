@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from interviews import roles, search
-from interviews.admin.search import highlight
+from interviews.admin.search import SearchPaginator, highlight
 from interviews.models import Answer
 from tests.factories import (
     AnswerFactory,
@@ -20,6 +20,7 @@ from tests.factories import (
     UserFactory,
     VacancyFactory,
 )
+from tests.queries import VIEW_QUERIES, listing, page_queries
 
 FIND_URL = "/admin/interviews/answer/find/"
 
@@ -409,24 +410,19 @@ def test_find_page_needs_the_view_permission(db):
     assert response.status_code == 403
 
 
-# The request's savepoint and its release, session, user, the count, the page of answers,
-# the three filters' choices.
-FIND_PAGE_QUERIES = 9
-
-
 @pytest.mark.parametrize("matching", [1, 30])
-def test_find_page_query_count_does_not_grow_with_results(
-    admin_client, django_assert_num_queries, matching
-):
+def test_find_page_query_count_does_not_grow_with_results(admin_client, matching):
+    # Session, user, the count, the page of answers, the three filters' choices.
     for _ in range(matching):
         application = ApplicationFactory()
         answer = _answer("Поднимал кластер Kubernetes.", candidate=application.candidate)
         answer.submission.application = application
         answer.submission.save()
 
-    with django_assert_num_queries(FIND_PAGE_QUERIES):
-        response = admin_client.get(FIND_URL, {"q": "kubernetes"})
+    queries = page_queries(admin_client, FIND_URL, {"q": "kubernetes"})
 
+    assert len(queries) == VIEW_QUERIES["find answers"], listing(queries)
+    response = admin_client.get(FIND_URL, {"q": "kubernetes"})
     assert len(response.context["rows"]) == min(matching, 25)
 
 
@@ -449,3 +445,21 @@ def test_a_search_matching_nothing_says_so(admin_client):
     )
 
     assert "0 answers found" in response.content.decode()
+
+
+def test_find_page_ranks_a_few_matches_and_puts_the_newest_first_past_the_limit(
+    admin_client, on_postgres, monkeypatch
+):
+    monkeypatch.setattr(SearchPaginator, "exact_up_to", 2)
+    # The oldest answer is the best match (the word twice, in a short answer).
+    best = _answer("Kubernetes и ещё раз Kubernetes.")
+    _answer("Немного работал с Kubernetes в прошлом проекте, а в основном писал сервисы.")
+
+    ranked = admin_client.get(FIND_URL, {"q": "kubernetes"})
+    newest = _answer("Про Kubernetes только читал статьи и смотрел доклады коллег.")
+    by_date = admin_client.get(FIND_URL, {"q": "kubernetes"})
+
+    assert (ranked.context["ranked"], ranked.context["rows"][0]["answer"]) == (True, best)
+    assert (by_date.context["ranked"], by_date.context["rows"][0]["answer"]) == (False, newest)
+    assert by_date.context["page"].paginator.count_is_estimate
+    assert "сначала показаны самые новые" in by_date.content.decode()

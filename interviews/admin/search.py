@@ -11,7 +11,6 @@ import re
 
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Value
 from django.template.response import TemplateResponse
 from django.utils.html import escape
@@ -21,8 +20,16 @@ from django.utils.translation import gettext_lazy
 
 from .. import roles, search
 from ..models import Application, Question, Questionnaire, Vacancy
+from .pagination import EstimatedCountPaginator
 
 ANSWERS_PER_PAGE = 25
+
+
+class SearchPaginator(EstimatedCountPaginator):
+    """Counts the matches exactly up to ``exact_up_to``: so many are ranked best first;
+    past that the count is PostgreSQL's estimate and the newest come first."""
+
+    exact_up_to = 2_000
 
 
 # -- changelist searches ---------------------------------------------------------------
@@ -115,6 +122,7 @@ def find_answers_view(request, model_admin):
     query = ""
     page = None
     rows = []
+    ranked = True
     if form.is_valid() and form.cleaned_data["q"].strip():
         query = form.cleaned_data["q"]
         answers = search.filter_answers(
@@ -123,8 +131,12 @@ def find_answers_view(request, model_admin):
             question=form.cleaned_data["question"],
             vacancy=form.cleaned_data["vacancy"],
         )
+        # Counted on the matches alone, before the costly ordering is chosen; the ordered
+        # rows replace them below, the count stays.
+        paginator = SearchPaginator(search.answers_matching(query, answers), ANSWERS_PER_PAGE)
+        ranked = not paginator.count_is_estimate
         answers = (
-            search.search_answers(answers, query)
+            search.search_answers(answers, query, ranked=ranked)
             .select_related(
                 "question",
                 "submission__candidate",
@@ -139,8 +151,8 @@ def find_answers_view(request, model_admin):
                 "submission__warnings",
             )
         )
-        page = Paginator(_with_application_visible(answers, request.user), ANSWERS_PER_PAGE)
-        page = page.get_page(request.GET.get("p"))
+        paginator.object_list = _with_application_visible(answers, request.user)
+        page = paginator.get_page(request.GET.get("p"))
         rows = [
             {"answer": answer, "headline": highlight(answer.headline)}
             for answer in search.with_headlines(page.object_list, query)
@@ -153,6 +165,7 @@ def find_answers_view(request, model_admin):
         "query": query,
         "page": page,
         "rows": rows,
+        "ranked": ranked,
     }
     return TemplateResponse(request, "admin/interviews/search/find_answers.html", context)
 
