@@ -62,6 +62,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.common import fresh_database, setup_django  # noqa: E402
 from bench.synthetic import FIRST, LAST, QUESTIONS, WORDS  # noqa: E402
 
 # -- sizes -----------------------------------------------------------------------------------
@@ -1928,15 +1929,6 @@ def generate(
     return dict(sorted(g.stats.rows.items()))
 
 
-def _fresh_database(url):
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=float(os.environ.get("BENCH_SCALE", 1.0)))
@@ -1955,14 +1947,8 @@ def main():
         parser.error("--database-url: PostgreSQL only (postgres://...)")
 
     started = time.perf_counter()
-    _fresh_database(args.database_url)
-    os.environ["DATABASE_URL"] = args.database_url
-    os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-only-key")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zvonok.settings")
-    os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
+    fresh_database(args.database_url)
+    setup_django(args.database_url)
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)

@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.common import fresh_database  # noqa: E402
+from bench.common import fresh_database, setup_django  # noqa: E402
 from bench.synthetic import QUESTIONS, make_sheet  # noqa: E402
 
 
@@ -80,13 +80,7 @@ def main():
     args = parser.parse_args()
 
     fresh_database(args.database_url)
-    os.environ["DATABASE_URL"] = args.database_url
-    os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-only-key")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zvonok.settings")
-    os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
+    setup_django(args.database_url)
     from django.core.management import call_command
     from django.db import connection
 
