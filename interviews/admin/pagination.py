@@ -45,10 +45,8 @@ class EstimatedCountPaginator(Paginator):
             return super().count
         query = queryset.query
         if not query.where and not query.distinct and query.combinator is None:
-            estimate = self._table_estimate(connection, queryset.model)
-            if estimate >= self.estimate_from:
-                self._estimated = True
-                return estimate
+            count, self._estimated = self._table_count(connection, queryset.model)
+            return count
         bounded = queryset.order_by()[: self.exact_up_to + 1].count()
         if bounded <= self.exact_up_to:
             self._estimated = False
@@ -74,16 +72,19 @@ class EstimatedCountPaginator(Paginator):
         found = {row.pk: row for row in rows.order_by().filter(pk__in=keys)}
         return self._get_page([found[key] for key in keys if key in found], number, self)
 
-    @staticmethod
-    def _table_estimate(connection, model):
+    def _table_count(self, connection, model):
+        """(rows, estimated) of a whole table in one query: the planner's figure for a
+        large table, COUNT(*) (run only then) for a small one or one never analysed."""
+        table = connection.ops.quote_name(model._meta.db_table)
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
-                [connection.ops.quote_name(model._meta.db_table)],
+                # Only the quoted table name of the model goes into the text.
+                "SELECT CASE WHEN reltuples >= %s THEN reltuples::bigint"  # noqa: S608
+                f" ELSE (SELECT COUNT(*) FROM {table}) END, reltuples >= %s"
+                " FROM pg_class WHERE oid = %s::regclass",
+                [self.estimate_from, self.estimate_from, table],
             )
-            row = cursor.fetchone()
-        # -1: never analysed yet.
-        return row[0] if row and row[0] > 0 else -1
+            return cursor.fetchone()
 
     @staticmethod
     def _plan_estimate(queryset):
