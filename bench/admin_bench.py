@@ -59,7 +59,6 @@ class Measurement:
     queries: int
     sql_ms: float
     peak_kb: float
-    note: str = ""
 
 
 class _QueryLog:
