@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import connection, models
 from django.utils import timezone, translation
@@ -377,6 +378,40 @@ def test_keep_answers_keeps_the_bodies(person):
     privacy.anonymize(person, keep_answers=True)
 
     assert "Python: 8/10" in Answer.objects.get().body
+
+
+SHEET = f"---\nname: {NAME}\nemail: {EMAIL}\n---\n## 1. Вопрос?\nОтвет\n".encode()
+
+
+def test_reimporting_a_file_after_anonymisation_imports_a_new_candidate(db):
+    first = importing.import_bytes(SHEET, source_name="a.md")
+    anonymised = Submission.objects.get(pk=first.submission_id).candidate
+    privacy.anonymize(anonymised)
+
+    again = importing.import_bytes(SHEET, source_name="a.md")
+
+    assert again.status == importing.CREATED
+    assert again.candidate == NAME
+    candidate = Submission.objects.get(pk=again.submission_id).candidate
+    assert candidate.pk != anonymised.pk
+    assert (candidate.full_name, candidate.email) == (NAME, EMAIL)
+    anonymised.refresh_from_db()
+    assert anonymised.email == "" and anonymised.submissions.count() == 1
+
+
+def test_reupload_after_anonymisation_previews_as_a_new_candidate(hr, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    importing.import_bytes(SHEET, source_name="a.md")
+    privacy.anonymize(Candidate.objects.get(email=EMAIL))
+
+    response = hr.post(
+        "/admin/interviews/submission/import/",
+        {"files": [SimpleUploadedFile("a.md", SHEET, content_type="text/markdown")]},
+    )
+
+    row = response.context["rows"][0]
+    assert (row["file"].status, row["file"].candidate) == (importing.CREATED, NAME)
+    assert "new: will be created" in response.content.decode()
 
 
 def test_anonymisation_is_idempotent(person):
