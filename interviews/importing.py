@@ -308,12 +308,16 @@ class _Importer:
     def _recognise_unchanged(self, plans: list[_Plan]) -> list[_Plan]:
         """Mark files whose exact bytes are already the latest revision; return the rest.
 
-        Only trusted when the options cannot point the same bytes somewhere else.
+        Only trusted when the options cannot point the same bytes somewhere else. An
+        anonymised candidate's sheet is never the same file: whoever sends it again is
+        imported as a new candidate.
         """
         if not plans:
             return []
         rows = list(
-            Submission.objects.filter(sha256__in={p.sha256 for p in plans}).values(
+            Submission.objects.filter(
+                sha256__in={p.sha256 for p in plans}, candidate__anonymized_at__isnull=True
+            ).values(
                 "id",
                 "sha256",
                 "candidate_id",
