@@ -1,6 +1,7 @@
 """Candidates as people: contact normalisation, duplicates and merging, anonymisation,
 subject access exports, and no personal data in logs."""
 
+import hashlib
 import io
 import json
 import logging
@@ -314,6 +315,9 @@ def _vectors_holding(secrets) -> list[str]:
     return found
 
 
+SHEET = f"---\nname: {NAME}\nemail: {EMAIL}\n---\n## 1. Вопрос?\nОтвет\n".encode()
+
+
 SECRETS = (NAME, "Евдокия", "Штольц", EMAIL, PHONE, "9123456789", HANDLE)
 OTHER_EMAIL = "e.stolz@example.org"
 
@@ -374,13 +378,31 @@ def test_anonymisation_keeps_the_records_structure(person):
     assert DataProtectionEvent.objects.get(kind="anonymized").candidate_ref == person.pk
 
 
-def test_keep_answers_keeps_the_bodies(person):
+def test_keep_answers_keeps_the_bodies_not_the_headings_as_written(person):
     privacy.anonymize(person, keep_answers=True)
 
-    assert "Python: 8/10" in Answer.objects.get().body
+    answer = Answer.objects.get()
+    assert "Python: 8/10" in answer.body
+    assert answer.question_text == ""
+    assert answer.question is not None  # the question itself stays
 
 
-SHEET = f"---\nname: {NAME}\nemail: {EMAIL}\n---\n## 1. Вопрос?\nОтвет\n".encode()
+def test_anonymised_headings_are_neither_stored_nor_found(person):
+    privacy.anonymize(person)
+
+    assert Answer.objects.get().question_text == ""
+    assert not search.answers_matching("Штольц").exists()
+    assert not search.answers_matching(HANDLE).exists()
+
+
+def test_anonymised_record_no_longer_matches_the_original_file(db):
+    digest = hashlib.sha256(SHEET).hexdigest()
+    report = importing.import_bytes(SHEET, source_name="a.md")
+    assert _cells_holding([digest])
+
+    privacy.anonymize(Submission.objects.get(pk=report.submission_id).candidate)
+
+    assert _cells_holding([digest]) == []
 
 
 def test_reimporting_a_file_after_anonymisation_imports_a_new_candidate(db):
