@@ -54,9 +54,12 @@ def anonymize(candidate: Candidate, *, keep_answers=False, force=False, by=None)
     """Erase what identifies the person; True if anything was done (it is idempotent).
 
     Kept: the records' structure (applications, stages, submissions and answer rows,
-    scores) for statistics. Erased: name and contacts, notes, the original file, file names,
-    import warnings, free-text comments that may name the person, skill snippets, answer
-    bodies (unless ``keep_answers``), and the audit history of all of these.
+    scores) for statistics. Erased: name and contacts, notes, the original file and its
+    hash (which would tie the file to the record), file names, import warnings, free-text
+    comments that may name the person, skill snippets, the headings as the person wrote
+    them (the matched question stays), answer bodies (unless ``keep_answers``), and the
+    audit history of all of these. The answers' search vectors are generated from the
+    heading and the body, so the database clears them with the text.
     """
     candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
     if candidate.is_anonymized:
@@ -82,10 +85,15 @@ def anonymize(candidate: Candidate, *, keep_answers=False, force=False, by=None)
         anonymized_at=timezone.now(),
     )
     submissions.update(
-        original_text="", source_name="", title="", preamble="", trailer="", warnings=[]
+        original_text="",
+        sha256="",
+        source_name="",
+        title="",
+        preamble="",
+        trailer="",
+        warnings=[],
     )
-    if not keep_answers:
-        answers.update(body="")
+    answers.update(question_text="", **({} if keep_answers else {"body": ""}))
     applications.update(rejection_reason="")
     StageChange.objects.filter(application__candidate_id=pk).update(comment="")
     Interview.objects.filter(application__candidate_id=pk).update(notes="", location="")
