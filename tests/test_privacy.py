@@ -15,6 +15,7 @@ from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import connection, models
+from django.db.models import Q
 from django.utils import timezone, translation
 
 from interviews import contacts, duplicates, importing, privacy, search
@@ -434,6 +435,19 @@ def test_reupload_after_anonymisation_previews_as_a_new_candidate(hr, settings, 
     row = response.context["rows"][0]
     assert (row["file"].status, row["file"].candidate) == (importing.CREATED, NAME)
     assert "new: will be created" in response.content.decode()
+
+
+def test_anonymisation_erases_the_history_of_records_merged_into_the_candidate(db):
+    keep = CandidateFactory(full_name="Е. Штольц", email="", phone="", telegram="")
+    merge = CandidateFactory(
+        full_name=NAME, email=EMAIL, phone=PHONE, telegram=HANDLE, notes=f"{NAME}, дубль"
+    )
+    duplicates.merge_candidates(keep=keep, merge=merge)
+
+    privacy.anonymize(keep)
+
+    personal = Q(full_name=NAME) | Q(email=EMAIL) | Q(phone=PHONE) | Q(telegram=HANDLE)
+    assert not Candidate.history.filter(personal | Q(notes__contains=NAME)).exists()
 
 
 def test_anonymisation_is_idempotent(person):
