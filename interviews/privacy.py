@@ -49,6 +49,54 @@ def placeholder_name(candidate_id: int) -> str:
     return _("Anonymised candidate #%(id)d") % {"id": candidate_id}
 
 
+def merged_into(candidate_id: int) -> set[int]:
+    """Ids of the records merged into this candidate, and of those merged into them: a
+    merge moves the merged record's events onto the kept one."""
+    events = DataProtectionEvent.objects.filter(
+        kind=DataProtectionEvent.Kind.MERGED, candidate_id=candidate_id
+    )
+    return {
+        details["merged"]
+        for details in events.values_list("details", flat=True)
+        if isinstance(details.get("merged"), int)
+    }
+
+
+def history_trail(candidate_id: int) -> dict[type[models.Model], set[int]]:
+    """The ids, per model with a history, of every row about the person: the candidate,
+    the records merged into it, and what hangs off them. History rows count too: they
+    keep the ids a row had when it was recorded, after the row moved or went."""
+
+    def ids(*querysets):
+        return {pk for queryset in querysets for pk in queryset.values_list("id", flat=True)}
+
+    people = {candidate_id, *merged_into(candidate_id)}
+    applications = ids(
+        Application.objects.filter(candidate_id__in=people),
+        Application.history.filter(candidate_id__in=people),
+    )
+    submissions = ids(Submission.objects.filter(candidate_id__in=people))
+    answers = ids(
+        Answer.objects.filter(submission_id__in=submissions),
+        Answer.history.filter(submission_id__in=submissions),
+    )
+    scorecards = ids(
+        Scorecard.objects.filter(application_id__in=applications),
+        Scorecard.history.filter(application_id__in=applications),
+    )
+    scores = ids(
+        AnswerScore.objects.filter(scorecard_id__in=scorecards),
+        AnswerScore.history.filter(scorecard_id__in=scorecards),
+    )
+    return {
+        Candidate: people,
+        Application: applications,
+        Answer: answers,
+        Scorecard: scorecards,
+        AnswerScore: scores,
+    }
+
+
 @transaction.atomic
 def anonymize(candidate: Candidate, *, keep_answers=False, force=False, by=None) -> bool:
     """Erase what identifies the person; True if anything was done (it is idempotent).
@@ -101,13 +149,7 @@ def anonymize(candidate: Candidate, *, keep_answers=False, force=False, by=None)
     AnswerScore.objects.filter(scorecard__application__candidate_id=pk).update(comment="")
     SkillClaim.objects.filter(candidate_id=pk).update(snippet="")
 
-    for model, ids in (
-        (Candidate, [pk]),
-        (Application, applications.values("pk")),
-        (Answer, answers.values("pk")),
-        (Scorecard, scorecards.values("pk")),
-        (AnswerScore, AnswerScore.objects.filter(scorecard__in=scorecards).values("pk")),
-    ):
+    for model, ids in history_trail(pk).items():
         model.history.filter(id__in=ids).delete()
 
     DataProtectionEvent.objects.create(
