@@ -450,6 +450,32 @@ def test_anonymisation_erases_the_history_of_records_merged_into_the_candidate(d
     assert not Candidate.history.filter(personal | Q(notes__contains=NAME)).exists()
 
 
+@pytest.mark.parametrize(
+    "delete",
+    [
+        pytest.param(lambda candidate: candidate.delete(), id="the record"),
+        pytest.param(
+            lambda candidate: Candidate.objects.filter(pk=candidate.pk).delete(),
+            id="a queryset (the admin's bulk delete)",
+        ),
+    ],
+)
+def test_deleting_a_candidate_leaves_history_without_personal_data(person, delete):
+    pk = person.pk
+
+    delete(person)
+
+    rows = Candidate.history.filter(id=pk)
+    assert rows.filter(history_type="-").exists()  # who deleted the record, and when
+    assert set(rows.values_list("full_name", "email", "phone", "telegram", "notes")) == {
+        (f"Anonymised candidate #{pk}", "", "", "", "")
+    }
+    assert set(Application.history.values_list("rejection_reason", flat=True)) == {""}
+    assert set(Answer.history.values_list("question_text", "body")) == {("", "")}
+    assert set(Scorecard.history.values_list("summary", flat=True)) == {""}
+    assert set(AnswerScore.history.values_list("comment", flat=True)) == {""}
+
+
 def test_anonymisation_is_idempotent(person):
     assert privacy.anonymize(person) is True
 
