@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, pre_delete
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,7 +9,18 @@ class InterviewsConfig(AppConfig):
     verbose_name = _("Interviews")
 
     def ready(self):
+        from . import privacy
+        from .models import Candidate
+
         post_migrate.connect(sync_role_permissions, sender=self)
+        # Connected after django-simple-history's receivers (connected as the models were
+        # prepared), so the deletion's own history row exists when it is scrubbed.
+        pre_delete.connect(
+            privacy.remember_history_trail, sender=Candidate, dispatch_uid="privacy.trail"
+        )
+        post_delete.connect(
+            privacy.scrub_deleted_history, sender=Candidate, dispatch_uid="privacy.scrub"
+        )
 
 
 def sync_role_permissions(sender, **kwargs):

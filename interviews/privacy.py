@@ -49,6 +49,30 @@ def placeholder_name(candidate_id: int) -> str:
     return _("Anonymised candidate #%(id)d") % {"id": candidate_id}
 
 
+# What a row says about the person, per model, and what anonymisation leaves instead; the
+# candidate's name becomes ``placeholder_name``. History rows of these models hold the
+# same columns.
+ERASED = {
+    Candidate: {"email": "", "phone": "", "telegram": "", "notes": ""},
+    Application: {"rejection_reason": ""},
+    StageChange: {"comment": ""},
+    Interview: {"notes": "", "location": ""},
+    Submission: {
+        "original_text": "",
+        "sha256": "",
+        "source_name": "",
+        "title": "",
+        "preamble": "",
+        "trailer": "",
+        "warnings": [],
+    },
+    Answer: {"question_text": "", "body": ""},
+    SkillClaim: {"snippet": ""},
+    Scorecard: {"summary": ""},
+    AnswerScore: {"comment": ""},
+}
+
+
 def merged_into(candidate_id: int) -> set[int]:
     """Ids of the records merged into this candidate, and of those merged into them: a
     merge moves the merged record's events onto the kept one."""
@@ -125,29 +149,18 @@ def anonymize(candidate: Candidate, *, keep_answers=False, force=False, by=None)
 
     # Updates through querysets: no history rows are written with the old values.
     Candidate.objects.filter(pk=pk).update(
-        full_name=placeholder_name(pk),
-        email="",
-        phone="",
-        telegram="",
-        notes="",
-        anonymized_at=timezone.now(),
+        **ERASED[Candidate], full_name=placeholder_name(pk), anonymized_at=timezone.now()
     )
-    submissions.update(
-        original_text="",
-        sha256="",
-        source_name="",
-        title="",
-        preamble="",
-        trailer="",
-        warnings=[],
+    submissions.update(**ERASED[Submission])
+    answers.update(**({"question_text": ""} if keep_answers else ERASED[Answer]))
+    applications.update(**ERASED[Application])
+    StageChange.objects.filter(application__candidate_id=pk).update(**ERASED[StageChange])
+    Interview.objects.filter(application__candidate_id=pk).update(**ERASED[Interview])
+    scorecards.update(**ERASED[Scorecard])
+    AnswerScore.objects.filter(scorecard__application__candidate_id=pk).update(
+        **ERASED[AnswerScore]
     )
-    answers.update(question_text="", **({} if keep_answers else {"body": ""}))
-    applications.update(rejection_reason="")
-    StageChange.objects.filter(application__candidate_id=pk).update(comment="")
-    Interview.objects.filter(application__candidate_id=pk).update(notes="", location="")
-    scorecards.update(summary="")
-    AnswerScore.objects.filter(scorecard__application__candidate_id=pk).update(comment="")
-    SkillClaim.objects.filter(candidate_id=pk).update(snippet="")
+    SkillClaim.objects.filter(candidate_id=pk).update(**ERASED[SkillClaim])
 
     for model, ids in history_trail(pk).items():
         model.history.filter(id__in=ids).delete()
@@ -160,6 +173,34 @@ def anonymize(candidate: Candidate, *, keep_answers=False, force=False, by=None)
         details={"keep_answers": keep_answers, "forced": bool(force)},
     )
     return True
+
+
+# -- deletion ------------------------------------------------------------------------------
+
+
+def scrub_history(trail: dict[type[models.Model], set[int]]) -> None:
+    """Blank what the history rows of ``trail`` (see ``history_trail``) say about the
+    person, keeping who changed or deleted which row, and when."""
+    for model, ids in trail.items():
+        model.history.filter(id__in=ids).update(history_change_reason=None, **ERASED[model])
+    for candidate_id in trail[Candidate]:
+        Candidate.history.filter(id=candidate_id).update(full_name=placeholder_name(candidate_id))
+
+
+def remember_history_trail(sender, instance, **kwargs):
+    """pre_delete of a candidate: the rows about the person, found while they exist."""
+    instance._history_trail = history_trail(instance.pk)
+
+
+def scrub_deleted_history(sender, instance, **kwargs):
+    """post_delete of a candidate, however it is deleted (admin, bulk action, merge, shell).
+
+    Deleting a person's record erases their data, but django-simple-history writes a last
+    row with every column of each deleted row. The candidate is deleted after the rows
+    that depend on it, so by now every deletion row of the cascade is written.
+    """
+    trail = instance.__dict__.pop("_history_trail", None) or history_trail(instance.pk)
+    scrub_history(trail)
 
 
 # -- subject access ------------------------------------------------------------------------
