@@ -189,6 +189,50 @@ class TestMerge:
         assert keep_app.stage == offer
         assert keep_app.submissions.count() == 1
 
+    @pytest.mark.parametrize(
+        "keep_consent, merge_consent, winner",
+        [
+            pytest.param(None, "recent", "merge", id="a recorded consent beats none"),
+            pytest.param("old", "recent", "merge", id="the more recent consent wins"),
+            pytest.param("recent", "old", "keep", id="the kept one when it is more recent"),
+            pytest.param("recent", None, "keep", id="the kept one when the other has none"),
+        ],
+    )
+    def test_keeps_the_stronger_consent(self, keep_consent, merge_consent, winner):
+        consents = {
+            None: {},
+            "old": {
+                "consent_at": timezone.now() - timedelta(days=300),
+                "consent_method": "verbal",
+                "legal_basis": "legitimate_interest",
+            },
+            "recent": {
+                "consent_at": timezone.now() - timedelta(days=3),
+                "consent_method": "form",
+                "legal_basis": "consent",
+            },
+        }
+        keep = CandidateFactory(**consents[keep_consent])
+        merge = CandidateFactory(**consents[merge_consent])
+        expected = {
+            field: getattr({"keep": keep, "merge": merge}[winner], field)
+            for field in ("consent_at", "consent_method", "legal_basis")
+        }
+
+        duplicates.merge_candidates(keep=keep, merge=merge)
+
+        keep.refresh_from_db()
+        assert {field: getattr(keep, field) for field in expected} == expected
+
+    def test_records_whose_consent_was_kept(self):
+        keep = CandidateFactory()
+        merge = CandidateFactory(consent_at=timezone.now(), consent_method="email")
+
+        duplicates.merge_candidates(keep=keep, merge=merge)
+
+        event = DataProtectionEvent.objects.get(kind="merged")
+        assert event.details == {"merged": merge.pk, "consent_from": merge.pk}
+
 
 # -- anonymisation -------------------------------------------------------------------------
 
