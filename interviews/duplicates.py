@@ -55,12 +55,36 @@ def duplicates_of(candidate: Candidate):
     return Candidate.objects.filter(same).exclude(pk=candidate.pk)
 
 
+CONSENT_FIELDS = ("consent_at", "consent_method", "legal_basis")
+
+
+def stronger_consent(first: Candidate, second: Candidate) -> Candidate:
+    """The one of two records of a person whose consent the merged record keeps.
+
+    Stronger means: a recorded consent (a date) beats none; of two recorded consents, the
+    more recent one, as the person's latest word; without a date on either, a recorded
+    legal basis or method beats none. On a tie, ``first``. The three fields always come
+    from the same record: a date is never paired with another record's method or basis.
+    """
+
+    def strength(candidate):
+        given = candidate.consent_at
+        return (
+            given is not None,
+            given.timestamp() if given is not None else 0.0,
+            bool(candidate.legal_basis or candidate.consent_method),
+        )
+
+    return second if strength(second) > strength(first) else first
+
+
 @transaction.atomic
 def merge_candidates(
     *, keep: Candidate, merge: Candidate, stages_from: str | None = None, by=None
 ) -> Candidate:
     """Move ``merge``'s applications, submissions, scorecards, skills and history onto
-    ``keep`` and delete ``merge``.
+    ``keep`` and delete ``merge``. The kept record takes the stronger of the two consents
+    (``stronger_consent``); the merge event records whose it was.
 
     When both applied to the same vacancy, the two applications become one. If they stand
     in different stages, ``stages_from`` must say which wins: ``"keep"`` or ``"merge"``;
@@ -109,6 +133,10 @@ def merge_candidates(
             setattr(keep, field, getattr(merge, field))
     if merge.notes:
         keep.notes = "\n\n".join(filter(None, [keep.notes, merge.notes]))
+    consent = stronger_consent(keep, merge)
+    for field in CONSENT_FIELDS:
+        setattr(keep, field, getattr(consent, field))
+    consent_from = consent.pk if any(getattr(consent, f) for f in CONSENT_FIELDS) else None
     merged_pk = merge.pk
     # Free the unique e-mail before the kept record takes it over.
     merge.delete()
@@ -118,6 +146,6 @@ def merge_candidates(
         candidate=keep,
         candidate_ref=keep.pk,
         by=by,
-        details={"merged": merged_pk},
+        details={"merged": merged_pk, "consent_from": consent_from},
     )
     return keep

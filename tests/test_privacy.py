@@ -158,7 +158,10 @@ class TestMerge:
         assert Scorecard.objects.get().application.candidate == keep
         assert keep.phone == PHONE
         assert keep.history.filter(full_name=NAME).exists()  # the merged record's history
-        assert DataProtectionEvent.objects.get(kind="merged").details == {"merged": merge.pk}
+        assert DataProtectionEvent.objects.get(kind="merged").details == {
+            "merged": merge.pk,
+            "consent_from": None,
+        }
 
     def test_refuses_conflicting_stages_for_the_same_vacancy(self):
         vacancy = VacancyFactory()
