@@ -523,6 +523,22 @@ def test_deleting_a_candidate_leaves_history_without_personal_data(person, delet
     assert set(AnswerScore.history.values_list("comment", flat=True)) == {""}
 
 
+@pytest.mark.parametrize("erase", ["anonymise", "delete"])
+def test_the_admin_log_keeps_the_actions_but_not_the_person(person, erase):
+    logged = LogEntry.objects.count()
+
+    if erase == "anonymise":
+        privacy.anonymize(person)
+    else:
+        person.delete()
+
+    entries = LogEntry.objects.all()
+    assert len(entries) == logged
+    for entry in entries:
+        assert "Штольц" not in f"{entry.object_repr} {entry.get_change_message()}"
+        assert entry.get_change_message().startswith("Added application")
+
+
 def test_anonymisation_is_idempotent(person):
     assert privacy.anonymize(person) is True
 
