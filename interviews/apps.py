@@ -16,10 +16,10 @@ class InterviewsConfig(AppConfig):
         # Connected after django-simple-history's receivers (connected as the models were
         # prepared), so the deletion's own history row exists when it is scrubbed.
         pre_delete.connect(
-            privacy.remember_history_trail, sender=Candidate, dispatch_uid="privacy.trail"
+            privacy.remember_person_rows, sender=Candidate, dispatch_uid="privacy.rows"
         )
         post_delete.connect(
-            privacy.scrub_deleted_history, sender=Candidate, dispatch_uid="privacy.scrub"
+            privacy.scrub_deleted_candidate, sender=Candidate, dispatch_uid="privacy.scrub"
         )
 
 

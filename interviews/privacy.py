@@ -1,17 +1,23 @@
-"""Personal data under 152-FZ and GDPR: anonymisation and subject access exports.
+"""Personal data under 152-FZ and GDPR: anonymisation, what deleting a candidate leaves,
+and subject access exports.
 
 Candidates never signed up for Zvonok; the law and decency say we keep their data only as
-long as needed, and show or erase it on request. Both operations are recorded in
-``DataProtectionEvent``, which itself holds no personal data.
+long as needed, and show or erase it on request. Anonymisations and exports are recorded
+in ``DataProtectionEvent``, which itself holds no personal data. Erasing covers the copies
+too: the audit history (django-simple-history), the admin log, and the records merged
+into the candidate.
 """
 
 import json
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from .models import (
@@ -86,8 +92,8 @@ def merged_into(candidate_id: int) -> set[int]:
     }
 
 
-def history_trail(candidate_id: int) -> dict[type[models.Model], set[int]]:
-    """The ids, per model with a history, of every row about the person: the candidate,
+def person_rows(candidate_id: int) -> dict[type[models.Model], set[int]]:
+    """The ids, per model of ``ERASED``, of every row about the person: the candidate,
     the records merged into it, and what hangs off them. History rows count too: they
     keep the ids a row had when it was recorded, after the row moved or went."""
 
@@ -108,17 +114,59 @@ def history_trail(candidate_id: int) -> dict[type[models.Model], set[int]]:
         Scorecard.objects.filter(application_id__in=applications),
         Scorecard.history.filter(application_id__in=applications),
     )
-    scores = ids(
-        AnswerScore.objects.filter(scorecard_id__in=scorecards),
-        AnswerScore.history.filter(scorecard_id__in=scorecards),
-    )
     return {
         Candidate: people,
         Application: applications,
+        StageChange: ids(StageChange.objects.filter(application_id__in=applications)),
+        Interview: ids(Interview.objects.filter(application_id__in=applications)),
+        Submission: submissions,
         Answer: answers,
+        SkillClaim: ids(SkillClaim.objects.filter(candidate_id__in=people)),
         Scorecard: scorecards,
-        AnswerScore: scores,
+        AnswerScore: ids(
+            AnswerScore.objects.filter(scorecard_id__in=scorecards),
+            AnswerScore.history.filter(scorecard_id__in=scorecards),
+        ),
     }
+
+
+def _with_history(rows):
+    """(model, ids) for the models of ``rows`` that keep a history."""
+    return [(model, ids) for model, ids in rows.items() if hasattr(model, "history")]
+
+
+def scrub_admin_log(candidate_id: int, rows: dict[type[models.Model], set[int]]) -> None:
+    """The admin log keeps who did what to the person's rows, but not what named them:
+    the entries' object names, and the names of inline rows in their change messages."""
+    placeholder = placeholder_name(candidate_id)
+    for model, ids in rows.items():
+        entries = LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(model, for_concrete_model=False),
+            object_id__in=[str(pk) for pk in ids],
+        )
+        for entry in entries:
+            entry.object_repr = (
+                placeholder
+                if model is Candidate
+                else f"{capfirst(model._meta.verbose_name)} #{entry.object_id}"
+            )
+            entry.change_message = _unnamed(entry.change_message, placeholder)
+            entry.save(update_fields=["object_repr", "change_message"])
+
+
+def _unnamed(change_message: str, placeholder: str) -> str:
+    """An admin change message without the names of the rows it lists."""
+    try:
+        changes = json.loads(change_message)
+    except ValueError:
+        return ""  # free text: nothing says what it holds
+    if not isinstance(changes, list):
+        return ""
+    for change in changes:
+        for details in change.values() if isinstance(change, dict) else ():
+            if isinstance(details, dict) and "object" in details:
+                details["object"] = placeholder
+    return json.dumps(changes)
 
 
 @transaction.atomic
@@ -162,8 +210,10 @@ def anonymize(candidate: Candidate, *, keep_answers=False, force=False, by=None)
     )
     SkillClaim.objects.filter(candidate_id=pk).update(**ERASED[SkillClaim])
 
-    for model, ids in history_trail(pk).items():
+    rows = person_rows(pk)
+    for model, ids in _with_history(rows):
         model.history.filter(id__in=ids).delete()
+    scrub_admin_log(pk, rows)
 
     DataProtectionEvent.objects.create(
         kind=DataProtectionEvent.Kind.ANONYMIZED,
@@ -178,29 +228,31 @@ def anonymize(candidate: Candidate, *, keep_answers=False, force=False, by=None)
 # -- deletion ------------------------------------------------------------------------------
 
 
-def scrub_history(trail: dict[type[models.Model], set[int]]) -> None:
-    """Blank what the history rows of ``trail`` (see ``history_trail``) say about the
+def scrub_history(rows: dict[type[models.Model], set[int]]) -> None:
+    """Blank what the history rows of ``rows`` (see ``person_rows``) say about the
     person, keeping who changed or deleted which row, and when."""
-    for model, ids in trail.items():
+    for model, ids in _with_history(rows):
         model.history.filter(id__in=ids).update(history_change_reason=None, **ERASED[model])
-    for candidate_id in trail[Candidate]:
+    for candidate_id in rows[Candidate]:
         Candidate.history.filter(id=candidate_id).update(full_name=placeholder_name(candidate_id))
 
 
-def remember_history_trail(sender, instance, **kwargs):
+def remember_person_rows(sender, instance, **kwargs):
     """pre_delete of a candidate: the rows about the person, found while they exist."""
-    instance._history_trail = history_trail(instance.pk)
+    instance._person_rows = person_rows(instance.pk)
 
 
-def scrub_deleted_history(sender, instance, **kwargs):
+def scrub_deleted_candidate(sender, instance, **kwargs):
     """post_delete of a candidate, however it is deleted (admin, bulk action, merge, shell).
 
     Deleting a person's record erases their data, but django-simple-history writes a last
-    row with every column of each deleted row. The candidate is deleted after the rows
-    that depend on it, so by now every deletion row of the cascade is written.
+    row with every column of each deleted row, and the admin log keeps the record's name.
+    The candidate is deleted after the rows that depend on it, so by now every deletion
+    row of the cascade is written.
     """
-    trail = instance.__dict__.pop("_history_trail", None) or history_trail(instance.pk)
-    scrub_history(trail)
+    rows = instance.__dict__.pop("_person_rows", None) or person_rows(instance.pk)
+    scrub_history(rows)
+    scrub_admin_log(instance.pk, rows)
 
 
 # -- subject access ------------------------------------------------------------------------
