@@ -2,6 +2,7 @@
 subject access exports, and no personal data in logs."""
 
 import hashlib
+import importlib
 import io
 import json
 import logging
@@ -537,6 +538,31 @@ def test_the_admin_log_keeps_the_actions_but_not_the_person(person, erase):
     for entry in entries:
         assert "Штольц" not in f"{entry.object_repr} {entry.get_change_message()}"
         assert entry.get_change_message().startswith("Added application")
+
+
+def test_migration_erases_what_earlier_versions_left_of_erased_people(person):
+    from django.apps import apps
+
+    erase = importlib.import_module("interviews.migrations.0011_erase_personal_data_leftovers")
+    digest = hashlib.sha256(SHEET).hexdigest()
+    privacy.anonymize(person)
+    # What anonymising, merging and deleting left before: the file's hash, the headings,
+    # the merged record's deletion row, a deleted record's rows, the admin log's names.
+    Submission.objects.update(sha256=digest)
+    Answer.objects.update(question_text=f"Вопрос для {NAME}")
+    merged = CandidateFactory(full_name=NAME, email=OTHER_EMAIL, phone=PHONE, notes=NAME)
+    deleted = CandidateFactory(full_name=NAME, email=EMAIL, telegram=HANDLE)
+    DataProtectionEvent.objects.create(
+        kind="merged", candidate=person, candidate_ref=person.pk, details={"merged": merged.pk}
+    )
+    LogEntry.objects.log_actions(UserFactory().pk, [person, deleted], CHANGE, "")
+    Candidate.objects.filter(pk__in=[merged.pk, deleted.pk])._raw_delete("default")
+    assert _cells_holding([*SECRETS, OTHER_EMAIL, digest])
+
+    erase.erase_leftovers(apps, None)
+
+    assert _cells_holding([*SECRETS, OTHER_EMAIL, digest]) == []
+    assert Candidate.history.filter(id=deleted.pk).exists()  # scrubbed, not dropped
 
 
 def test_anonymisation_is_idempotent(person):
