@@ -1531,7 +1531,7 @@ class _Generator:
                     sid,
                     qid,
                     f"{number}.",
-                    text,
+                    "" if anonymised else text,
                     "" if anonymised else body,
                     position,
                     line,
@@ -1550,8 +1550,9 @@ class _Generator:
         source_name = f"{c.translit}.md" if rng.random() < 0.6 else f"answers_{sid:06}.md"
         preamble = f"# {title}"
         if anonymised:
-            # What interviews.privacy.anonymize leaves of a sheet; the hash stays.
+            # What interviews.privacy.anonymize leaves of a sheet.
             source_name, original, title, preamble, warnings = "", "", "", "", []
+            sha256 = ""
         submissions.append(
             (
                 sid,
