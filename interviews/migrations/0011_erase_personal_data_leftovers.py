@@ -4,7 +4,8 @@ Anonymisation and deletion now erase these themselves (interviews.privacy); this
 the rows written before: the anonymised records' file hashes and headings as written,
 the history of the records merged into them, the history rows of deleted candidates and
 of their applications, scorecards, scores and answers (the answers of any deleted sheet:
-nothing tells whose it was), and the names in the admin log's entries about both.
+nothing tells whose it was), and the names in the admin log's entries about those
+candidates.
 
 The historical models, not the app's code: a migration runs against the schema it was
 written for. Migrating back leaves the data erased.
@@ -91,9 +92,9 @@ def erase_leftovers(apps, schema_editor):
     if content_type is None:
         return  # a new database: nothing was logged
     existing = {str(pk) for pk in Candidate.objects.values_list("pk", flat=True)}
-    erased = {str(pk) for pk in anonymised.values_list("pk", flat=True)}
+    anonymised_ids = {str(pk) for pk in anonymised.values_list("pk", flat=True)}
     for entry in model("LogEntry", "admin").objects.filter(content_type=content_type):
-        if entry.object_id in erased or entry.object_id not in existing:
+        if entry.object_id in anonymised_ids or entry.object_id not in existing:
             name = placeholder(int(entry.object_id))
             entry.object_repr = name
             entry.change_message = unnamed(entry.change_message, name)
