@@ -156,6 +156,41 @@ class InstanceLabelsMixin:
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
+# -- fields a role may not read ---------------------------------------------------------
+
+
+class ReadableFieldsMixin:
+    """Fields that a role may not read (``roles.unreadable_fields``: candidates' contacts,
+    a sheet's original text and warnings) stay off that role's pages: forms, columns,
+    filters and searches. A search on such a field would tell its value one guess at a
+    time."""
+
+    def get_fields(self, request, obj=None):
+        return _readable(request, self.model, super().get_fields(request, obj))
+
+    def get_list_display(self, request):
+        return _readable(request, self.model, super().get_list_display(request))
+
+    def get_list_filter(self, request):
+        return _readable(request, self.model, super().get_list_filter(request))
+
+    def get_search_fields(self, request):
+        return _readable(request, self.model, super().get_search_fields(request))
+
+
+def _readable(request, model, names):
+    """``names`` (of fields, columns, filters, search fields; tuples of them) without
+    those that read a field the user may not read."""
+
+    def readable(name):
+        if isinstance(name, list | tuple):
+            return all(readable(part) for part in name)
+        # "^name", "=name", "@name": search fields with their kind of match.
+        return not isinstance(name, str) or roles.may_read(request.user, model, name.lstrip("^=@"))
+
+    return [name for name in names if readable(name)]
+
+
 # -- inlines ------------------------------------------------------------------------------
 
 
@@ -174,11 +209,11 @@ class _InlineMixin(InstanceLabelsMixin):
         return formfield
 
 
-class TabularInline(_InlineMixin, admin.TabularInline):
+class TabularInline(ReadableFieldsMixin, _InlineMixin, admin.TabularInline):
     pass
 
 
-class StackedInline(_InlineMixin, admin.StackedInline):
+class StackedInline(ReadableFieldsMixin, _InlineMixin, admin.StackedInline):
     pass
 
 
@@ -246,11 +281,11 @@ class ChangeList(main.ChangeList):
         return queryset.prefetch_related(*self.model_admin.list_prefetch_related)
 
 
-class ModelAdmin(_ObjectPagesMixin, admin.ModelAdmin):
+class ModelAdmin(ReadableFieldsMixin, _ObjectPagesMixin, admin.ModelAdmin):
     pass
 
 
-class AuditedAdmin(_ObjectPagesMixin, SimpleHistoryAdmin):
+class AuditedAdmin(ReadableFieldsMixin, _ObjectPagesMixin, SimpleHistoryAdmin):
     """The admin's history page with field-by-field changes, shown only to those who may
     see every field: recruiters and HR managers (``history_for_recruiters``), or HR
     managers alone. Interviewers would otherwise read contacts and others' scores there."""
