@@ -112,6 +112,18 @@ def may_read(user, model, path: str) -> bool:
     )
 
 
+def leads_to_contacts(model, path: str) -> bool:
+    """Whether ``path`` reads a field with contacts of the row's own candidate or sheet:
+    through foreign keys alone (``candidate__email``, ``submission__original_text``), not
+    through a reverse or many-to-many relation, which would test other rows."""
+    fields = list(_fields_along(model, path))
+    if not fields:
+        return False
+    *way, (owner, last) = fields
+    through_foreign_keys = all(field.many_to_one for _owner, field in way)
+    return through_foreign_keys and last.name in fields_with_contacts(owner)
+
+
 def _fields_along(model, path: str):
     """(model, field) for each field that ``path`` names from ``model``, up to the first
     name that is no field (a transform or a lookup such as ``startswith``)."""

@@ -161,9 +161,9 @@ class InstanceLabelsMixin:
 
 class ReadableFieldsMixin:
     """Fields that a role may not read (``roles.unreadable_fields``: candidates' contacts,
-    a sheet's original text and warnings) stay off that role's pages: forms, columns,
-    filters and searches. A search on such a field would tell its value one guess at a
-    time."""
+    a sheet's original text and warnings) stay off that role's pages (forms, columns,
+    filters, searches) and out of its query strings: a filter, an ordering or a search
+    on such a field would tell its value one guess at a time."""
 
     def get_fields(self, request, obj=None):
         return _readable(request, self.model, super().get_fields(request, obj))
@@ -176,6 +176,18 @@ class ReadableFieldsMixin:
 
     def get_search_fields(self, request):
         return _readable(request, self.model, super().get_search_fields(request))
+
+    def lookup_allowed(self, lookup, value, request=None):
+        # Refused, the list answers 400 (DisallowedModelAdminLookup).
+        if request is None:
+            return super().lookup_allowed(lookup, value, request)
+        if not roles.may_read(request.user, self.model, lookup):
+            return False
+        if roles.leads_to_contacts(self.model, lookup):
+            # Django allows lookups through relations only for the list's own filters;
+            # the contacts of a row's own candidate are no secret to who may read them.
+            return True
+        return super().lookup_allowed(lookup, value, request)
 
 
 def _readable(request, model, names):
