@@ -10,12 +10,14 @@ not read from interviews.roles: a model added with contacts is covered without a
 import uuid
 
 import pytest
+from django.contrib import admin
 from django.contrib.admin import site
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import F, JSONField, OrderBy
 from django.db.models.constants import LOOKUP_SEP
+from django.http import QueryDict
 from django.test import RequestFactory
 from django.urls import reverse
 
@@ -253,8 +255,12 @@ def _ordered_paths(response):
     assert response.status_code in (200, 403)
     if response.status_code == 403:
         return []
+    return _ordered_paths_of(response.context["cl"].queryset)
+
+
+def _ordered_paths_of(queryset):
     paths = []
-    for part in response.context["cl"].queryset.query.order_by:
+    for part in queryset.query.order_by:
         if isinstance(part, str):
             paths.append(part.lstrip("-"))
         elif isinstance(part, OrderBy) and isinstance(part.expression, F):
@@ -299,6 +305,47 @@ def test_hr_manager_orders_candidates_by_contacts(client, users):
     }
 
     assert set(CONTACT_NAMES) <= ordered
+
+
+class CandidatesByEmail(type(site._registry[Candidate])):
+    """The candidates' admin as it would be with a default order and a column that sort
+    by contacts: no such admin is registered today."""
+
+    ordering = ["email", "id"]
+    list_display = ["full_name", "contact"]
+
+    @admin.display(ordering="telegram")
+    def contact(self, obj):
+        return obj.full_name
+
+
+def _ordered_by_contacts(user, where):
+    """The contacts that ``where`` orders CandidatesByEmail's rows by for ``user``: its
+    queryset (where the autocomplete and every page start), its list, its list sorted by
+    the column."""
+    model_admin = CandidatesByEmail(Candidate, site)
+    request = RequestFactory().get("/")
+    request.user = user
+    if where == "queryset":
+        queryset = model_admin.get_queryset(request)
+    else:
+        if where == "column":
+            columns = model_admin.get_changelist_instance(request).list_display
+            request.GET = QueryDict(f"o={columns.index('contact')}")
+        queryset = model_admin.get_changelist_instance(request).queryset
+    return {path for path in _ordered_paths_of(queryset) if touches_contacts(Candidate, path)}
+
+
+@pytest.mark.parametrize(
+    ("where", "hr_order"),
+    [("queryset", {"email"}), ("list", {"email"}), ("column", {"telegram", "email"})],
+)
+def test_interviewer_rows_are_never_ordered_by_contacts(users, where, hr_order):
+    orders = {
+        who: _ordered_by_contacts(users[who], where) for who in ("interviewer", roles.HR_MANAGER)
+    }
+
+    assert orders == {"interviewer": set(), roles.HR_MANAGER: hr_order}
 
 
 # -- search ----------------------------------------------------------------------------
