@@ -22,6 +22,7 @@ from django.contrib.admin.widgets import (
     ForeignKeyRawIdWidget,
 )
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db.models import F, OrderBy
 from django.urls import NoReverseMatch, reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext_noop
@@ -177,6 +178,10 @@ class ReadableFieldsMixin:
     def get_search_fields(self, request):
         return _readable(request, self.model, super().get_search_fields(request))
 
+    def get_ordering(self, request):
+        # Where the list, the autocomplete and every other page take their rows from.
+        return readable_ordering(request, self.model, super().get_ordering(request))
+
     def lookup_allowed(self, lookup, value, request=None):
         # Refused, the list answers 400 (DisallowedModelAdminLookup).
         if request is None:
@@ -188,6 +193,20 @@ class ReadableFieldsMixin:
             # the contacts of a row's own candidate are no secret to who may read them.
             return True
         return super().lookup_allowed(lookup, value, request)
+
+
+def readable_ordering(request, model, ordering):
+    """``ordering`` without what reads a field the user may not read: a column may sort
+    by one (``admin_order_field``), and the order of the rows would tell it."""
+
+    def path(part):
+        if isinstance(part, str):
+            return part.lstrip("-")
+        if isinstance(part, OrderBy):
+            part = part.expression
+        return part.name if isinstance(part, F) else ""
+
+    return [part for part in ordering if roles.may_read(request.user, model, path(part))]
 
 
 def _readable(request, model, names):
@@ -279,6 +298,10 @@ class _ObjectPagesMixin(InstanceLabelsMixin):
 
 
 class ChangeList(main.ChangeList):
+    def get_ordering(self, request, queryset):
+        # The columns the user sorts by (?o=), as well as the admin's own ordering.
+        return readable_ordering(request, self.model, super().get_ordering(request, queryset))
+
     def get_queryset(self, request, exclude_parameters=None):
         if exclude_parameters is None and hasattr(self, "queryset"):
             # Django's changelist_view asks again before it runs an action: the queryset
