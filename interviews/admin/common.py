@@ -23,6 +23,7 @@ from django.contrib.admin.widgets import (
 )
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db.models import F, OrderBy
+from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext_noop
@@ -335,9 +336,10 @@ class AuditedAdmin(ReadableFieldsMixin, _ObjectPagesMixin, SimpleHistoryAdmin):
         allowed = roles.is_hr_manager(user) or (
             self.history_for_recruiters and roles.is_recruiter(user)
         )
+        key = _key_in_url(self.model, unquote(object_id))
         # The history view falls back to deleted rows' history; only rows this user may
         # open in the admin are offered.
-        if not allowed or not self.get_queryset(request).filter(pk=object_id).exists():
+        if not allowed or not self.get_queryset(request).filter(pk=key).exists():
             raise PermissionDenied
         return super().history_view(request, object_id, extra_context)
 
@@ -352,6 +354,8 @@ class AuditedAdmin(ReadableFieldsMixin, _ObjectPagesMixin, SimpleHistoryAdmin):
         current = self.get_object(request, unquote(object_id)) if allowed else None
         if current is None:
             raise PermissionDenied
+        history = getattr(self.model, self.model._meta.simple_history_manager_attribute)
+        _key_in_url(history.model, version_id)
         if request.method == "POST" and not self.has_change_permission(request, current):
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
@@ -379,6 +383,14 @@ class AuditedAdmin(ReadableFieldsMixin, _ObjectPagesMixin, SimpleHistoryAdmin):
             _with_related(obj, joined)
             obj._zvonok_joined = True
         return super().get_form(request, obj, change, **kwargs)
+
+
+def _key_in_url(model, value):
+    """``value`` from a URL as ``model``'s primary key; 404 when it cannot be one."""
+    try:
+        return model._meta.pk.to_python(value)
+    except ValidationError as exc:
+        raise Http404 from exc
 
 
 def _with_related(instance, record):
