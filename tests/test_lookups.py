@@ -1,11 +1,15 @@
-"""Nobody learns a candidate's contacts by guessing them in a query string. For an
+"""Query strings of the admin's lists.
+
+Nobody learns a candidate's contacts by guessing them in a query string. For an
 interviewer, every lookup on a field that holds contacts (a candidate's e-mail, phone and
 Telegram, a sheet's original text and import warnings) answers 400, on every model of the
 admin and through its foreign keys; no ordering and no search reads them either. Those who
-may read contacts (HR managers, recruiters) filter, order and search by them.
+may read contacts (HR managers, recruiters) filter, order and search by them. The fields
+are found here by walking the admin's registered models and their foreign keys, not read
+from interviews.roles: a model added with contacts is covered without a word.
 
-The fields are found here by walking the admin's registered models and their foreign keys,
-not read from interviews.roles: a model added with contacts is covered without a word."""
+And a lookup the database cannot run (a bad pattern, a NUL character) answers 400, not a
+server error, on every list."""
 
 import uuid
 
@@ -15,10 +19,11 @@ from django.contrib.admin import site
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import F, JSONField, OrderBy
+from django.db import connection
+from django.db.models import CharField, F, JSONField, OrderBy, TextField
 from django.db.models.constants import LOOKUP_SEP
 from django.http import QueryDict
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from interviews import roles
@@ -392,3 +397,75 @@ def test_search_by_a_contact_finds_the_row_for_hr_and_nothing_for_interviewers(
         counts[who] = client.get(changelist(model), {"q": value}).context["cl"].result_count
 
     assert counts == {roles.HR_MANAGER: 1, "interviewer": 0}
+
+
+# -- query strings the database cannot run ---------------------------------------------
+
+
+@pytest.fixture
+def hr_client(users):
+    # A server error comes back as a 500, as a browser would see it.
+    client = Client(raise_request_exception=False)
+    client.force_login(users[roles.HR_MANAGER])
+    return client
+
+
+def _text_field(model):
+    return next(
+        field.name
+        for field in model._meta.fields
+        if isinstance(field, CharField | TextField) and not field.choices
+    )
+
+
+# An unbalanced parenthesis: no database compiles it. NUL: PostgreSQL text cannot hold it.
+BAD_VALUES = {"regex": "(", "iregex": "(", "contains": "a\x00b"}
+
+
+@pytest.mark.parametrize(
+    "model", registered_models(), ids=[m._meta.model_name for m in registered_models()]
+)
+def test_bad_patterns_and_nul_characters_answer_400_on_every_list(hr_client, model):
+    field = _text_field(model)
+
+    statuses = {
+        lookup: hr_client.get(changelist(model), {f"{field}__{lookup}": value}).status_code
+        for lookup, value in BAD_VALUES.items()
+    }
+
+    assert statuses == dict.fromkeys(BAD_VALUES, 400)
+
+
+def test_a_pattern_only_postgresql_cannot_compile_answers_400_there(hr_client):
+    # Python's named group: SQLite runs Python's re, PostgreSQL has no such syntax.
+    response = hr_client.get(changelist(Candidate), {"full_name__regex": "(?P<name>a)"})
+
+    assert response.status_code == (400 if connection.vendor == "postgresql" else 200)
+
+
+def test_json_containment_answers_400_where_the_database_has_none(hr_client):
+    response = hr_client.get(changelist(Submission), {"warnings__contains": "a"})
+
+    assert response.status_code == (
+        200 if connection.features.supports_json_field_contains else 400
+    )
+
+
+def test_a_nul_character_in_a_list_filter_answers_400(hr_client):
+    response = hr_client.get(changelist(Candidate), {"source": "hh\x00ru"})
+
+    assert response.status_code == 400
+
+
+def test_a_nul_character_in_an_autocomplete_term_answers_400(hr_client):
+    response = hr_client.get(
+        reverse("admin:autocomplete"),
+        {
+            "app_label": "interviews",
+            "model_name": "application",
+            "field_name": "candidate",
+            "term": "a\x00b",
+        },
+    )
+
+    assert response.status_code == 400
