@@ -10,10 +10,11 @@ form's instance instead of asking again.
 """
 
 import functools
+import re
 
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import build_q_object_from_lookup_parameters, unquote
 from django.contrib.admin.views import main
 from django.contrib.admin.widgets import (
     AutocompleteMixin,
@@ -21,8 +22,15 @@ from django.contrib.admin.widgets import (
     AutocompleteSelectMultiple,
     ForeignKeyRawIdWidget,
 )
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import (
+    BadRequest,
+    ObjectDoesNotExist,
+    PermissionDenied,
+    ValidationError,
+)
+from django.db import DatabaseError, NotSupportedError, connections, transaction
 from django.db.models import F, OrderBy
+from django.db.models.constants import LOOKUP_SEP
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils.text import Truncator
@@ -223,6 +231,64 @@ def _readable(request, model, names):
     return [name for name in names if readable(name)]
 
 
+# -- query strings the database cannot run ---------------------------------------------
+
+
+class RunnableLookupsMixin:
+    """A list's query string that the database would fail on answers 400, not a server
+    error (``check_runnable``, called by the lists' ChangeList); so does a search term
+    with a NUL character."""
+
+    def get_search_results(self, request, queryset, search_term):
+        # The list's search form refuses NUL already; the autocomplete's term does not.
+        if "\x00" in search_term:
+            raise BadRequest("A NUL character in a search.")
+        return super().get_search_results(request, queryset, search_term)
+
+
+def check_runnable(model, lookup, value):
+    """Raise BadRequest (400) for a lookup from a query string that the database would fail
+    on: a NUL character (PostgreSQL's text cannot hold one), a lookup it lacks (JSON
+    containment on SQLite), a regular expression it cannot compile. Other bad values stay
+    Django's to handle: the list goes back to its unfiltered self."""
+    if "\x00" in value:
+        raise BadRequest(f"A NUL character in {lookup}.")
+    try:
+        queryset = model._default_manager.filter(
+            build_q_object_from_lookup_parameters({lookup: [value]})
+        )
+        queryset.query.get_compiler(queryset.db).as_sql()
+    except NotSupportedError as exc:
+        raise BadRequest(f"{lookup}: {exc}") from exc
+    except Exception:
+        # Not a field of the model (a list filter's own parameter, an annotation), or a
+        # value of the wrong type: the list itself reports those.
+        return
+    kind = lookup.rsplit(LOOKUP_SEP, 1)[-1]
+    if kind in ("regex", "iregex") and not _pattern_compiles(
+        value, queryset.db, ignore_case=kind == "iregex"
+    ):
+        raise BadRequest(f"{lookup}: not a regular expression the database can compile.")
+
+
+def _pattern_compiles(pattern, using, *, ignore_case):
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        # SQLite's REGEXP is Django's function over Python's re, "(?i)" first for iregex.
+        try:
+            re.compile(("(?i)" if ignore_case else "") + pattern)
+        except re.error:
+            return False
+        return True
+    try:
+        # In a savepoint: a failed statement would abort the request's transaction.
+        with transaction.atomic(using=using), connection.cursor() as cursor:
+            cursor.execute("SELECT '' ~ %s", [pattern])
+    except DatabaseError:
+        return False
+    return True
+
+
 # -- inlines ------------------------------------------------------------------------------
 
 
@@ -299,6 +365,13 @@ class _ObjectPagesMixin(InstanceLabelsMixin):
 
 
 class ChangeList(main.ChangeList):
+    def get_filters(self, request):
+        filters = super().get_filters(request)  # checks lookup_allowed first
+        for lookup, values in self.get_filters_params().items():
+            for value in values:
+                check_runnable(self.model, lookup, value)
+        return filters
+
     def get_ordering(self, request, queryset):
         # The columns the user sorts by (?o=), as well as the admin's own ordering.
         return readable_ordering(request, self.model, super().get_ordering(request, queryset))
@@ -317,11 +390,13 @@ class ChangeList(main.ChangeList):
         return queryset.prefetch_related(*self.model_admin.list_prefetch_related)
 
 
-class ModelAdmin(ReadableFieldsMixin, _ObjectPagesMixin, admin.ModelAdmin):
+class ModelAdmin(RunnableLookupsMixin, ReadableFieldsMixin, _ObjectPagesMixin, admin.ModelAdmin):
     pass
 
 
-class AuditedAdmin(ReadableFieldsMixin, _ObjectPagesMixin, SimpleHistoryAdmin):
+class AuditedAdmin(
+    RunnableLookupsMixin, ReadableFieldsMixin, _ObjectPagesMixin, SimpleHistoryAdmin
+):
     """The admin's history page with field-by-field changes, shown only to those who may
     see every field: recruiters and HR managers (``history_for_recruiters``), or HR
     managers alone. Interviewers would otherwise read contacts and others' scores there."""
