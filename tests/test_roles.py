@@ -297,3 +297,17 @@ def test_recruiter_reads_the_imported_sheet_verbatim(client, imported_sheet):
     content = response.content.decode()
     assert "alice.p@example.com" in content and "+7 900 555-12-34" in content
     assert EMAIL_WARNING in content
+
+
+def test_interviewer_cannot_filter_candidates_by_shared_contacts(client, two_applications):
+    interviewer, mine, _other = two_applications
+    # Another candidate with the same phone: "possible duplicate" is read from contacts.
+    CandidateFactory(phone=mine.candidate.phone)
+    client.force_login(interviewer)
+    url = reverse("admin:interviews_candidate_changelist")
+
+    offered = client.get(url).context["cl"].filter_specs
+    applied = client.get(url, {"duplicate": "yes"})
+
+    assert "duplicate" not in [getattr(spec, "parameter_name", None) for spec in offered]
+    assert applied.status_code == 302 and applied["Location"].endswith("?e=1")
