@@ -225,8 +225,11 @@ def _readable(request, model, names):
     def readable(name):
         if isinstance(name, list | tuple):
             return all(readable(part) for part in name)
+        if not isinstance(name, str):
+            # A list filter of its own tells which fields it reads (``fields_read``).
+            return all(readable(field) for field in getattr(name, "fields_read", ()))
         # "^name", "=name", "@name": search fields with their kind of match.
-        return not isinstance(name, str) or roles.may_read(request.user, model, name.lstrip("^=@"))
+        return roles.may_read(request.user, model, name.lstrip("^=@"))
 
     return [name for name in names if readable(name)]
 
