@@ -2,10 +2,13 @@
 
 Groups carry the model permissions (created by migration 0003); this module adds the rules
 that depend on the row: which applications an interviewer may open, and whose scorecards
-a reviewer may read (blind feedback).
+a reviewer may read (blind feedback); and the fields a role may not read at all: the
+candidates' contacts, wherever they are kept.
 """
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.constants import LOOKUP_SEP
 
 HR_MANAGER = "HR manager"
 RECRUITER = "Recruiter"
@@ -46,6 +49,9 @@ ROLE_PERMISSIONS = {
 }
 
 CONTACT_FIELDS = ("email", "phone", "telegram")
+# A submission keeps the file verbatim, front matter (e-mail, phone, Telegram) included,
+# and its import warnings may quote the e-mail or name a candidate with the same phone.
+SHEET_FIELDS_WITH_CONTACTS = ("original_text", "warnings")
 
 
 def _groups(user) -> frozenset[str]:
@@ -76,6 +82,60 @@ def is_interviewer_only(user) -> bool:
 
 def sees_contacts(user) -> bool:
     return not is_interviewer_only(user)
+
+
+def fields_with_contacts(model) -> frozenset[str]:
+    """Names of ``model``'s fields that hold candidates' contacts: every field of this app
+    named like a contact (so a new model with contacts is covered, history models too),
+    and the parts of a submission that quote them. Staff users' e-mails are no secret."""
+    opts = model._meta
+    if opts.app_label != "interviews":
+        return frozenset()
+    names = {field.name for field in opts.fields if field.name in CONTACT_FIELDS}
+    # simple_history's models name the model they record as instance_type.
+    if getattr(model, "instance_type", model)._meta.model_name == "submission":
+        names.update(SHEET_FIELDS_WITH_CONTACTS)
+    return frozenset(names)
+
+
+def unreadable_fields(user, model) -> frozenset[str]:
+    """Fields of ``model`` that ``user`` may not read, nor filter, order or search by."""
+    return frozenset() if sees_contacts(user) else fields_with_contacts(model)
+
+
+def may_read(user, model, path: str) -> bool:
+    """Whether ``user`` may read what ``path`` names from ``model``: a field, or a lookup
+    through relations such as ``candidate__email__startswith``. No field along the way may
+    be one the user may not read."""
+    return not any(
+        field.name in unreadable_fields(user, owner) for owner, field in _fields_along(model, path)
+    )
+
+
+def leads_to_contacts(model, path: str) -> bool:
+    """Whether ``path`` reads a field with contacts of the row's own candidate or sheet:
+    through foreign keys alone (``candidate__email``, ``submission__original_text``), not
+    through a reverse or many-to-many relation, which would test other rows."""
+    fields = list(_fields_along(model, path))
+    if not fields:
+        return False
+    *way, (owner, last) = fields
+    through_foreign_keys = all(field.many_to_one for _owner, field in way)
+    return through_foreign_keys and last.name in fields_with_contacts(owner)
+
+
+def _fields_along(model, path: str):
+    """(model, field) for each field that ``path`` names from ``model``, up to the first
+    name that is no field (a transform or a lookup such as ``startswith``)."""
+    for name in path.split(LOOKUP_SEP):
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return
+        yield model, field
+        if field.related_model is None:
+            return
+        model = field.related_model
 
 
 def can_export(user) -> bool:

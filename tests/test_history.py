@@ -1,11 +1,22 @@
 """The audit history: who changed which field from what to what."""
 
 import pytest
+from django.contrib.admin import site
 from django.contrib.auth.models import Group
+from django.test import Client
 from django.urls import reverse
 
 from interviews import roles
-from tests.factories import ApplicationFactory, CandidateFactory, ScorecardFactory, UserFactory
+from interviews.admin.common import AuditedAdmin
+from interviews.models import Stage
+from tests.factories import (
+    AnswerFactory,
+    AnswerScoreFactory,
+    ApplicationFactory,
+    CandidateFactory,
+    ScorecardFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -47,8 +58,6 @@ def test_history_page_shows_who_changed_which_field_from_what_to_what(admin_clie
 
 def test_stage_moves_are_in_the_application_history(admin_client, admin_user):
     application = ApplicationFactory()
-    from interviews.models import Stage
-
     application.move_to(Stage.objects.get(name="Offer"), by=admin_user)
 
     record = application.history.first()
@@ -74,3 +83,41 @@ def test_recruiters_cannot_read_scorecard_history(client):
     response = client.get(reverse("admin:interviews_scorecard_history", args=[scorecard.pk]))
 
     assert response.status_code == 403
+
+
+# -- ids in the URL that cannot be ids ---------------------------------------------------
+
+AUDITED_ROWS = {
+    "answer": AnswerFactory,
+    "answerscore": AnswerScoreFactory,
+    "application": ApplicationFactory,
+    "candidate": CandidateFactory,
+    "scorecard": ScorecardFactory,
+    "stage": lambda: Stage.objects.create(name="Test task", order=99),
+}
+
+
+def test_every_audited_admin_is_covered():
+    audited = {
+        model._meta.model_name
+        for model, model_admin in site._registry.items()
+        if isinstance(model_admin, AuditedAdmin)
+    }
+
+    assert audited == set(AUDITED_ROWS)
+
+
+@pytest.mark.parametrize("model_name", sorted(AUDITED_ROWS))
+def test_history_pages_answer_404_for_an_id_that_cannot_be_one(model_name, admin_user):
+    row = AUDITED_ROWS[model_name]()
+    client = Client(raise_request_exception=False)
+    client.force_login(admin_user)
+
+    statuses = [
+        client.get(reverse(f"admin:interviews_{model_name}_history", args=["abc"])).status_code,
+        client.get(
+            reverse(f"admin:interviews_{model_name}_simple_history", args=[row.pk, "abc"])
+        ).status_code,
+    ]
+
+    assert statuses == [404, 404]

@@ -234,3 +234,80 @@ def test_interviewer_scorecard_is_always_their_own(client, two_applications):
 
     scorecard = mine.scorecards.get()
     assert scorecard.reviewer == interviewer
+
+
+# -- the sheet as imported: front matter and import warnings quote the contacts -----------
+
+SHEET = (
+    "---\nemail: alice.p@example.com\nphone: +7 900 555-12-34\ntelegram: alice_tg\n---\n"
+    "# Ответы\n\n## 1. Вопрос\nОтвет\n"
+)
+# What the import writes when a file has an e-mail but no name (interviews.importing).
+EMAIL_WARNING = "no candidate name: named after the e-mail (alice.p)"
+SHEET_SECRETS = ("alice.p", "555-12-34", "alice_tg")
+
+
+@pytest.fixture
+def imported_sheet(two_applications):
+    """The interviewer's candidate's sheet, from an import that named the candidate after
+    the e-mail (HR has renamed them since)."""
+    interviewer, mine, _other = two_applications
+    submission = SubmissionFactory(
+        candidate=mine.candidate,
+        application=mine,
+        original_text=SHEET,
+        warnings=[EMAIL_WARNING, "questions without an answer: 2"],
+    )
+    AnswerFactory(submission=submission, body="Ответ про **Python**")
+    ScorecardFactory(application=mine, reviewer=interviewer, submitted_at=None)
+    return interviewer, submission
+
+
+SHEET_PAGES = {
+    "submission change": lambda s: reverse("admin:interviews_submission_change", args=[s.pk]),
+    "submission history": lambda s: reverse("admin:interviews_submission_history", args=[s.pk]),
+    "application print": lambda s: reverse(
+        "admin:interviews_application_print", args=[s.application_id]
+    ),
+    "application score": lambda s: reverse(
+        "admin:interviews_application_score", args=[s.application_id]
+    ),
+}
+
+
+@pytest.mark.parametrize("page", sorted(SHEET_PAGES))
+def test_interviewer_reads_no_contacts_from_the_imported_sheet(client, imported_sheet, page):
+    interviewer, submission = imported_sheet
+    client.force_login(interviewer)
+
+    response = client.get(SHEET_PAGES[page](submission))
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "Моя Кандидатка" in content
+    assert [secret for secret in SHEET_SECRETS if secret in content] == []
+
+
+def test_recruiter_reads_the_imported_sheet_verbatim(client, imported_sheet):
+    _interviewer, submission = imported_sheet
+    client.force_login(member(roles.RECRUITER))
+
+    response = client.get(reverse("admin:interviews_submission_change", args=[submission.pk]))
+
+    content = response.content.decode()
+    assert "alice.p@example.com" in content and "+7 900 555-12-34" in content
+    assert EMAIL_WARNING in content
+
+
+def test_interviewer_cannot_filter_candidates_by_shared_contacts(client, two_applications):
+    interviewer, mine, _other = two_applications
+    # Another candidate with the same phone: "possible duplicate" is read from contacts.
+    CandidateFactory(phone=mine.candidate.phone)
+    client.force_login(interviewer)
+    url = reverse("admin:interviews_candidate_changelist")
+
+    offered = client.get(url).context["cl"].filter_specs
+    applied = client.get(url, {"duplicate": "yes"})
+
+    assert "duplicate" not in [getattr(spec, "parameter_name", None) for spec in offered]
+    assert applied.status_code == 302 and applied["Location"].endswith("?e=1")

@@ -116,6 +116,20 @@ def test_lockout_counts_the_address_the_proxy_reports(settings):
     assert response.status_code == 302
 
 
+@pytest.mark.django_db
+def test_login_with_an_unsafe_next_lands_on_the_admin_index():
+    user = member(roles.RECRUITER, username="followed-a-link")
+
+    response = Client().post(
+        reverse("admin:login") + "?next=https://evil.example/",
+        {"username": user.username, "password": PASSWORD, "next": "https://evil.example/"},
+        REMOTE_ADDR="10.0.0.1",
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:index")
+
+
 # -- response headers --------------------------------------------------------------------
 
 HEADERS = {

@@ -134,6 +134,10 @@ SESSION_COOKIE_HTTPONLY = True
 # The health check is probed over plain HTTP by the container runtime and load balancers.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
+# The admin is the whole UI: a login whose next= is missing or points off-site lands on its
+# index (Django's default, /accounts/profile/, does not exist here).
+LOGIN_REDIRECT_URL = "admin:index"
+
 # Login lockout (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username
 # from one address, that pair is refused (HTTP 429) for AXES_COOLOFF_TIME hours, even with
 # the right password; other addresses and other users are unaffected.

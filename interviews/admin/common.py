@@ -10,10 +10,11 @@ form's instance instead of asking again.
 """
 
 import functools
+import re
 
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import build_q_object_from_lookup_parameters, unquote
 from django.contrib.admin.views import main
 from django.contrib.admin.widgets import (
     AutocompleteMixin,
@@ -21,7 +22,16 @@ from django.contrib.admin.widgets import (
     AutocompleteSelectMultiple,
     ForeignKeyRawIdWidget,
 )
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import (
+    BadRequest,
+    ObjectDoesNotExist,
+    PermissionDenied,
+    ValidationError,
+)
+from django.db import DatabaseError, NotSupportedError, connections, transaction
+from django.db.models import F, OrderBy
+from django.db.models.constants import LOOKUP_SEP
+from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext_noop
@@ -156,6 +166,132 @@ class InstanceLabelsMixin:
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
+# -- fields a role may not read ---------------------------------------------------------
+
+
+class ReadableFieldsMixin:
+    """Fields that a role may not read (``roles.unreadable_fields``: candidates' contacts,
+    a sheet's original text and warnings) stay off that role's pages (forms, columns,
+    filters, searches) and out of its query strings: a filter, an ordering or a search
+    on such a field would tell its value one guess at a time."""
+
+    def get_fields(self, request, obj=None):
+        return _readable(request, self.model, super().get_fields(request, obj))
+
+    def get_list_display(self, request):
+        return _readable(request, self.model, super().get_list_display(request))
+
+    def get_list_filter(self, request):
+        return _readable(request, self.model, super().get_list_filter(request))
+
+    def get_search_fields(self, request):
+        return _readable(request, self.model, super().get_search_fields(request))
+
+    def get_ordering(self, request):
+        # Where the list, the autocomplete and every other page take their rows from.
+        return readable_ordering(request, self.model, super().get_ordering(request))
+
+    def lookup_allowed(self, lookup, value, request=None):
+        # Refused, the list answers 400 (DisallowedModelAdminLookup).
+        if request is None:
+            return super().lookup_allowed(lookup, value, request)
+        if not roles.may_read(request.user, self.model, lookup):
+            return False
+        if roles.leads_to_contacts(self.model, lookup):
+            # Django allows lookups through relations only for the list's own filters;
+            # the contacts of a row's own candidate are no secret to who may read them.
+            return True
+        return super().lookup_allowed(lookup, value, request)
+
+
+def readable_ordering(request, model, ordering):
+    """``ordering`` without what reads a field the user may not read: a column may sort
+    by one (``admin_order_field``), and the order of the rows would tell it."""
+
+    def path(part):
+        if isinstance(part, str):
+            return part.lstrip("-")
+        if isinstance(part, OrderBy):
+            part = part.expression
+        return part.name if isinstance(part, F) else ""
+
+    return [part for part in ordering if roles.may_read(request.user, model, path(part))]
+
+
+def _readable(request, model, names):
+    """``names`` (of fields, columns, filters, search fields; tuples of them) without
+    those that read a field the user may not read."""
+
+    def readable(name):
+        if isinstance(name, list | tuple):
+            return all(readable(part) for part in name)
+        if not isinstance(name, str):
+            # A list filter of its own tells which fields it reads (``fields_read``).
+            return all(readable(field) for field in getattr(name, "fields_read", ()))
+        # "^name", "=name", "@name": search fields with their kind of match.
+        return roles.may_read(request.user, model, name.lstrip("^=@"))
+
+    return [name for name in names if readable(name)]
+
+
+# -- query strings the database cannot run ---------------------------------------------
+
+
+class RunnableLookupsMixin:
+    """A list's query string that the database would fail on answers 400, not a server
+    error (``check_runnable``, called by the lists' ChangeList); so does a search term
+    with a NUL character."""
+
+    def get_search_results(self, request, queryset, search_term):
+        # The list's search form refuses NUL already; the autocomplete's term does not.
+        if "\x00" in search_term:
+            raise BadRequest("A NUL character in a search.")
+        return super().get_search_results(request, queryset, search_term)
+
+
+def check_runnable(model, lookup, value):
+    """Raise BadRequest (400) for a lookup from a query string that the database would fail
+    on: a NUL character (PostgreSQL's text cannot hold one), a lookup it lacks (JSON
+    containment on SQLite), a regular expression it cannot compile. Other bad values stay
+    Django's to handle: the list goes back to its unfiltered self."""
+    if "\x00" in value:
+        raise BadRequest(f"A NUL character in {lookup}.")
+    try:
+        queryset = model._default_manager.filter(
+            build_q_object_from_lookup_parameters({lookup: [value]})
+        )
+        queryset.query.get_compiler(queryset.db).as_sql()
+    except NotSupportedError as exc:
+        raise BadRequest(f"{lookup}: {exc}") from exc
+    except Exception:
+        # Not a field of the model (a list filter's own parameter, an annotation), or a
+        # value of the wrong type: the list itself reports those.
+        return
+    kind = lookup.rsplit(LOOKUP_SEP, 1)[-1]
+    if kind in ("regex", "iregex") and not _pattern_compiles(
+        value, queryset.db, ignore_case=kind == "iregex"
+    ):
+        raise BadRequest(f"{lookup}: not a regular expression the database can compile.")
+
+
+def _pattern_compiles(pattern, using, *, ignore_case):
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        # SQLite's REGEXP is Django's function over Python's re, "(?i)" first for iregex.
+        try:
+            re.compile(("(?i)" if ignore_case else "") + pattern)
+        except re.error:
+            return False
+        return True
+    try:
+        # In a savepoint: a failed statement would abort the request's transaction.
+        with transaction.atomic(using=using), connection.cursor() as cursor:
+            cursor.execute("SELECT '' ~ %s", [pattern])
+    except DatabaseError:
+        return False
+    return True
+
+
 # -- inlines ------------------------------------------------------------------------------
 
 
@@ -174,11 +310,11 @@ class _InlineMixin(InstanceLabelsMixin):
         return formfield
 
 
-class TabularInline(_InlineMixin, admin.TabularInline):
+class TabularInline(ReadableFieldsMixin, _InlineMixin, admin.TabularInline):
     pass
 
 
-class StackedInline(_InlineMixin, admin.StackedInline):
+class StackedInline(ReadableFieldsMixin, _InlineMixin, admin.StackedInline):
     pass
 
 
@@ -232,6 +368,17 @@ class _ObjectPagesMixin(InstanceLabelsMixin):
 
 
 class ChangeList(main.ChangeList):
+    def get_filters(self, request):
+        filters = super().get_filters(request)  # checks lookup_allowed first
+        for lookup, values in self.get_filters_params().items():
+            for value in values:
+                check_runnable(self.model, lookup, value)
+        return filters
+
+    def get_ordering(self, request, queryset):
+        # The columns the user sorts by (?o=), as well as the admin's own ordering.
+        return readable_ordering(request, self.model, super().get_ordering(request, queryset))
+
     def get_queryset(self, request, exclude_parameters=None):
         if exclude_parameters is None and hasattr(self, "queryset"):
             # Django's changelist_view asks again before it runs an action: the queryset
@@ -246,11 +393,13 @@ class ChangeList(main.ChangeList):
         return queryset.prefetch_related(*self.model_admin.list_prefetch_related)
 
 
-class ModelAdmin(_ObjectPagesMixin, admin.ModelAdmin):
+class ModelAdmin(RunnableLookupsMixin, ReadableFieldsMixin, _ObjectPagesMixin, admin.ModelAdmin):
     pass
 
 
-class AuditedAdmin(_ObjectPagesMixin, SimpleHistoryAdmin):
+class AuditedAdmin(
+    RunnableLookupsMixin, ReadableFieldsMixin, _ObjectPagesMixin, SimpleHistoryAdmin
+):
     """The admin's history page with field-by-field changes, shown only to those who may
     see every field: recruiters and HR managers (``history_for_recruiters``), or HR
     managers alone. Interviewers would otherwise read contacts and others' scores there."""
@@ -265,9 +414,10 @@ class AuditedAdmin(_ObjectPagesMixin, SimpleHistoryAdmin):
         allowed = roles.is_hr_manager(user) or (
             self.history_for_recruiters and roles.is_recruiter(user)
         )
+        key = _key_in_url(self.model, unquote(object_id))
         # The history view falls back to deleted rows' history; only rows this user may
         # open in the admin are offered.
-        if not allowed or not self.get_queryset(request).filter(pk=object_id).exists():
+        if not allowed or not self.get_queryset(request).filter(pk=key).exists():
             raise PermissionDenied
         return super().history_view(request, object_id, extra_context)
 
@@ -282,6 +432,8 @@ class AuditedAdmin(_ObjectPagesMixin, SimpleHistoryAdmin):
         current = self.get_object(request, unquote(object_id)) if allowed else None
         if current is None:
             raise PermissionDenied
+        history = getattr(self.model, self.model._meta.simple_history_manager_attribute)
+        _key_in_url(history.model, version_id)
         if request.method == "POST" and not self.has_change_permission(request, current):
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
@@ -309,6 +461,14 @@ class AuditedAdmin(_ObjectPagesMixin, SimpleHistoryAdmin):
             _with_related(obj, joined)
             obj._zvonok_joined = True
         return super().get_form(request, obj, change, **kwargs)
+
+
+def _key_in_url(model, value):
+    """``value`` from a URL as ``model``'s primary key; 404 when it cannot be one."""
+    try:
+        return model._meta.pk.to_python(value)
+    except ValidationError as exc:
+        raise Http404 from exc
 
 
 def _with_related(instance, record):

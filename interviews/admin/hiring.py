@@ -164,12 +164,6 @@ class ApplicationAdmin(ApplicationSearchMixin, AuditedAdmin):
         queryset = roles.visible_applications(request.user, super().get_queryset(request))
         return annotate_feedback(queryset, request.user)
 
-    def get_search_fields(self, request):
-        fields = super().get_search_fields(request)
-        if roles.sees_contacts(request.user):
-            return fields
-        return [f for f in fields if not f.endswith("email")]
-
     def save_model(self, request, obj, form, change):
         obj.save(
             stage_changed_by=request.user, stage_comment=form.cleaned_data.get("stage_comment", "")

@@ -1,7 +1,8 @@
 """Admin for candidates and what they sent: submissions and their answers.
 
 Interviewers see only the candidates and sheets of applications they interview for, and
-never the candidates' contacts (see interviews.roles).
+never the candidates' contacts, nor a sheet's original text and import warnings, which
+quote them (interviews.roles; the admin's base classes leave those fields out).
 """
 
 from django.contrib import admin, messages
@@ -185,25 +186,9 @@ class CandidateAdmin(CandidateSearchMixin, AuditedAdmin):
             return "—"
         return date_format(timezone.localtime(obj.retention_deadline), "DATE_FORMAT")
 
-    # Interviewers judge answers, not people: contacts are hidden from them everywhere.
-    def get_list_display(self, request):
-        return _without_contacts(request, super().get_list_display(request))
-
-    def get_fields(self, request, obj=None):
-        return _without_contacts(request, super().get_fields(request, obj))
-
-    def get_search_fields(self, request):
-        return _without_contacts(request, super().get_search_fields(request))
-
     @admin.display(description=_("submissions"), ordering="_submission_count")
     def submission_count(self, obj):
         return obj._submission_count
-
-
-def _without_contacts(request, names):
-    if roles.sees_contacts(request.user):
-        return names
-    return [n for n in names if n.split("__")[-1] not in roles.CONTACT_FIELDS]
 
 
 class AnswerInline(StackedInline):
@@ -268,9 +253,6 @@ class SubmissionAdmin(ModelAdmin):
             super().get_queryset(request).annotate(_answer_count=_count_of(Answer, "submission"))
         )
         return _visible_candidates(request, queryset, "candidate")
-
-    def get_search_fields(self, request):
-        return _without_contacts(request, super().get_search_fields(request))
 
     def has_export_permission(self, request):
         # get_actions offers actions declared with permissions=["export"] only if this holds.

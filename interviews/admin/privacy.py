@@ -33,6 +33,8 @@ SKILL_FILTER_CHOICES = [
 class PossibleDuplicateFilter(admin.SimpleListFilter):
     title = _("possible duplicates")
     parameter_name = "duplicate"
+    # Offered only to those who may read them (interviews.admin.common).
+    fields_read = roles.CONTACT_FIELDS
 
     def lookups(self, request, model_admin):
         return [("yes", _("shares a contact with another candidate"))]
