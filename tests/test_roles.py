@@ -9,6 +9,7 @@ from interviews import roles
 from interviews.scoring import save_scorecard
 from tests.factories import (
     AnswerFactory,
+    AnswerScoreFactory,
     ApplicationFactory,
     CandidateFactory,
     InterviewFactory,
@@ -234,3 +235,44 @@ def test_interviewer_scorecard_is_always_their_own(client, two_applications):
 
     scorecard = mine.scorecards.get()
     assert scorecard.reviewer == interviewer
+
+
+def _listed(client, model_name):
+    response = client.get(reverse(f"admin:interviews_{model_name}_changelist"))
+    assert response.status_code == 200
+    return {row.pk for row in response.context["cl"].result_list}
+
+
+def test_interviewer_removed_from_the_panel_no_longer_lists_other_reviewers_scores(client):
+    interviewer = member(roles.INTERVIEWER)
+    application = ApplicationFactory()
+    interview = InterviewFactory(application=application, interviewers=[interviewer])
+    ScorecardFactory(application=application, reviewer=interviewer)
+    others = AnswerScoreFactory(scorecard__application=application, comment="чужое мнение")
+    interview.interviewers.remove(interviewer)
+    client.force_login(interviewer)
+
+    scores = _listed(client, "answerscore")
+
+    assert others.pk not in scores
+
+
+def test_a_reviewer_who_submitted_does_not_list_other_reviewers_drafts(client):
+    reviewer, drafter = member(roles.INTERVIEWER), member(roles.INTERVIEWER)
+    application = ApplicationFactory()
+    InterviewFactory(application=application, interviewers=[reviewer, drafter])
+    ScorecardFactory(application=application, reviewer=reviewer)
+    submitted = AnswerScoreFactory(scorecard__application=application)
+    draft = AnswerScoreFactory(
+        scorecard__application=application,
+        scorecard__reviewer=drafter,
+        scorecard__submitted_at=None,
+    )
+    client.force_login(reviewer)
+
+    scorecards = _listed(client, "scorecard")
+    scores = _listed(client, "answerscore")
+
+    assert submitted.scorecard_id in scorecards and submitted.pk in scores
+    assert draft.scorecard_id not in scorecards
+    assert draft.pk not in scores
