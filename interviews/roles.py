@@ -104,24 +104,31 @@ def submitted_own_scorecard(user, application_ref="application"):
     )
 
 
-def visible_scorecards(user, queryset):
-    """Blind feedback: HR managers see every scorecard; everybody else sees their own, and
-    other reviewers' only for applications where their own scorecard is submitted."""
+def readable_feedback(user, prefix=""):
+    """The one rule of blind feedback, as a condition on scorecards (at ``prefix``, e.g.
+    "scorecard__" for scores): HR managers read every scorecard; everybody else reads
+    their own, and other reviewers' submitted ones for applications where their own is
+    submitted too (never others' drafts: lists, compare and print agree); interviewers
+    only for applications they are still on the panel of."""
     if is_hr_manager(user):
-        return queryset
-    queryset = queryset.filter(Q(reviewer=user) | submitted_own_scorecard(user))
+        return Q()
+    others = Q(**{f"{prefix}submitted_at__isnull": False}) & submitted_own_scorecard(
+        user, f"{prefix}application"
+    )
+    rule = Q(**{f"{prefix}reviewer": user}) | others
     if is_interviewer_only(user):
-        queryset = queryset.filter(application__in=visible_applications(user, _applications()))
-    return queryset
+        rule &= Q(**{f"{prefix}application__in": visible_applications(user, _applications())})
+    return rule
+
+
+def visible_scorecards(user, queryset):
+    """Scorecards under the blind feedback rule (:func:`readable_feedback`)."""
+    return queryset.filter(readable_feedback(user))
 
 
 def visible_scores(user, queryset):
     """AnswerScores under the same rule as their scorecards."""
-    if is_hr_manager(user):
-        return queryset
-    return queryset.filter(
-        Q(scorecard__reviewer=user) | submitted_own_scorecard(user, "scorecard__application")
-    )
+    return queryset.filter(readable_feedback(user, "scorecard__"))
 
 
 def _applications():

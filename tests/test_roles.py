@@ -173,7 +173,8 @@ def test_recruiter_sees_contacts(client, two_applications):
 
 def test_recruiter_cannot_change_someone_elses_scorecard(client):
     recruiter = member(roles.RECRUITER)
-    scorecard = ScorecardFactory(submitted_at=None, summary="чужой черновик")
+    # Submitted: another reviewer's draft is not even listed (test_a_reviewer_who_submitted_...).
+    scorecard = ScorecardFactory(summary="чужая оценка")
     save_scorecard(
         application=scorecard.application,
         reviewer=recruiter,
@@ -190,7 +191,7 @@ def test_recruiter_cannot_change_someone_elses_scorecard(client):
 
     scorecard.refresh_from_db()
     assert response.status_code == 403
-    assert scorecard.summary == "чужой черновик"
+    assert scorecard.summary == "чужая оценка"
 
 
 def test_recruiter_cannot_delete_submissions(client):
