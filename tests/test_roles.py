@@ -277,3 +277,31 @@ def test_a_reviewer_who_submitted_does_not_list_other_reviewers_drafts(client):
     assert submitted.scorecard_id in scorecards and submitted.pk in scores
     assert draft.scorecard_id not in scorecards
     assert draft.pk not in scores
+
+
+@pytest.mark.parametrize("model_name", ["stage", "vacancy"])
+def test_interviewer_counts_only_the_applications_they_may_open(
+    client, two_applications, model_name
+):
+    interviewer, mine, other = two_applications
+    other.vacancy = mine.vacancy
+    other.save()
+    client.force_login(interviewer)
+
+    changelist = client.get(reverse(f"admin:interviews_{model_name}_changelist")).context["cl"]
+
+    counts = {row: changelist.model_admin.application_count(row) for row in changelist.result_list}
+    assert counts[getattr(mine, model_name)] == 1
+
+
+@pytest.mark.parametrize("model_name", ["stage", "vacancy"])
+def test_hr_manager_counts_every_application(client, two_applications, model_name):
+    _interviewer, mine, other = two_applications
+    other.vacancy = mine.vacancy
+    other.save()
+    client.force_login(member(roles.HR_MANAGER))
+
+    changelist = client.get(reverse(f"admin:interviews_{model_name}_changelist")).context["cl"]
+
+    counts = {row: changelist.model_admin.application_count(row) for row in changelist.result_list}
+    assert counts[getattr(mine, model_name)] == 2
