@@ -5,7 +5,8 @@ that depend on the row: which applications an interviewer may open, and whose sc
 a reviewer may read (blind feedback).
 """
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 
 HR_MANAGER = "HR manager"
 RECRUITER = "Recruiter"
@@ -91,6 +92,14 @@ def visible_applications(user, queryset):
         on_panel = Interview.objects.filter(application=OuterRef("pk"), interviewers=user)
         return queryset.filter(Exists(on_panel))
     return queryset
+
+
+def visible_application_count(user, field):
+    """How many applications the user may open point at the row through ``field`` (a
+    correlated subquery): counts on other pages follow the same visibility."""
+    applications = visible_applications(user, _applications().filter(**{field: OuterRef("pk")}))
+    counted = applications.order_by().values(field).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
 def submitted_own_scorecard(user, application_ref="application"):

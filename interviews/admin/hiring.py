@@ -55,7 +55,11 @@ class StageAdmin(AuditedAdmin):
     search_fields = ["name", "name_ru"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_application_count=Count("applications"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(_application_count=roles.visible_application_count(request.user, "stage"))
+        )
 
     @admin.display(description=_("applications"), ordering="_application_count")
     def application_count(self, obj):
