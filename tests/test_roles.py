@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from interviews import roles
+from interviews.models import Application
 from interviews.scoring import save_scorecard
 from tests.factories import (
     AnswerFactory,
@@ -42,7 +43,8 @@ MATRIX = {
         "question": "v",
         "vacancy": "vac",
         "candidate": "vac",
-        "application": ALL,
+        # An application's stage history is HR-only: only HR managers delete applications.
+        "application": "vac",
         "submission": "vac",
         "answer": "v",
         "stage": ALL,
@@ -305,3 +307,30 @@ def test_hr_manager_counts_every_application(client, two_applications, model_nam
 
     counts = {row: changelist.model_admin.application_count(row) for row in changelist.result_list}
     assert counts[getattr(mine, model_name)] == 2
+
+
+def test_recruiter_is_offered_no_way_to_delete_an_application(client):
+    application = ApplicationFactory()
+    client.force_login(member(roles.RECRUITER))
+
+    changelist = client.get(reverse("admin:interviews_application_changelist"))
+    change = client.get(reverse("admin:interviews_application_change", args=[application.pk]))
+
+    assert "delete_selected" not in changelist.content.decode()
+    delete_url = reverse("admin:interviews_application_delete", args=[application.pk])
+    assert delete_url not in change.content.decode()
+
+
+def test_recruiter_deleting_an_application_is_told_why_not(client):
+    application = ApplicationFactory()
+    client.force_login(member(roles.RECRUITER))
+
+    response = client.post(
+        reverse("admin:interviews_application_delete", args=[application.pk]),
+        {"post": "yes"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert response.status_code == 403
+    assert "Only HR managers delete applications" in response.content.decode()
+    assert Application.objects.filter(pk=application.pk).exists()
