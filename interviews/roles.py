@@ -19,7 +19,8 @@ ROLE_PERMISSIONS = {
     RECRUITER: {
         # Deleting a person erases their history: HR managers only (migration 0007).
         "candidate": ["view", "add", "change"],
-        "application": ["view", "add", "change", "delete"],
+        # Deleting an application erases its stage history, which is HR-only.
+        "application": ["view", "add", "change"],
         "stage": ["view", "add", "change", "delete"],
         "stagechange": ["view"],
         "interview": ["view", "add", "change", "delete"],

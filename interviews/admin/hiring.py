@@ -179,6 +179,19 @@ class ApplicationAdmin(ApplicationSearchMixin, AuditedAdmin):
             stage_changed_by=request.user, stage_comment=form.cleaned_data.get("stage_comment", "")
         )
 
+    def delete_view(self, request, object_id, extra_context=None):
+        if self.has_delete_permission(request):
+            return super().delete_view(request, object_id, extra_context)
+        # Said before looking the application up: a refusal confirms no id.
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Applications are not deleted"),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(
+            request, "admin/interviews/application/delete_refused.html", context, status=403
+        )
+
     # -- columns ---------------------------------------------------------------------
 
     @admin.display(description=_("days in stage"), ordering="stage_changed_at")
