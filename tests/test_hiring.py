@@ -174,6 +174,69 @@ def test_score_above_the_questions_maximum_is_refused(sheet):
     assert not AnswerScore.objects.exists()
 
 
+def _scorecard(application, **kwargs):
+    return ScorecardFactory(application=application, submitted_at=None, recommendation="", **kwargs)
+
+
+def test_a_score_of_an_answer_on_the_applications_sheet_is_valid(sheet):
+    answer = sheet.submissions.get().answers.first()
+
+    AnswerScore(scorecard=_scorecard(sheet), answer=answer, score=3).full_clean()
+
+
+def test_a_score_of_another_candidates_answer_is_invalid(sheet):
+    stranger = AnswerFactory(submission__questionnaire=sheet.vacancy.questionnaire)
+
+    with pytest.raises(ValidationError) as error:
+        AnswerScore(scorecard=_scorecard(sheet), answer=stranger, score=3).full_clean()
+
+    assert "answer" in error.value.message_dict
+
+
+def test_a_score_of_the_candidates_sheet_for_another_vacancy_is_invalid(sheet):
+    elsewhere = ApplicationFactory(candidate=sheet.candidate)
+    answer = AnswerFactory(
+        submission__candidate=sheet.candidate,
+        submission__questionnaire=elsewhere.vacancy.questionnaire,
+        submission__application=elsewhere,
+    )
+
+    with pytest.raises(ValidationError) as error:
+        AnswerScore(scorecard=_scorecard(sheet), answer=answer, score=3).full_clean()
+
+    assert "answer" in error.value.message_dict
+
+
+def test_a_scorecard_for_an_interview_of_another_application_is_invalid(sheet):
+    scorecard = _scorecard(sheet)
+    scorecard.interview = InterviewFactory()
+
+    with pytest.raises(ValidationError) as error:
+        scorecard.full_clean()
+
+    assert "interview" in error.value.message_dict
+
+
+@pytest.mark.parametrize("reviewer", [{"is_active": False}, {"is_staff": False}])
+def test_a_new_scorecard_needs_an_active_staff_reviewer(sheet, reviewer):
+    scorecard = Scorecard(application=sheet, reviewer=UserFactory(**reviewer))
+
+    with pytest.raises(ValidationError) as error:
+        scorecard.full_clean()
+
+    assert "reviewer" in error.value.message_dict
+
+
+def test_saving_a_scorecard_refuses_an_answer_of_another_sheet(sheet):
+    reviewer = member(roles.INTERVIEWER)
+    stranger = AnswerFactory(submission__questionnaire=sheet.vacancy.questionnaire)
+
+    with pytest.raises(ValidationError):
+        save_scorecard(application=sheet, reviewer=reviewer, scores={stranger.pk: (3, "")})
+
+    assert not AnswerScore.objects.exists()
+
+
 def test_interviewer_scores_on_one_page_then_submits_and_it_becomes_read_only(client, sheet):
     reviewer = member(roles.INTERVIEWER)
     InterviewFactory(application=sheet, interviewers=[reviewer])
