@@ -334,3 +334,52 @@ def test_recruiter_deleting_an_application_is_told_why_not(client):
     assert response.status_code == 403
     assert "Only HR managers delete applications" in response.content.decode()
     assert Application.objects.filter(pk=application.pk).exists()
+
+
+@pytest.fixture
+def others_feedback(two_applications):
+    """Another reviewer's scorecard and score on the application the interviewer is not
+    on, with names that must not reach the interviewer."""
+    interviewer, _mine, other = two_applications
+    answer = other.candidate.submissions.get().answers.get()
+    answer.question_text = "Чужой вопрос"
+    answer.save()
+    score = AnswerScoreFactory(scorecard__application=other, answer=answer)
+    return interviewer, other, score
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        lambda other, score: f"scorecard/add/?application={other.pk}",
+        lambda other, score: f"scorecard/add/?interview={other.interviews.get().pk}",
+        lambda other, score: f"answerscore/add/?scorecard={score.scorecard_id}",
+        lambda other, score: f"answerscore/add/?answer={score.answer_id}",
+    ],
+    ids=["scorecard-application", "scorecard-interview", "score-scorecard", "score-answer"],
+)
+def test_add_forms_do_not_name_rows_the_user_may_not_see(client, others_feedback, query):
+    interviewer, other, score = others_feedback
+    client.force_login(interviewer)
+
+    response = client.get(reverse("admin:index") + "interviews/" + query(other, score))
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "Чужой Кандидат" not in content
+    assert "Чужой вопрос" not in content
+
+
+def test_a_refused_choice_is_not_named_when_the_form_comes_back(client, others_feedback):
+    interviewer, _other, score = others_feedback
+    client.force_login(interviewer)
+
+    response = client.post(
+        reverse("admin:interviews_answerscore_add"),
+        {"scorecard": score.scorecard_id, "answer": score.answer_id, "score": 1},
+    )
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "Чужой Кандидат" not in content
+    assert "Чужой вопрос" not in content
