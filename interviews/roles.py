@@ -5,6 +5,7 @@ that depend on the row: which applications an interviewer may open, and whose sc
 a reviewer may read (blind feedback).
 """
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
@@ -139,6 +140,29 @@ def visible_scorecards(user, queryset):
 def visible_scores(user, queryset):
     """AnswerScores under the same rule as their scorecards."""
     return queryset.filter(readable_feedback(user, "scorecard__"))
+
+
+def may_write_scorecard(user, scorecard) -> bool:
+    """A scorecard and its scores are written by its reviewer until it is submitted; after
+    that by HR managers alone (django-simple-history records their edits)."""
+    if is_hr_manager(user):
+        return True
+    return scorecard.reviewer_id == user.pk and not scorecard.is_submitted
+
+
+def writable_scorecards(user, queryset):
+    """The scorecards of ``queryset`` the user may add scores to (:func:`may_write_scorecard`)."""
+    if is_hr_manager(user):
+        return queryset
+    return queryset.filter(reviewer=user, submitted_at__isnull=True)
+
+
+def assignable_users():
+    """Who a form may name as a reviewer, an interviewer or an owner: active staff (as
+    ``Scorecard.clean`` checks a new scorecard's reviewer)."""
+    return (
+        get_user_model()._default_manager.filter(is_active=True, is_staff=True).order_by("username")
+    )
 
 
 def _applications():
