@@ -166,6 +166,7 @@ def test_stage_history_with_durations_is_on_the_change_page(admin_client):
 
 def test_score_above_the_questions_maximum_is_refused(sheet):
     reviewer = member(roles.INTERVIEWER)
+    InterviewFactory(application=sheet, interviewers=[reviewer])
     answer = sheet.submissions.get().answers.first()
 
     with pytest.raises(ValidationError):
@@ -227,8 +228,42 @@ def test_a_new_scorecard_needs_an_active_staff_reviewer(sheet, reviewer):
     assert "reviewer" in error.value.message_dict
 
 
+def test_a_new_scorecard_of_an_interviewer_off_the_panel_is_invalid(sheet):
+    scorecard = Scorecard(application=sheet, reviewer=member(roles.INTERVIEWER))
+
+    with pytest.raises(ValidationError) as error:
+        scorecard.full_clean()
+
+    assert "application" in error.value.message_dict
+
+
+def test_saving_a_scorecard_refuses_an_interviewer_off_the_panel(sheet):
+    answer = sheet.submissions.get().answers.first()
+
+    with pytest.raises(ValidationError):
+        save_scorecard(
+            application=sheet, reviewer=member(roles.INTERVIEWER), scores={answer.pk: (3, "")}
+        )
+
+    assert not Scorecard.objects.exists()
+
+
+def test_a_scorecard_does_not_move_away_from_the_sheet_its_scores_are_on(sheet):
+    scorecard = _scorecard(sheet)
+    AnswerScore.objects.create(
+        scorecard=scorecard, answer=sheet.submissions.get().answers.first(), score=3
+    )
+    scorecard.application = ApplicationFactory()
+
+    with pytest.raises(ValidationError) as error:
+        scorecard.full_clean()
+
+    assert "application" in error.value.message_dict
+
+
 def test_saving_a_scorecard_refuses_an_answer_of_another_sheet(sheet):
     reviewer = member(roles.INTERVIEWER)
+    InterviewFactory(application=sheet, interviewers=[reviewer])
     stranger = AnswerFactory(submission__questionnaire=sheet.vacancy.questionnaire)
 
     with pytest.raises(ValidationError):
