@@ -19,7 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from . import contacts
+from . import contacts, roles
 from .search import AnswerDocument
 
 
@@ -714,11 +714,24 @@ class Scorecard(models.Model):
 
     def clean(self):
         errors = {}
-        # Checked when the scorecard is written, not later: a reviewer who has left keeps
-        # their past scorecards.
-        if self._state.adding and self.reviewer_id is not None:
-            if not (self.reviewer.is_active and self.reviewer.is_staff):
+        # Checked when the scorecard is written, not later: a reviewer who has left, or
+        # has left the panel, keeps their past scorecards.
+        if self._state.adding:
+            if self.reviewer_id is None:
+                pass  # not chosen yet: the form says so
+            elif not (self.reviewer.is_active and self.reviewer.is_staff):
                 errors["reviewer"] = _("The reviewer must be an active staff user.")
+            elif self.application_id is not None:
+                applications = Application.objects.filter(pk=self.application_id)
+                if not roles.visible_applications(self.reviewer, applications).exists():
+                    errors["application"] = _("The reviewer may not see this application.")
+        elif self.application_id is not None:
+            # The application may have changed: the scores stay on its sheets.
+            scores = self.scores.select_related("answer__submission")
+            if any(not s.answer.submission.is_sheet_of(self.application) for s in scores):
+                errors["application"] = _(
+                    "This scorecard's scores are on another application's sheet."
+                )
         if (
             self.interview_id is not None
             and self.application_id is not None

@@ -436,10 +436,12 @@ def test_scoring_page_query_count_does_not_grow_with_other_reviewers(client, she
     # Session, user, permissions, the application, the manager's own scorecard, the sheet,
     # its answers, the other reviewers' scorecards.
     answers = list(sheet.submissions.get().answers.all())
-    for _ in range(reviewers):
+    panel = [member(roles.INTERVIEWER) for _ in range(reviewers)]
+    InterviewFactory(application=sheet, interviewers=panel)
+    for reviewer in panel:
         save_scorecard(
             application=sheet,
-            reviewer=member(roles.INTERVIEWER),
+            reviewer=reviewer,
             scores={answer.pk: (3, "") for answer in answers},
             recommendation="yes",
             submit=True,

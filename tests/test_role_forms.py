@@ -390,7 +390,8 @@ VALID = {
         if role == "idle"
         else {
             "application": (w.mine if role == "panelist" else w.spare).pk,
-            "reviewer": w.users.idle.pk,  # a field of HR managers' form alone
+            # A field of HR managers' form alone; a recruiter may see every application.
+            "reviewer": w.users.recruiter.pk,
             "interview": (w.mine_interview if role == "panelist" else w.spare_interview).pk,
             "recommendation": "",
             "summary": "",
