@@ -1,8 +1,8 @@
 """The three roles of Zvonok and what each may see.
 
 Groups carry the model permissions (created by migration 0003); this module adds the rules
-that depend on the row: which applications an interviewer may open, and whose scorecards
-a reviewer may read (blind feedback).
+that depend on the row: which applications an interviewer may open, whose scorecards a
+reviewer may read (blind feedback) and write, and who may be named in a user field.
 """
 
 from django.contrib.auth import get_user_model
