@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import connections, models, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Lower
@@ -19,7 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from . import contacts
+from . import contacts, roles
 from .search import AnswerDocument
 
 
@@ -507,6 +507,17 @@ class Submission(models.Model):
     def __str__(self):
         return f"{self.candidate} · {self.questionnaire or '—'} · r{self.revision}"
 
+    def is_sheet_of(self, application) -> bool:
+        """Whether ``application`` is scored on this sheet: the candidate's, linked to the
+        application or on its vacancy's questionnaire (``scoring.latest_submissions``
+        picks the newest of these)."""
+        if application.pk is None or self.candidate_id != application.candidate_id:
+            return False
+        questionnaire_id = application.vacancy.questionnaire_id
+        return self.application_id == application.pk or (
+            questionnaire_id is not None and self.questionnaire_id == questionnaire_id
+        )
+
 
 class Answer(models.Model):
     submission = models.ForeignKey(
@@ -701,6 +712,35 @@ class Scorecard(models.Model):
     def is_submitted(self):
         return self.submitted_at is not None
 
+    def clean(self):
+        errors = {}
+        # Checked when the scorecard is written, not later: a reviewer who has left, or
+        # has left the panel, keeps their past scorecards.
+        if self._state.adding:
+            if self.reviewer_id is None:
+                pass  # not chosen yet: the form says so
+            elif not (self.reviewer.is_active and self.reviewer.is_staff):
+                errors["reviewer"] = _("The reviewer must be an active staff user.")
+            elif self.application_id is not None:
+                applications = Application.objects.filter(pk=self.application_id)
+                if not roles.visible_applications(self.reviewer, applications).exists():
+                    errors["application"] = _("The reviewer may not see this application.")
+        elif self.application_id is not None:
+            # The application may have changed: the scores stay on its sheets.
+            scores = self.scores.select_related("answer__submission")
+            if any(not s.answer.submission.is_sheet_of(self.application) for s in scores):
+                errors["application"] = _(
+                    "This scorecard's scores are on another application's sheet."
+                )
+        if (
+            self.interview_id is not None
+            and self.application_id is not None
+            and self.interview.application_id != self.application_id
+        ):
+            errors["interview"] = _("This interview is of another application.")
+        if errors:
+            raise ValidationError(errors)
+
 
 class AnswerScore(models.Model):
     scorecard = models.ForeignKey(
@@ -742,10 +782,19 @@ class AnswerScore(models.Model):
         return question.max_score if question else Question._meta.get_field("max_score").default
 
     def clean(self):
+        errors = {}
         if self.score is not None and self.answer_id and not 1 <= self.score <= self.max_score:
-            raise ValidationError(
-                {"score": _("Score must be between 1 and %(max)s.") % {"max": self.max_score}}
-            )
+            errors["score"] = _("Score must be between 1 and %(max)s.") % {"max": self.max_score}
+        # The scorecard may be a new one, not saved yet (the admin's inline rows): read it
+        # from the instance, not by id.
+        try:
+            application, answer = self.scorecard.application, self.answer
+        except ObjectDoesNotExist:
+            application = None  # not chosen yet: the form says so
+        if application is not None and not answer.submission.is_sheet_of(application):
+            errors["answer"] = _("This answer is not on a sheet of the scorecard's application.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class FeedbackReminder(models.Model):

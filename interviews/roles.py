@@ -1,14 +1,16 @@
 """The three roles of Zvonok and what each may see.
 
 Groups carry the model permissions (created by migration 0003); this module adds the rules
-that depend on the row: which applications an interviewer may open, and whose scorecards
-a reviewer may read (blind feedback); and the fields a role may not read at all: the
-candidates' contacts, wherever they are kept.
+that depend on the row: which applications an interviewer may open, whose scorecards a
+reviewer may read (blind feedback) and write, and who may be named in a user field; and
+the fields a role may not read at all: the candidates' contacts, wherever they are kept.
 """
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.constants import LOOKUP_SEP
+from django.db.models.functions import Coalesce
 
 HR_MANAGER = "HR manager"
 RECRUITER = "Recruiter"
@@ -21,7 +23,8 @@ ROLE_PERMISSIONS = {
     RECRUITER: {
         # Deleting a person erases their history: HR managers only (migration 0007).
         "candidate": ["view", "add", "change"],
-        "application": ["view", "add", "change", "delete"],
+        # Deleting an application erases its stage history, which is HR-only.
+        "application": ["view", "add", "change"],
         "stage": ["view", "add", "change", "delete"],
         "stagechange": ["view"],
         "interview": ["view", "add", "change", "delete"],
@@ -153,6 +156,14 @@ def visible_applications(user, queryset):
     return queryset
 
 
+def visible_application_count(user, field):
+    """How many applications the user may open point at the row through ``field`` (a
+    correlated subquery): counts on other pages follow the same visibility."""
+    applications = visible_applications(user, _applications().filter(**{field: OuterRef("pk")}))
+    counted = applications.order_by().values(field).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
 def submitted_own_scorecard(user, application_ref="application"):
     """Condition: the user has submitted a scorecard for the row's application."""
     from .models import Scorecard
@@ -164,23 +175,53 @@ def submitted_own_scorecard(user, application_ref="application"):
     )
 
 
-def visible_scorecards(user, queryset):
-    """Blind feedback: HR managers see every scorecard; everybody else sees their own, and
-    other reviewers' only for applications where their own scorecard is submitted."""
+def readable_feedback(user, prefix=""):
+    """The one rule of blind feedback, as a condition on scorecards (at ``prefix``, e.g.
+    "scorecard__" for scores): HR managers read every scorecard; everybody else reads
+    their own, and other reviewers' submitted ones for applications where their own is
+    submitted too (never others' drafts: lists, compare and print agree); interviewers
+    only for applications they are still on the panel of."""
     if is_hr_manager(user):
-        return queryset
-    queryset = queryset.filter(Q(reviewer=user) | submitted_own_scorecard(user))
+        return Q()
+    others = Q(**{f"{prefix}submitted_at__isnull": False}) & submitted_own_scorecard(
+        user, f"{prefix}application"
+    )
+    rule = Q(**{f"{prefix}reviewer": user}) | others
     if is_interviewer_only(user):
-        queryset = queryset.filter(application__in=visible_applications(user, _applications()))
-    return queryset
+        rule &= Q(**{f"{prefix}application__in": visible_applications(user, _applications())})
+    return rule
+
+
+def visible_scorecards(user, queryset):
+    """Scorecards under the blind feedback rule (:func:`readable_feedback`)."""
+    return queryset.filter(readable_feedback(user))
 
 
 def visible_scores(user, queryset):
     """AnswerScores under the same rule as their scorecards."""
+    return queryset.filter(readable_feedback(user, "scorecard__"))
+
+
+def may_write_scorecard(user, scorecard) -> bool:
+    """A scorecard and its scores are written by its reviewer until it is submitted; after
+    that by HR managers alone (django-simple-history records their edits)."""
+    if is_hr_manager(user):
+        return True
+    return scorecard.reviewer_id == user.pk and not scorecard.is_submitted
+
+
+def writable_scorecards(user, queryset):
+    """The scorecards of ``queryset`` the user may add scores to (:func:`may_write_scorecard`)."""
     if is_hr_manager(user):
         return queryset
-    return queryset.filter(
-        Q(scorecard__reviewer=user) | submitted_own_scorecard(user, "scorecard__application")
+    return queryset.filter(reviewer=user, submitted_at__isnull=True)
+
+
+def assignable_users():
+    """Who a form may name as a reviewer, an interviewer or an owner: active staff (as
+    ``Scorecard.clean`` checks a new scorecard's reviewer)."""
+    return (
+        get_user_model()._default_manager.filter(is_active=True, is_staff=True).order_by("username")
     )
 
 

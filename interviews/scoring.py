@@ -76,21 +76,29 @@ def save_scorecard(
     *, application, reviewer, scores, recommendation="", summary="", submit=False
 ) -> Scorecard:
     """Create or update ``reviewer``'s scorecard; ``scores`` maps answer id to
-    (score or None, comment). A submitted scorecard is final."""
+    (score or None, comment), answers of the application's sheets only. A submitted
+    scorecard is final."""
+    Scorecard(application=application, reviewer=reviewer).clean()
     scorecard, _created = Scorecard.objects.get_or_create(
         application=application, reviewer=reviewer
     )
     scorecard = Scorecard.objects.select_for_update().get(pk=scorecard.pk)
     if scorecard.is_submitted:
         raise ValidationError(_("This scorecard is already submitted."))
-    answers = {a.pk: a for a in Answer.objects.filter(pk__in=scores).select_related("question")}
+    scorecard.application = application  # for the scores' clean(), without a query
+    answers = {
+        a.pk: a
+        for a in Answer.objects.filter(pk__in=scores).select_related("question", "submission")
+    }
     for answer_id, (score, comment) in scores.items():
-        answer = answers[answer_id]
+        answer = answers.get(answer_id)
+        if answer is None:
+            raise ValidationError(_("An answer to score was not found."))
+        item = AnswerScore(scorecard=scorecard, answer=answer, score=score, comment=comment)
+        item.clean()
         if score is None:
             AnswerScore.objects.filter(scorecard=scorecard, answer=answer).delete()
             continue
-        item = AnswerScore(scorecard=scorecard, answer=answer, score=score, comment=comment)
-        item.clean()
         AnswerScore.objects.update_or_create(
             scorecard=scorecard, answer=answer, defaults={"score": score, "comment": comment}
         )

@@ -206,17 +206,18 @@ CHANGELIST_QUERIES = {
 
 
 # An add page: session, user, the choices of each plain select (the scorecard's reviewer,
-# the application's and the empty inline row's stage).
+# the application's and the empty inline row's stage, owners and interviewers: users are
+# selects of active staff, as no role may search the users' admin).
 ADD_PAGE_QUERIES = {
     "questionnaire": 2,
     "question": 2,
     "vacancy": 2,
-    "candidate": 3,
-    "application": 3,
+    "candidate": 4,
+    "application": 4,
     "submission": 2,
     "answer": 2,
     "stage": 2,
-    "interview": 2,
+    "interview": 3,
     "scorecard": 3,
     "answerscore": 2,
 }
@@ -226,13 +227,13 @@ CHANGE_PAGE_QUERIES = {
     "questionnaire": 4,
     "question": 3,
     "vacancy": 3,
-    "candidate": 7,  # + possible duplicates
-    "application": 7,  # + stage history
+    "candidate": 8,  # + possible duplicates
+    "application": 8,  # + stage history
     "submission": 4,
     "answer": 3,
     "stage": 3,
     "stagechange": 3,
-    "interview": 4,
+    "interview": 5,
     "scorecard": 5,
     "answerscore": 3,
 }
@@ -255,7 +256,7 @@ HISTORY_PAGE_QUERIES = {
 # One past version of an audited row (django-simple-history's page of it).
 HISTORY_VERSION_QUERIES = {
     "candidate": 4,
-    "application": 7,
+    "application": 8,
     "answer": 6,
     "stage": 4,
     "scorecard": 6,
@@ -341,14 +342,12 @@ AUTOCOMPLETE_FIELDS = [
     ("vacancy", "questionnaire"),
     ("application", "candidate"),
     ("application", "vacancy"),
-    ("application", "owner"),
     ("submission", "candidate"),
     ("submission", "questionnaire"),
     ("submission", "application"),
     ("answer", "submission"),
     ("answer", "question"),
     ("interview", "application"),
-    ("interview", "interviewers"),
     ("scorecard", "application"),
     ("scorecard", "interview"),
 ]

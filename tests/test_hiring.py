@@ -166,10 +166,108 @@ def test_stage_history_with_durations_is_on_the_change_page(admin_client):
 
 def test_score_above_the_questions_maximum_is_refused(sheet):
     reviewer = member(roles.INTERVIEWER)
+    InterviewFactory(application=sheet, interviewers=[reviewer])
     answer = sheet.submissions.get().answers.first()
 
     with pytest.raises(ValidationError):
         save_scorecard(application=sheet, reviewer=reviewer, scores={answer.pk: (6, "")})
+
+    assert not AnswerScore.objects.exists()
+
+
+def _scorecard(application, **kwargs):
+    return ScorecardFactory(application=application, submitted_at=None, recommendation="", **kwargs)
+
+
+def test_a_score_of_an_answer_on_the_applications_sheet_is_valid(sheet):
+    answer = sheet.submissions.get().answers.first()
+
+    AnswerScore(scorecard=_scorecard(sheet), answer=answer, score=3).full_clean()
+
+
+def test_a_score_of_another_candidates_answer_is_invalid(sheet):
+    stranger = AnswerFactory(submission__questionnaire=sheet.vacancy.questionnaire)
+
+    with pytest.raises(ValidationError) as error:
+        AnswerScore(scorecard=_scorecard(sheet), answer=stranger, score=3).full_clean()
+
+    assert "answer" in error.value.message_dict
+
+
+def test_a_score_of_the_candidates_sheet_for_another_vacancy_is_invalid(sheet):
+    elsewhere = ApplicationFactory(candidate=sheet.candidate)
+    answer = AnswerFactory(
+        submission__candidate=sheet.candidate,
+        submission__questionnaire=elsewhere.vacancy.questionnaire,
+        submission__application=elsewhere,
+    )
+
+    with pytest.raises(ValidationError) as error:
+        AnswerScore(scorecard=_scorecard(sheet), answer=answer, score=3).full_clean()
+
+    assert "answer" in error.value.message_dict
+
+
+def test_a_scorecard_for_an_interview_of_another_application_is_invalid(sheet):
+    scorecard = _scorecard(sheet)
+    scorecard.interview = InterviewFactory()
+
+    with pytest.raises(ValidationError) as error:
+        scorecard.full_clean()
+
+    assert "interview" in error.value.message_dict
+
+
+@pytest.mark.parametrize("reviewer", [{"is_active": False}, {"is_staff": False}])
+def test_a_new_scorecard_needs_an_active_staff_reviewer(sheet, reviewer):
+    scorecard = Scorecard(application=sheet, reviewer=UserFactory(**reviewer))
+
+    with pytest.raises(ValidationError) as error:
+        scorecard.full_clean()
+
+    assert "reviewer" in error.value.message_dict
+
+
+def test_a_new_scorecard_of_an_interviewer_off_the_panel_is_invalid(sheet):
+    scorecard = Scorecard(application=sheet, reviewer=member(roles.INTERVIEWER))
+
+    with pytest.raises(ValidationError) as error:
+        scorecard.full_clean()
+
+    assert "application" in error.value.message_dict
+
+
+def test_saving_a_scorecard_refuses_an_interviewer_off_the_panel(sheet):
+    answer = sheet.submissions.get().answers.first()
+
+    with pytest.raises(ValidationError):
+        save_scorecard(
+            application=sheet, reviewer=member(roles.INTERVIEWER), scores={answer.pk: (3, "")}
+        )
+
+    assert not Scorecard.objects.exists()
+
+
+def test_a_scorecard_does_not_move_away_from_the_sheet_its_scores_are_on(sheet):
+    scorecard = _scorecard(sheet)
+    AnswerScore.objects.create(
+        scorecard=scorecard, answer=sheet.submissions.get().answers.first(), score=3
+    )
+    scorecard.application = ApplicationFactory()
+
+    with pytest.raises(ValidationError) as error:
+        scorecard.full_clean()
+
+    assert "application" in error.value.message_dict
+
+
+def test_saving_a_scorecard_refuses_an_answer_of_another_sheet(sheet):
+    reviewer = member(roles.INTERVIEWER)
+    InterviewFactory(application=sheet, interviewers=[reviewer])
+    stranger = AnswerFactory(submission__questionnaire=sheet.vacancy.questionnaire)
+
+    with pytest.raises(ValidationError):
+        save_scorecard(application=sheet, reviewer=reviewer, scores={stranger.pk: (3, "")})
 
     assert not AnswerScore.objects.exists()
 
@@ -338,10 +436,12 @@ def test_scoring_page_query_count_does_not_grow_with_other_reviewers(client, she
     # Session, user, permissions, the application, the manager's own scorecard, the sheet,
     # its answers, the other reviewers' scorecards.
     answers = list(sheet.submissions.get().answers.all())
-    for _ in range(reviewers):
+    panel = [member(roles.INTERVIEWER) for _ in range(reviewers)]
+    InterviewFactory(application=sheet, interviewers=panel)
+    for reviewer in panel:
         save_scorecard(
             application=sheet,
-            reviewer=member(roles.INTERVIEWER),
+            reviewer=reviewer,
             scores={answer.pk: (3, "") for answer in answers},
             recommendation="yes",
             submit=True,
@@ -352,3 +452,151 @@ def test_scoring_page_query_count_does_not_grow_with_other_reviewers(client, she
     queries = page_queries(client, url)
 
     assert len(queries) == VIEW_QUERIES["score, as an HR manager"], listing(queries)
+
+
+# -- scores cannot be forged through the admin's forms ----------------------------------
+
+
+def _score_data(scorecard, answer, score=1):
+    return {"scorecard": scorecard.pk, "answer": answer.pk, "score": score, "comment": "подлог"}
+
+
+def test_nobody_adds_a_score_to_another_reviewers_scorecard(client, sheet):
+    scorecard = ScorecardFactory(application=sheet)
+    answer = sheet.submissions.get().answers.first()
+    client.force_login(member(roles.RECRUITER))
+
+    response = client.post(
+        reverse("admin:interviews_answerscore_add"), _score_data(scorecard, answer)
+    )
+
+    assert response.status_code == 200  # the form again, with its error
+    assert not AnswerScore.objects.exists()
+
+
+def test_a_reviewer_adds_no_score_to_their_own_submitted_scorecard(client, sheet):
+    reviewer = member(roles.INTERVIEWER)
+    InterviewFactory(application=sheet, interviewers=[reviewer])
+    scorecard = ScorecardFactory(application=sheet, reviewer=reviewer)
+    answer = sheet.submissions.get().answers.first()
+    client.force_login(reviewer)
+
+    response = client.post(
+        reverse("admin:interviews_answerscore_add"), _score_data(scorecard, answer)
+    )
+
+    assert response.status_code == 200
+    assert not AnswerScore.objects.exists()
+
+
+def test_a_reviewer_adds_a_score_to_their_own_draft(client, sheet):
+    reviewer = member(roles.INTERVIEWER)
+    InterviewFactory(application=sheet, interviewers=[reviewer])
+    scorecard = ScorecardFactory(application=sheet, reviewer=reviewer, submitted_at=None)
+    answer = sheet.submissions.get().answers.first()
+    client.force_login(reviewer)
+
+    response = client.post(
+        reverse("admin:interviews_answerscore_add"), _score_data(scorecard, answer)
+    )
+
+    assert response.status_code == 302
+    assert scorecard.scores.get().answer == answer
+
+
+def test_hr_manager_corrects_a_submitted_score_and_the_history_says_who(client, sheet):
+    manager = member(roles.HR_MANAGER)
+    score = AnswerScore.objects.create(
+        scorecard=ScorecardFactory(application=sheet),
+        answer=sheet.submissions.get().answers.first(),
+        score=2,
+    )
+    client.force_login(manager)
+
+    response = client.post(
+        reverse("admin:interviews_answerscore_change", args=[score.pk]),
+        _score_data(score.scorecard, score.answer, score=5),
+    )
+
+    score.refresh_from_db()
+    assert response.status_code == 302
+    assert score.score == 5
+    assert score.history.first().history_user == manager
+
+
+def test_interviewer_cannot_create_a_scorecard_for_an_application_they_are_not_on(client, sheet):
+    interviewer = member(roles.INTERVIEWER)
+    InterviewFactory(application=ApplicationFactory(), interviewers=[interviewer])
+    client.force_login(interviewer)
+
+    response = client.post(
+        reverse("admin:interviews_scorecard_add"),
+        {
+            "application": sheet.pk,
+            "recommendation": "",
+            "summary": "подлог",
+            "scores-TOTAL_FORMS": 0,
+            "scores-INITIAL_FORMS": 0,
+        },
+    )
+
+    assert response.status_code == 200
+    assert not Scorecard.objects.exists()
+
+
+def test_scorecard_reviewer_choices_are_active_staff_only(client):
+    active = UserFactory(username="active-reviewer")
+    UserFactory(username="gone-reviewer", is_active=False)
+    UserFactory(username="not-staff-reviewer", is_staff=False)
+    client.force_login(member(roles.HR_MANAGER))
+
+    form = client.get(reverse("admin:interviews_scorecard_add")).context["adminform"].form
+
+    offered = set(form.fields["reviewer"].queryset.values_list("username", flat=True))
+    assert active.username in offered
+    assert not offered & {"gone-reviewer", "not-staff-reviewer"}
+
+
+@pytest.mark.parametrize("who", [{"is_active": False}, {"is_staff": False}])
+def test_an_application_owner_must_be_active_staff(client, who):
+    application = ApplicationFactory()
+    client.force_login(member(roles.RECRUITER))
+
+    client.post(
+        reverse("admin:interviews_application_change", args=[application.pk]),
+        {
+            "candidate": application.candidate_id,
+            "vacancy": application.vacancy_id,
+            "stage": application.stage_id,
+            "owner": UserFactory(**who).pk,
+            "interviews-TOTAL_FORMS": 0,
+            "interviews-INITIAL_FORMS": 0,
+            "stage_changes-TOTAL_FORMS": 0,
+            "stage_changes-INITIAL_FORMS": 0,
+        },
+    )
+
+    application.refresh_from_db()
+    assert application.owner is None
+
+
+@pytest.mark.parametrize("who", [{"is_active": False}, {"is_staff": False}])
+def test_interviewers_must_be_active_staff(client, who):
+    application = ApplicationFactory()
+    client.force_login(member(roles.RECRUITER))
+
+    client.post(
+        reverse("admin:interviews_interview_add"),
+        {
+            "application": application.pk,
+            "kind": "technical",
+            "round": 1,
+            "scheduled_at_0": "2030-01-10",
+            "scheduled_at_1": "10:00",
+            "duration_minutes": 60,
+            "interviewers": [UserFactory(**who).pk],
+            "status": "planned",
+        },
+    )
+
+    assert not application.interviews.exists()

@@ -6,9 +6,11 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from interviews import roles
+from interviews.models import Application
 from interviews.scoring import save_scorecard
 from tests.factories import (
     AnswerFactory,
+    AnswerScoreFactory,
     ApplicationFactory,
     CandidateFactory,
     InterviewFactory,
@@ -41,7 +43,8 @@ MATRIX = {
         "question": "v",
         "vacancy": "vac",
         "candidate": "vac",
-        "application": ALL,
+        # An application's stage history is HR-only: only HR managers delete applications.
+        "application": "vac",
         "submission": "vac",
         "answer": "v",
         "stage": ALL,
@@ -172,7 +175,8 @@ def test_recruiter_sees_contacts(client, two_applications):
 
 def test_recruiter_cannot_change_someone_elses_scorecard(client):
     recruiter = member(roles.RECRUITER)
-    scorecard = ScorecardFactory(submitted_at=None, summary="чужой черновик")
+    # Submitted: another reviewer's draft is not even listed (test_a_reviewer_who_submitted_...).
+    scorecard = ScorecardFactory(summary="чужая оценка")
     save_scorecard(
         application=scorecard.application,
         reviewer=recruiter,
@@ -189,7 +193,7 @@ def test_recruiter_cannot_change_someone_elses_scorecard(client):
 
     scorecard.refresh_from_db()
     assert response.status_code == 403
-    assert scorecard.summary == "чужой черновик"
+    assert scorecard.summary == "чужая оценка"
 
 
 def test_recruiter_cannot_delete_submissions(client):
@@ -311,3 +315,148 @@ def test_interviewer_cannot_filter_candidates_by_shared_contacts(client, two_app
 
     assert "duplicate" not in [getattr(spec, "parameter_name", None) for spec in offered]
     assert applied.status_code == 302 and applied["Location"].endswith("?e=1")
+
+
+def _listed(client, model_name):
+    response = client.get(reverse(f"admin:interviews_{model_name}_changelist"))
+    assert response.status_code == 200
+    return {row.pk for row in response.context["cl"].result_list}
+
+
+def test_interviewer_removed_from_the_panel_no_longer_lists_other_reviewers_scores(client):
+    interviewer = member(roles.INTERVIEWER)
+    application = ApplicationFactory()
+    interview = InterviewFactory(application=application, interviewers=[interviewer])
+    ScorecardFactory(application=application, reviewer=interviewer)
+    others = AnswerScoreFactory(scorecard__application=application, comment="чужое мнение")
+    interview.interviewers.remove(interviewer)
+    client.force_login(interviewer)
+
+    scores = _listed(client, "answerscore")
+
+    assert others.pk not in scores
+
+
+def test_a_reviewer_who_submitted_does_not_list_other_reviewers_drafts(client):
+    reviewer, drafter = member(roles.INTERVIEWER), member(roles.INTERVIEWER)
+    application = ApplicationFactory()
+    InterviewFactory(application=application, interviewers=[reviewer, drafter])
+    ScorecardFactory(application=application, reviewer=reviewer)
+    submitted = AnswerScoreFactory(scorecard__application=application)
+    draft = AnswerScoreFactory(
+        scorecard__application=application,
+        scorecard__reviewer=drafter,
+        scorecard__submitted_at=None,
+    )
+    client.force_login(reviewer)
+
+    scorecards = _listed(client, "scorecard")
+    scores = _listed(client, "answerscore")
+
+    assert submitted.scorecard_id in scorecards and submitted.pk in scores
+    assert draft.scorecard_id not in scorecards
+    assert draft.pk not in scores
+
+
+@pytest.mark.parametrize("model_name", ["stage", "vacancy"])
+def test_interviewer_counts_only_the_applications_they_may_open(
+    client, two_applications, model_name
+):
+    interviewer, mine, other = two_applications
+    other.vacancy = mine.vacancy
+    other.save()
+    client.force_login(interviewer)
+
+    changelist = client.get(reverse(f"admin:interviews_{model_name}_changelist")).context["cl"]
+
+    counts = {row: changelist.model_admin.application_count(row) for row in changelist.result_list}
+    assert counts[getattr(mine, model_name)] == 1
+
+
+@pytest.mark.parametrize("model_name", ["stage", "vacancy"])
+def test_hr_manager_counts_every_application(client, two_applications, model_name):
+    _interviewer, mine, other = two_applications
+    other.vacancy = mine.vacancy
+    other.save()
+    client.force_login(member(roles.HR_MANAGER))
+
+    changelist = client.get(reverse(f"admin:interviews_{model_name}_changelist")).context["cl"]
+
+    counts = {row: changelist.model_admin.application_count(row) for row in changelist.result_list}
+    assert counts[getattr(mine, model_name)] == 2
+
+
+def test_recruiter_is_offered_no_way_to_delete_an_application(client):
+    application = ApplicationFactory()
+    client.force_login(member(roles.RECRUITER))
+
+    changelist = client.get(reverse("admin:interviews_application_changelist"))
+    change = client.get(reverse("admin:interviews_application_change", args=[application.pk]))
+
+    assert "delete_selected" not in changelist.content.decode()
+    delete_url = reverse("admin:interviews_application_delete", args=[application.pk])
+    assert delete_url not in change.content.decode()
+
+
+def test_recruiter_deleting_an_application_is_told_why_not(client):
+    application = ApplicationFactory()
+    client.force_login(member(roles.RECRUITER))
+
+    response = client.post(
+        reverse("admin:interviews_application_delete", args=[application.pk]),
+        {"post": "yes"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert response.status_code == 403
+    assert "Only HR managers delete applications" in response.content.decode()
+    assert Application.objects.filter(pk=application.pk).exists()
+
+
+@pytest.fixture
+def others_feedback(two_applications):
+    """Another reviewer's scorecard and score on the application the interviewer is not
+    on, with names that must not reach the interviewer."""
+    interviewer, _mine, other = two_applications
+    answer = other.candidate.submissions.get().answers.get()
+    answer.question_text = "Чужой вопрос"
+    answer.save()
+    score = AnswerScoreFactory(scorecard__application=other, answer=answer)
+    return interviewer, other, score
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        lambda other, score: f"scorecard/add/?application={other.pk}",
+        lambda other, score: f"scorecard/add/?interview={other.interviews.get().pk}",
+        lambda other, score: f"answerscore/add/?scorecard={score.scorecard_id}",
+        lambda other, score: f"answerscore/add/?answer={score.answer_id}",
+    ],
+    ids=["scorecard-application", "scorecard-interview", "score-scorecard", "score-answer"],
+)
+def test_add_forms_do_not_name_rows_the_user_may_not_see(client, others_feedback, query):
+    interviewer, other, score = others_feedback
+    client.force_login(interviewer)
+
+    response = client.get(reverse("admin:index") + "interviews/" + query(other, score))
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "Чужой Кандидат" not in content
+    assert "Чужой вопрос" not in content
+
+
+def test_a_refused_choice_is_not_named_when_the_form_comes_back(client, others_feedback):
+    interviewer, _other, score = others_feedback
+    client.force_login(interviewer)
+
+    response = client.post(
+        reverse("admin:interviews_answerscore_add"),
+        {"scorecard": score.scorecard_id, "answer": score.answer_id, "score": 1},
+    )
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "Чужой Кандидат" not in content
+    assert "Чужой вопрос" not in content

@@ -6,6 +6,7 @@ from django.db.models import Count
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
+from .. import roles
 from ..models import Question, Questionnaire, Vacancy
 from .common import ModelAdmin, TabularInline, short
 
@@ -82,7 +83,11 @@ class VacancyAdmin(ModelAdmin):
     ordering = ["title"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_application_count=Count("applications"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(_application_count=roles.visible_application_count(request.user, "vacancy"))
+        )
 
     @admin.display(description=_("applications"), ordering="_application_count")
     def application_count(self, obj):

@@ -14,6 +14,7 @@ import re
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.exceptions import NotRegistered
 from django.contrib.admin.utils import build_q_object_from_lookup_parameters, unquote
 from django.contrib.admin.views import main
 from django.contrib.admin.widgets import (
@@ -22,8 +23,10 @@ from django.contrib.admin.widgets import (
     AutocompleteSelectMultiple,
     ForeignKeyRawIdWidget,
 )
+from django.contrib.auth import get_user_model
 from django.core.exceptions import (
     BadRequest,
+    FieldDoesNotExist,
     ObjectDoesNotExist,
     PermissionDenied,
     ValidationError,
@@ -48,6 +51,82 @@ def short(text, length=80):
     """One line of at most ``length`` characters, for changelist columns."""
     text = " ".join((text or "").split())
     return text if len(text) <= length else text[: length - 1] + "…"
+
+
+# -- choices: the rows the user may see ------------------------------------------------------
+#
+# Every foreign-key and many-to-many field of every form here offers, labels and accepts
+# only the rows the related model's own ModelAdmin shows the user (its get_queryset:
+# interviewers' applications, blind feedback, ...); user fields offer active staff. The
+# form field checks a posted id against the same queryset, so a row out of sight is
+# refused on save too.
+
+
+def visible_choices(admin_site, request, model, using=None):
+    """The rows of ``model`` a form may offer ``request.user``; None for a model the admin
+    does not show (Django's default then: every row)."""
+    if model is get_user_model():
+        return roles.assignable_users().using(using)
+    try:
+        model_admin = admin_site.get_model_admin(model)
+    except NotRegistered:
+        return None
+    return model_admin.get_queryset(request).using(using)
+
+
+class VisibleChoicesForm(forms.ModelForm):
+    """Keeps a user field's current user among its choices when they are no longer active
+    staff, so that an object named after someone who has left can still be saved."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            return
+        for name, field in self.fields.items():
+            if not isinstance(field, forms.ModelChoiceField):
+                continue
+            if field.queryset.model is not get_user_model():
+                continue
+            held = getattr(self.instance, name, None)
+            held = list(held.all()) if hasattr(held, "all") else [held] if held else []
+            gone = [user.pk for user in held if not (user.is_active and user.is_staff)]
+            if gone:
+                # This row's own choices, not the inline's list read once for all rows.
+                field.__dict__.pop("_choices", None)
+                field.queryset = field.queryset | field.queryset.model._default_manager.filter(
+                    pk__in=gone
+                )
+
+
+class VisibleChoicesMixin:
+    def get_field_queryset(self, db, db_field, request):
+        return visible_choices(self.admin_site, request, db_field.remote_field.model, db)
+
+    def get_changeform_initial_data(self, request):
+        # ?application=<id> fills the add form in: only with rows the user may see.
+        initial = super().get_changeform_initial_data(request)
+        for name, value in list(initial.items()):
+            try:
+                field = self.opts.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if not (field.concrete and (field.many_to_one or field.many_to_many)):
+                continue
+            queryset = self.get_field_queryset(None, field, request)
+            if queryset is None:
+                continue
+            keys = {str(key) for key in (value if isinstance(value, list) else [value])}
+            key = field.target_field.attname if field.many_to_one else "pk"
+            try:
+                found = {
+                    str(k)
+                    for k in queryset.filter(**{f"{key}__in": keys}).values_list(key, flat=True)
+                }
+            except (ValueError, ValidationError):
+                found = set()
+            if found != keys:
+                del initial[name]
+        return initial
 
 
 # -- widgets that label the selected rows from the form's instance ------------------------
@@ -118,7 +197,9 @@ class InstanceRawIdWidget(_InstanceRelated, ForeignKeyRawIdWidget):
     def label_and_url_for_value(self, value):
         objects = self.objects_held([value])
         if not objects:
-            return super().label_and_url_for_value(value)
+            objects = self.choices_held(value)
+        if not objects:
+            return "", ""
         obj = objects[0]
         opts = obj._meta
         try:
@@ -129,8 +210,17 @@ class InstanceRawIdWidget(_InstanceRelated, ForeignKeyRawIdWidget):
             url = ""
         return Truncator(obj).words(14), url
 
+    def choices_held(self, value):
+        """The row ``value`` names, looked up among the field's choices only: an id typed
+        in or posted is not named unless the user may see its row."""
+        key = self.rel.get_related_field().name
+        try:
+            return list(self.choices.queryset.using(self.db).filter(**{key: value})[:1])
+        except (ValueError, ValidationError):
+            return []
 
-class InstanceLabelsForm(forms.ModelForm):
+
+class InstanceLabelsForm(VisibleChoicesForm):
     """The form of every ModelAdmin and inline here: hands the instance to the widgets
     above. A ModelAdmin's own form should extend it."""
 
@@ -295,7 +385,7 @@ def _pattern_compiles(pattern, using, *, ignore_case):
 # -- inlines ------------------------------------------------------------------------------
 
 
-class _InlineMixin(InstanceLabelsMixin):
+class _InlineMixin(VisibleChoicesMixin, InstanceLabelsMixin):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
         widget = getattr(formfield, "widget", None)
@@ -321,7 +411,7 @@ class StackedInline(ReadableFieldsMixin, _InlineMixin, admin.StackedInline):
 # -- ModelAdmins ----------------------------------------------------------------------------
 
 
-class _ObjectPagesMixin(InstanceLabelsMixin):
+class _ObjectPagesMixin(VisibleChoicesMixin, InstanceLabelsMixin):
     # Related rows the model's __str__ reads: joined to every query of this admin, so that
     # naming a row costs nothing on the list, the object's pages, its history and in
     # autocomplete results.

@@ -55,7 +55,11 @@ class StageAdmin(AuditedAdmin):
     search_fields = ["name", "name_ru"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_application_count=Count("applications"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(_application_count=roles.visible_application_count(request.user, "stage"))
+        )
 
     @admin.display(description=_("applications"), ordering="_application_count")
     def application_count(self, obj):
@@ -145,7 +149,9 @@ class ApplicationAdmin(ApplicationSearchMixin, AuditedAdmin):
     # "N of M selected" needs a second COUNT(*) of the whole table: not worth it at scale.
     show_full_result_count = False
     search_fields = ["candidate__full_name", "candidate__email", "vacancy__title"]
-    autocomplete_fields = ["candidate", "vacancy", "owner"]
+    # The owner is a select of active staff (roles.assignable_users): a user autocomplete
+    # would need a permission on the users' admin that no role has.
+    autocomplete_fields = ["candidate", "vacancy"]
     object_select_related = ["owner"]
     fields = [
         "candidate",
@@ -167,6 +173,19 @@ class ApplicationAdmin(ApplicationSearchMixin, AuditedAdmin):
     def save_model(self, request, obj, form, change):
         obj.save(
             stage_changed_by=request.user, stage_comment=form.cleaned_data.get("stage_comment", "")
+        )
+
+    def delete_view(self, request, object_id, extra_context=None):
+        if self.has_delete_permission(request):
+            return super().delete_view(request, object_id, extra_context)
+        # Said before looking the application up: a refusal confirms no id.
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Applications are not deleted"),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(
+            request, "admin/interviews/application/delete_refused.html", context, status=403
         )
 
     # -- columns ---------------------------------------------------------------------
@@ -472,7 +491,7 @@ class InterviewAdmin(ModelAdmin):
     list_select_related = ["application__candidate", "application__vacancy"]
     str_select_related = ["application__candidate", "application__vacancy"]
     search_fields = ["application__candidate__full_name", "location", "notes"]
-    autocomplete_fields = ["application", "interviewers"]
+    autocomplete_fields = ["application"]  # interviewers: a select of active staff
     object_prefetch_related = ["interviewers"]
     date_hierarchy = "scheduled_at"
 
@@ -491,6 +510,24 @@ class AnswerScoreInline(TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("answer__question")
+
+
+class ScorecardForm(InstanceLabelsForm):
+    # Set per request for those who write only their own scorecards: the reviewer is
+    # who they are, set before validation so that "one scorecard per reviewer and
+    # application" is checked on the form, not left to the database.
+    author = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.author is not None and self.instance.reviewer_id is None:
+            self.instance.reviewer = self.author
+
+    def _get_validation_exclusions(self):
+        exclude = super()._get_validation_exclusions()
+        if self.author is not None:
+            exclude.discard("reviewer")
+        return exclude
 
 
 @admin.register(Scorecard)
@@ -516,10 +553,17 @@ class ScorecardAdmin(AuditedAdmin):
         "interview__application__vacancy",
     ]
     fields = ["application", "reviewer", "interview", "recommendation", "summary", "submitted_at"]
+    form = ScorecardForm
     inlines = [AnswerScoreInline]
 
     def get_queryset(self, request):
         return roles.visible_scorecards(request.user, super().get_queryset(request))
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if roles.is_hr_manager(request.user):
+            return form
+        return type(form.__name__, (form,), {"author": request.user})
 
     def get_readonly_fields(self, request, obj=None):
         if roles.is_hr_manager(request.user):
@@ -530,9 +574,7 @@ class ScorecardAdmin(AuditedAdmin):
     def has_change_permission(self, request, obj=None):
         if not super().has_change_permission(request, obj):
             return False
-        if obj is None or roles.is_hr_manager(request.user):
-            return True
-        return obj.reviewer_id == request.user.pk and not obj.is_submitted
+        return obj is None or roles.may_write_scorecard(request.user, obj)
 
     def has_delete_permission(self, request, obj=None):
         return roles.is_hr_manager(request.user) and super().has_delete_permission(request, obj)
@@ -572,12 +614,23 @@ class AnswerScoreAdmin(AuditedAdmin):
     def get_queryset(self, request):
         return roles.visible_scores(request.user, super().get_queryset(request))
 
+    def get_field_queryset(self, db, db_field, request):
+        queryset = super().get_field_queryset(db, db_field, request)
+        if db_field.name == "scorecard":
+            # A score goes into a scorecard its author may still write.
+            return roles.writable_scorecards(request.user, queryset)
+        return queryset
+
     def has_change_permission(self, request, obj=None):
         if not super().has_change_permission(request, obj):
             return False
-        if obj is None or roles.is_hr_manager(request.user):
-            return True
-        return obj.scorecard.reviewer_id == request.user.pk and not obj.scorecard.is_submitted
+        # HR managers first: their history pages need not load the scorecard.
+        user = request.user
+        return (
+            obj is None
+            or roles.is_hr_manager(user)
+            or roles.may_write_scorecard(user, obj.scorecard)
+        )
 
 
 @admin.register(StageChange)

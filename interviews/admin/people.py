@@ -69,7 +69,7 @@ class ApplicationInline(TabularInline):
     extra = 0
     fields = ["vacancy", "stage", "owner", "created_at"]
     readonly_fields = ["created_at"]
-    autocomplete_fields = ["vacancy", "owner"]
+    autocomplete_fields = ["vacancy"]  # the owner: a select of active staff
     show_change_link = True
 
     def get_queryset(self, request):
