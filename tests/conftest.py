@@ -1,7 +1,17 @@
 import pytest
 from django.db import connection
+from django.test import override_settings
 
 from tests.factories import UserFactory
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    # Production keeps Django's PBKDF2, slow on purpose (a third of a second per hash on
+    # this machine): the tests make hundreds of users (factories set a password) and log
+    # some in through the login form; none of them is about the hash.
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)
