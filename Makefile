@@ -41,10 +41,12 @@ run: setup-run
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # The suite runs in PYTEST_WORKERS processes (pytest-xdist: one per core, at most 4, each
-# with its own test database); PYTEST_WORKERS=0 runs it in one process (for --pdb). Each
-# test file runs whole on one worker, so a module-scoped fixture is built only once.
+# with its own test database); PYTEST_WORKERS=0 runs it in one process (for --pdb).
+# --dist load hands each worker its tests in pytest-django's order (transactional tests,
+# which empty the database, after the others; grouping by file would mix them up), except
+# the files of ONE_WORKER_FILES in tests/conftest.py, each sent whole to one worker.
 PYTEST_WORKERS ?= auto
-PYTEST_XDIST = -n $(PYTEST_WORKERS) --maxprocesses 4 --dist loadfile
+PYTEST_XDIST = -n $(PYTEST_WORKERS) --maxprocesses 4 --dist load
 
 # Tests never use a real secret; production settings refuse to start without one.
 test: export DJANGO_SECRET_KEY ?= tests-only-key-not-secret-0123456789abcdefghijklmnopqrstuvwxyz

@@ -42,3 +42,30 @@ def admin_client(client, admin_user):
 def on_postgres(db):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://...")
+
+
+# -- pytest-xdist ------------------------------------------------------------------------
+# Test files whose module-scoped fixture costs more than the wait for one worker to run
+# the whole file: `make test` sends each of them to a single worker. (pytest-xdist's own
+# xdist_group marks would say the same, but they do not take with pytest 9.2.)
+ONE_WORKER_FILES = {
+    "tests/test_bad_input.py",  # the batch: 100,000 headings imported, about 15 s of CPU
+}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist load``, but with each file above as one unit of work, handed out first.
+    Every other test is a unit of its own and each worker gets them in collection order,
+    which keeps pytest-django's: transactional tests, which empty the database, after the
+    others (so a file with transactional tests does not belong above)."""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Scheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            path = nodeid.split("::", 1)[0]
+            return path if path in ONE_WORKER_FILES else nodeid
+
+    return Scheduling(config, log)
