@@ -40,11 +40,23 @@ run: setup-run
 	$(PY) manage.py ensure_admin --url http://$(HOST):$(PORT)/admin/
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# The suite runs in PYTEST_WORKERS processes (pytest-xdist: one per core, at most 4, each
+# with its own test database); PYTEST_WORKERS=0 runs it in one process (for --pdb).
+# --dist load hands each worker its tests in pytest-django's order (transactional tests,
+# which empty the database, after the others; grouping by file would mix them up), except
+# the files of ONE_WORKER_FILES in tests/conftest.py, each sent whole to one worker.
+PYTEST_WORKERS ?= auto
+PYTEST_XDIST = -n $(PYTEST_WORKERS) --maxprocesses 4 --dist load
+
 # Tests never use a real secret; production settings refuse to start without one.
 test: export DJANGO_SECRET_KEY ?= tests-only-key-not-secret-0123456789abcdefghijklmnopqrstuvwxyz
+# The workers and the servers the tests start each import the project: let them reuse its
+# compiled bytecode (__pycache__, git-ignored) even where the environment turns writing it
+# off. Saves about 2.5 s of CPU per process.
+test: export PYTHONDONTWRITEBYTECODE =
 test: setup-dev
 	$(PY) manage.py compile_translations -v 0
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
 
 # End-to-end tests in Debian's Chromium (apt-get install chromium), not part of `make test`.
 # ZVONOK_SCREENSHOTS=1 also rewrites docs/screenshots/.

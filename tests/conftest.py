@@ -1,7 +1,17 @@
 import pytest
 from django.db import connection
+from django.test import override_settings
 
 from tests.factories import UserFactory
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    # Production keeps Django's PBKDF2, slow on purpose (a third of a second per hash on
+    # this machine): the tests make hundreds of users (factories set a password) and log
+    # some in through the login form; none of them is about the hash.
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -32,3 +42,30 @@ def admin_client(client, admin_user):
 def on_postgres(db):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://...")
+
+
+# -- pytest-xdist ------------------------------------------------------------------------
+# Test files whose module-scoped fixture costs more than the wait for one worker to run
+# the whole file: `make test` sends each of them to a single worker. (pytest-xdist's own
+# xdist_group marks would say the same, but they do not take with pytest 9.2.)
+ONE_WORKER_FILES = {
+    "tests/test_bad_input.py",  # the batch: 100,000 headings imported, about 15 s of CPU
+}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist load``, but with each file above as one unit of work, handed out first.
+    Every other test is a unit of its own and each worker gets them in collection order,
+    which keeps pytest-django's: transactional tests, which empty the database, after the
+    others (so a file with transactional tests does not belong above)."""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Scheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            path = nodeid.split("::", 1)[0]
+            return path if path in ONE_WORKER_FILES else nodeid
+
+    return Scheduling(config, log)

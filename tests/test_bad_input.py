@@ -367,11 +367,15 @@ def test_the_batch_goes_on_past_bad_files(batch):
     assert batch.error == f"{failed} of {len(KINDS) + 1} files failed"
 
 
+# Marked like the batch's other tests, although it reads no rows: pytest-django runs the
+# tests without the database last, and the batch would be built a second time for them.
+@pytest.mark.django_db
 def test_no_traceback_reaches_the_output(batch):
     assert "Traceback" not in batch.stderr
     assert all("Traceback" not in outcome(f) for f in batch.files.values())
 
 
+@pytest.mark.django_db  # with the batch's other tests (see above)
 def test_a_file_over_the_limit_is_refused_before_it_is_opened(batch):
     huge = batch.paths["20-mb"]
 

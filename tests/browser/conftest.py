@@ -74,8 +74,6 @@ def _live_server_settings():
         SECURE_SSL_REDIRECT=False,
         SESSION_COOKIE_SECURE=False,
         CSRF_COOKIE_SECURE=False,
-        # Every test logs in through the form: a deliberately slow hash costs seconds.
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
     ):
         yield
 

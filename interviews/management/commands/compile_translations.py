@@ -4,6 +4,7 @@ Django's own `compilemessages` needs GNU gettext's msgfmt, which a fresh machine
 container may lack; polib does the same in pure Python, so `make run` needs only Python.
 """
 
+import os
 from pathlib import Path
 
 import polib
@@ -21,10 +22,15 @@ class Command(BaseCommand):
                 mo_path = po_path.with_suffix(".mo")
                 if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
                     continue
+                # Written aside, then renamed over the old file: a process reading the
+                # catalogue meanwhile (a server, a parallel test worker) never sees half.
+                partial = mo_path.with_name(f".{mo_path.name}.{os.getpid()}")
                 try:
                     catalogue = polib.pofile(str(po_path))
-                    catalogue.save_as_mofile(str(mo_path))
+                    catalogue.save_as_mofile(str(partial))
+                    os.replace(partial, mo_path)
                 except (OSError, ValueError) as exc:
+                    partial.unlink(missing_ok=True)
                     raise CommandError(f"{po_path}: {exc}") from exc
                 compiled += 1
                 if options["verbosity"] >= 2:
