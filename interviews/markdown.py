@@ -15,7 +15,9 @@ The contract, which callers and the tests rely on:
 * When no question structure is recognised the whole document is kept as one unlabelled
   section, and ``warnings`` says so. Every guess worth a human's look is a warning.
 * :func:`decode` and :func:`parse_bytes` raise :class:`SheetError` (and nothing else) for
-  input that is not a text file; :func:`parse` never raises on any ``str``.
+  input that is not a text file; :func:`parse_bytes` also for a file of more Markdown
+  elements or lines than any answer sheet has, so that time and memory stay bounded
+  whatever a file's shape. :func:`parse` never raises on any ``str``.
 * ``parse(render_sheet(...))`` gives back the numbers, question texts and bodies (see
   :func:`render_sheet` for the few inputs Markdown itself cannot express).
 """
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import gc
 import itertools
 import re
 import unicodedata
@@ -36,12 +39,14 @@ import yaml
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import isWhiteSpace
 from markdown_it.ruler import Ruler
-from markdown_it.rules_block import StateBlock
+from markdown_it.rules_block import StateBlock, hr
 from markdown_it.rules_core import StateCore, inline, normalize, text_join
 from markdown_it.token import Token
 
 __all__ = [
     "MAX_BYTES_DEFAULT",
+    "MAX_ELEMENTS_DEFAULT",
+    "MAX_LINES_DEFAULT",
     "ParsedSheet",
     "Section",
     "SheetError",
@@ -55,6 +60,13 @@ __all__ = [
 ]
 
 MAX_BYTES_DEFAULT = 2 * 1024 * 1024
+# Markdown elements (headings, paragraphs, list items, table cells, parsed lines...) of one
+# file: an answer sheet has a few hundred. Bounds the memory and the time one file can
+# take, whatever its shape (see _Budget).
+MAX_ELEMENTS_DEFAULT = 20_000
+# Lines of one file: markdown-it keeps five numbers for each, ~100 bytes a line even when
+# it is blank. A 2 MB answer sheet has tens of thousands at most.
+MAX_LINES_DEFAULT = 200_000
 
 
 class SheetError(ValueError):
@@ -178,9 +190,116 @@ def _normalize_if_needed(state: StateCore) -> None:
 _LAZY_CORE_RULES = {"inline": inline, "text_join": text_join}
 
 
+class _TooMuchStructure(Exception):
+    pass
+
+
+class _Budget:
+    """The elements a parse may still make.
+
+    Tokens cost about 0.5 KB each and all stay alive until the planning is done: a 2 MB file
+    of one-character headings, table cells or labelled lines would take gigabytes. Counting
+    as they are made stops such a file before it gets that far. An element is a token other
+    than a closing one or an inline container (a heading or a paragraph is one, a list item
+    holding a paragraph two, a line of parsed inline text one or two), a link reference
+    definition (markdown-it keeps them in ``env``, not as tokens), or a character of inline
+    markup in text parsed inline (see :meth:`spend_on_markup`).
+    """
+
+    __slots__ = ("left",)
+
+    def __init__(self, elements: int):
+        self.left = elements
+
+    def spend(self, elements: int = 1) -> None:
+        self.left -= elements
+        if self.left < 0:
+            raise _TooMuchStructure
+
+    def spend_on_markup(self, content: str) -> None:
+        """An element for each character where an inline rule may start, before parsing.
+
+        Some make no token for a long time but cost a lot each: every "[" of "[[[[..."
+        looks for its closing bracket (~10 µs), so 2 MB of them would take 20 s.
+        """
+        self.spend(sum(map(content.count, _INLINE_RULE_STARTS)))
+
+    def env(self) -> dict:
+        """A markdown-it env that spends this budget on reference definitions."""
+        return {
+            _BUDGET_ENV: self,
+            "references": _CountedDefinitions(self),
+            "duplicate_refs": _CountedList(self),
+        }
+
+
+class _CountedList(list):
+    __slots__ = ("budget",)
+
+    def __init__(self, budget: _Budget):
+        super().__init__()
+        self.budget = budget
+
+    def append(self, item) -> None:
+        super().append(item)
+        self.budget.spend()
+
+
+class _CountedTokens(_CountedList):
+    __slots__ = ()
+
+    def append(self, token: Token) -> None:
+        list.append(self, token)
+        if token.nesting != -1 and token.type != "inline":
+            self.budget.spend()
+
+
+class _CountedDefinitions(dict):
+    __slots__ = ("budget",)
+
+    def __init__(self, budget: _Budget):
+        super().__init__()
+        self.budget = budget
+
+    def __setitem__(self, label, definition) -> None:
+        super().__setitem__(label, definition)
+        self.budget.spend()
+
+
+# The key of a parse's _Budget in markdown-it's env, the one value that goes with a run.
+_BUDGET_ENV = "zvonok_budget"
+
+
+def _count_elements(state: StateCore) -> None:
+    budget = state.env.get(_BUDGET_ENV)
+    if budget is not None:
+        state.tokens = _CountedTokens(budget)
+
+
+# A thematic break is its marker three or more times, with spaces and tabs between.
+_BREAK_LINE = {m: re.compile(f"[{re.escape(m)} \t]*") for m in "*-_"}
+
+
+def _hr_or_not(state: StateBlock, line: int, end: int, silent: bool) -> bool:
+    """markdown-it's "hr" rule, after a check at C speed that the line can be one.
+
+    The rule looks at every character in Python until one that is not its marker or a
+    space, and it runs again at each level of "- - - - ... x", a list in a list: 2 MB of
+    that took seconds.
+    """
+    pos = state.bMarks[line] + state.tShift[line]
+    pattern = _BREAK_LINE.get(state.src[pos : pos + 1])
+    if pattern is None or not pattern.fullmatch(state.src, pos, state.eMarks[line]):
+        return False
+    return hr(state, line, end, silent)
+
+
 def _markdown_it() -> MarkdownIt:
     md = MarkdownIt("commonmark").enable("table")
     md.core.ruler.at("normalize", _normalize_if_needed)
+    md.core.ruler.before("block", "count_elements", _count_elements)
+    hr_rule = next(rule for rule in md.block.ruler.__rules__ if rule.name == "hr")
+    md.block.ruler.at("hr", _hr_or_not, {"alt": hr_rule.alt})  # what it may interrupt
     md.disable(list(_LAZY_CORE_RULES))
     ruler = _FirstCharRuler()
     ruler.__rules__ = md.block.ruler.__rules__
@@ -437,6 +556,8 @@ def _lines_text(lines: list[tuple[str, bool, bool]]) -> str:
 
 # The characters where a commonmark inline rule other than plain text can match.
 _MARKUP_CHARS = r"\n\\`*_\[\]!<&~"
+# The same characters but the line break, which makes a token of its own.
+_INLINE_RULE_STARTS = ("\\", "`", "*", "_", "[", "]", "!", "<", "&", "~")
 _INLINE_MARKUP = re.compile(f"[{_MARKUP_CHARS}]")
 _BOLD_LINE = re.compile(f"\\*\\*([^{_MARKUP_CHARS}]+)\\*\\*")
 
@@ -528,7 +649,12 @@ class _Doc:
         if lines is None:
             lines = _simple_inline_lines(inline_token.content)
             if lines is None:
-                inline_token.children = []
+                budget = self.env.get(_BUDGET_ENV)
+                if budget is None:
+                    inline_token.children = []
+                else:
+                    budget.spend_on_markup(inline_token.content)
+                    inline_token.children = _CountedTokens(budget)
                 state = StateCore("", _MD, self.env)
                 state.tokens = [inline_token]
                 for rule in _LAZY_CORE_RULES.values():
@@ -754,15 +880,23 @@ def _complete_question(doc: _Doc, q: _Question, i: int, warnings: list[str]) -> 
     """Take in what still belongs to the question heading; return the next block to look at."""
     blocks = doc.blocks
     # "### 3. Вопрос про SQL" + "### Напишите запрос...": one question over two headings.
-    while i < len(blocks) and blocks[i].kind == "heading" and not q.text.endswith("?"):
+    # The texts are joined once at the end: a run of thousands of headings would otherwise
+    # copy the growing text at each one. Each is collapsed already, so joining the non-empty
+    # ones with a space is what collapsing the concatenation would give.
+    parts = [q.text] if q.text else []
+    while i < len(blocks) and blocks[i].kind == "heading":
+        if parts and parts[-1].endswith("?"):
+            break
         h = blocks[i]
         if h.label or h.marker or h.boilerplate or h.setext != q.setext:
             break
-        if not (h.level == q.level or (h.level > q.level and (not q.text or h.ends_q))):
+        if not (h.level == q.level or (h.level > q.level and (not parts or h.ends_q))):
             break
-        q.text = _collapse(f"{q.text} {h.text}")
+        if h.text:
+            parts.append(h.text)
         q.q_end = h.end
         i += 1
+    q.text = " ".join(parts)
     # "## Q3" alone: the question is the paragraph, quote or code right below.
     if not q.text:
         if i < len(blocks) and blocks[i].kind in _TEXT_BLOCKS:
@@ -996,6 +1130,38 @@ def _front_matter(lines: list[str], warnings: list[str]) -> tuple[dict, int]:
 
 def parse(text: str, *, encoding: str = "") -> ParsedSheet:
     """Parse a sheet's text (normalised like :func:`decode` does). Never raises."""
+    return _parse(text, encoding)
+
+
+def _parse(
+    text: str, encoding: str, *, max_elements: int | None = None, max_lines: int | None = None
+) -> ParsedSheet:
+    """:func:`parse`, raising :class:`SheetError` past ``max_elements`` or ``max_lines``."""
+    if max_lines is not None and text.count("\n") >= max_lines:
+        raise SheetError(lines_error(max_lines))
+    with _gc_paused():
+        return _parse_sheet(text, encoding, max_elements)
+
+
+@contextlib.contextmanager
+def _gc_paused():
+    """The cyclic garbage collector off while a sheet is parsed.
+
+    Parsing makes a token or two per line that all live until the end, and the collector
+    walks all of them again and again as they pile up: half the time of a big file. Tokens
+    hold no reference cycles, so nothing waits for the collector meanwhile.
+    """
+    if not gc.isenabled():  # paused by a caller, or a parse in another thread
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _parse_sheet(text: str, encoding: str, max_elements: int | None) -> ParsedSheet:
     text = _normalise(text)
     lines = text.split("\n")
     warnings: list[str] = []
@@ -1020,7 +1186,7 @@ def parse(text: str, *, encoding: str = "") -> ParsedSheet:
         warnings.append("empty document")
         return sheet()
     source = text if content_start == 0 else "\n".join(lines[content_start:])
-    env: dict = {}
+    env: dict = {} if max_elements is None else _Budget(max_elements).env()
     planning: list[str] = []  # the planning's warnings, kept if it gets to the end
     try:
         tokens = _MD.parse(source, env)
@@ -1033,6 +1199,8 @@ def parse(text: str, *, encoding: str = "") -> ParsedSheet:
             "the whole document is kept as one unlabelled answer"
         )
         return sheet(sections=[_whole(lines, content_start)])
+    except _TooMuchStructure:
+        raise SheetError(structure_error(max_elements)) from None
     warnings += planning
     if not questions:
         warnings.append(
@@ -1097,12 +1265,34 @@ def _whole(lines: list[str], start: int) -> Section:
     return Section("", "", "", "", body, body_start + 1, body_start + 1)
 
 
-def parse_bytes(data: bytes, *, max_bytes: int = MAX_BYTES_DEFAULT) -> ParsedSheet:
-    """Check the size, :func:`decode`, :func:`parse`; :class:`SheetError` for unusable files."""
+def parse_bytes(
+    data: bytes,
+    *,
+    max_bytes: int = MAX_BYTES_DEFAULT,
+    max_elements: int = MAX_ELEMENTS_DEFAULT,
+    max_lines: int = MAX_LINES_DEFAULT,
+) -> ParsedSheet:
+    """Check the size, :func:`decode`, :func:`parse`; :class:`SheetError` for unusable files,
+    among them files of more than ``max_elements`` Markdown elements or ``max_lines`` lines
+    (memory and time stay bounded whatever the file's shape)."""
     if len(data) > max_bytes:
         raise SheetError(size_error(len(data), max_bytes))
     text, encoding = decode(data)
-    return parse(text, encoding=encoding)
+    return _parse(text, encoding, max_elements=max_elements, max_lines=max_lines)
+
+
+def structure_error(max_elements: int) -> str:
+    """The one-line refusal of a file of more than ``max_elements`` elements."""
+    return (
+        f"too much Markdown structure to analyse: more than {max_elements:,} elements "
+        "(headings, paragraphs, list items, table cells, line breaks, links, emphasis); "
+        "an answer sheet has a few hundred"
+    )
+
+
+def lines_error(max_lines: int) -> str:
+    """The one-line refusal of a file of more than ``max_lines`` lines."""
+    return f"too many lines: more than {max_lines:,}; an answer sheet has a few thousand"
 
 
 def size_error(size: int, max_bytes: int) -> str:

@@ -1221,6 +1221,7 @@ def test_tuned_markdown_it_reads_a_corpus_file_as_plain_markdown_it(path):
         "a\r\nb\rc\x00",
         "**&#xBEF;. Вопрос?**\nОтвет\n\nВопрос &#xBEF;: как?",  # a Tamil 9, no ASCII digit
         "| a | b |\n|---|---|\n| 1 | 2 |\n> | c |\n> |---|",
+        "a\n****\n> b\n- - -\n- c\n___\n- " + "- " * 200 + "x",  # breaks interrupting
     ],
 )
 def test_tuned_markdown_it_reads_hostile_input_as_plain_markdown_it(source):
