@@ -128,6 +128,12 @@ KINDS = [
         "cannot decode the file: not UTF-8 (byte 0xd0 at offset 59)",
     ),
     Kind(
+        "truncated-utf8-end",
+        committed("truncated_utf8_end.md"),
+        "created",
+        "the file ends in the middle of a UTF-8 character at byte offset 394",
+    ),
+    Kind(
         "bom-then-invalid-utf8",
         committed("bom_then_invalid_utf8.md"),
         "failed",

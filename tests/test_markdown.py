@@ -782,6 +782,39 @@ def test_invalid_utf8_after_a_bom_is_an_error():
         decode(b"\xef\xbb\xbf# \xff\xfe\xfd")
 
 
+CUT_OFF = "## 1. Вопрос?\nОтвет: да"
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding", "name", "offset"),
+    [
+        # 36 bytes in UTF-8, the last character ("а") two of them.
+        (CUT_OFF.encode()[:-1], "utf-8", "UTF-8", 34),
+        (CUT_OFF.encode()[:-2] + "€".encode()[:2], "utf-8", "UTF-8", 34),
+        (codecs.BOM_UTF8 + CUT_OFF.encode()[:-1], "utf-8-sig", "UTF-8", 37),
+        # 48 bytes in UTF-16, the byte order mark included.
+        (CUT_OFF.encode("utf-16")[:-1], "utf-16", "UTF-16", 46),
+    ],
+    ids=["utf-8", "utf-8-three-byte", "utf-8-bom", "utf-16"],
+)
+def test_a_file_cut_off_in_its_last_character_is_read_with_a_warning(data, encoding, name, offset):
+    sheet = parse_bytes(data)
+
+    assert sheet.encoding == encoding
+    assert sheet.sections[0].body == "Ответ: д\ufffd"
+    assert sheet.warnings[0] == (
+        f"the file ends in the middle of a {name} character at byte offset {offset} (cut off, "
+        "as by a download that stopped short); that character is replaced with \ufffd"
+    )
+
+
+def test_a_character_cut_off_before_the_end_is_still_an_error():
+    data = CUT_OFF.encode()[:-1] + b"\n" + "конец".encode()
+
+    with pytest.raises(SheetError, match="cannot decode the file: not UTF-8"):
+        parse_bytes(data)
+
+
 def test_bytes_in_no_cyrillic_code_page_are_an_error():
     with pytest.raises(SheetError, match="cannot decode the file"):
         decode(bytes(range(1, 256)) * 4)
