@@ -339,26 +339,36 @@ def decode(data: bytes) -> tuple[str, str]:
 
     Tried in order: UTF-8 with BOM (``utf-8-sig``), UTF-16 with BOM (``utf-16``), strict
     UTF-8, cp1251 when the result reads as Russian, then charset_normalizer limited to the
-    Cyrillic code pages. The text is then normalised: CRLF/CR -> LF, NFC, no-break spaces ->
-    spaces. Empty input is not an error here.
+    Cyrillic code pages. A UTF-8 or UTF-16 file cut off in the middle of its last character
+    (a download that stopped short) is read, that character replaced with U+FFFD
+    (:func:`parse_bytes` warns about it). The text is then normalised: CRLF/CR -> LF, NFC,
+    no-break spaces -> spaces. Empty input is not an error here.
     """
+    text, encoding, _warnings = _decode(data)
+    return text, encoding
+
+
+def _decode(data: bytes) -> tuple[str, str, list[str]]:
+    """:func:`decode`, and the warnings about what it had to replace."""
     data = bytes(data)
     for magic, what in _MAGIC:
         if data.startswith(magic):
             raise SheetError(f"binary file ({what})")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        text = _strict(data, "utf-16", "UTF-16")
+        text, cut = _strict(data, "utf-16", "UTF-16")
         nul = text.find("\x00")
         if nul >= 0:
             raise SheetError(f"binary file (NUL characters at character {nul})")
-        return _normalise(text), "utf-16"
+        return _normalise(text), "utf-16", _cut_warnings(cut, "UTF-16")
     nul = data.find(b"\x00")
     if nul >= 0:
         raise SheetError(f"binary file (NUL bytes at offset {nul})")
     if data.startswith(codecs.BOM_UTF8):
-        return _normalise(_strict(data, "utf-8-sig", "UTF-8")), "utf-8-sig"
+        text, cut = _strict(data, "utf-8-sig", "UTF-8")
+        return _normalise(text), "utf-8-sig", _cut_warnings(cut, "UTF-8")
     try:
-        return _normalise(data.decode("utf-8")), "utf-8"
+        text, cut = _decode_cut_off(data, "utf-8")
+        return _normalise(text), "utf-8", _cut_warnings(cut, "UTF-8")
     except UnicodeDecodeError as exc:
         utf8_error = exc
     try:
@@ -366,24 +376,52 @@ def decode(data: bytes) -> tuple[str, str]:
     except UnicodeDecodeError:
         text = None
     if text is not None and _reads_as_russian(text):
-        return _normalise(text), "cp1251"
+        return _normalise(text), "cp1251", []
     text, encoding = _guess_cyrillic(data)
     if text is None:
         raise SheetError(
             f"cannot decode the file: not UTF-8 (byte 0x{data[utf8_error.start]:02x} at offset "
             f"{utf8_error.start}) and not a Cyrillic code page"
         )
-    return _normalise(text), encoding
+    return _normalise(text), encoding, []
 
 
-def _strict(data: bytes, codec: str, name: str) -> str:
+def _strict(data: bytes, codec: str, name: str) -> tuple[str, int | None]:
     try:
-        return data.decode(codec)
+        return _decode_cut_off(data, codec)
     except UnicodeDecodeError as exc:
         raise SheetError(
             f"cannot decode the file: it starts with a {name} byte order mark but has invalid "
             f"{name} at offset {exc.start}"
         ) from None
+
+
+# What the codecs say when the bytes stop inside a character.
+_CUT_OFF_REASONS = ("unexpected end of data", "truncated data")
+
+
+def _decode_cut_off(data: bytes, codec: str) -> tuple[str, int | None]:
+    """``data`` decoded, and None; or, when the bytes stop in the middle of the last
+    character, the text with U+FFFD for that character and the byte offset where it
+    starts. Invalid bytes anywhere else raise UnicodeDecodeError."""
+    try:
+        return data.decode(codec), None
+    except UnicodeDecodeError as exc:
+        # utf-8-sig counts its positions after the byte order mark.
+        skip = len(codecs.BOM_UTF8) if codec == "utf-8-sig" else 0
+        if skip + exc.end != len(data) or exc.reason not in _CUT_OFF_REASONS:
+            raise
+        cut = skip + exc.start
+        return data[:cut].decode(codec) + "\ufffd", cut
+
+
+def _cut_warnings(cut: int | None, name: str) -> list[str]:
+    if cut is None:
+        return []
+    return [
+        f"the file ends in the middle of a {name} character at byte offset {cut} (cut off, "
+        "as by a download that stopped short); that character is replaced with \ufffd"
+    ]
 
 
 def _reads_as_russian(text: str) -> bool:
@@ -1134,13 +1172,19 @@ def parse(text: str, *, encoding: str = "") -> ParsedSheet:
 
 
 def _parse(
-    text: str, encoding: str, *, max_elements: int | None = None, max_lines: int | None = None
+    text: str,
+    encoding: str,
+    *,
+    max_elements: int | None = None,
+    max_lines: int | None = None,
+    warnings: Iterable[str] = (),
 ) -> ParsedSheet:
-    """:func:`parse`, raising :class:`SheetError` past ``max_elements`` or ``max_lines``."""
+    """:func:`parse`, raising :class:`SheetError` past ``max_elements`` or ``max_lines``;
+    ``warnings`` come first in the sheet's (the decoding's)."""
     if max_lines is not None and text.count("\n") >= max_lines:
         raise SheetError(lines_error(max_lines))
     with _gc_paused():
-        return _parse_sheet(text, encoding, max_elements)
+        return _parse_sheet(text, encoding, max_elements, list(warnings))
 
 
 @contextlib.contextmanager
@@ -1161,10 +1205,11 @@ def _gc_paused():
         gc.enable()
 
 
-def _parse_sheet(text: str, encoding: str, max_elements: int | None) -> ParsedSheet:
+def _parse_sheet(
+    text: str, encoding: str, max_elements: int | None, warnings: list[str]
+) -> ParsedSheet:
     text = _normalise(text)
     lines = text.split("\n")
-    warnings: list[str] = []
     front_matter, content_start = _front_matter(lines, warnings)
     fm_source = "\n".join(lines[:content_start])
 
@@ -1277,8 +1322,8 @@ def parse_bytes(
     (memory and time stay bounded whatever the file's shape)."""
     if len(data) > max_bytes:
         raise SheetError(size_error(len(data), max_bytes))
-    text, encoding = decode(data)
-    return _parse(text, encoding, max_elements=max_elements, max_lines=max_lines)
+    text, encoding, warnings = _decode(data)
+    return _parse(text, encoding, max_elements=max_elements, max_lines=max_lines, warnings=warnings)
 
 
 def structure_error(max_elements: int) -> str:
