@@ -91,6 +91,7 @@ fuzz: export HYPOTHESIS_PROFILE = fuzz
 fuzz: setup-dev
 	$(PY) -m pytest tests/test_fuzz.py $(PYTEST_ARGS)
 
-# Parse time at 1x and 10x size of hostile inputs; fails if any grows faster than linear.
+# Hostile inputs: parse time at 1x and 10x size (fails if any grows faster than linear), and
+# every shape as a 2 MB file within 3 s of CPU and 300 MB (docs/benchmarks.md).
 bench-parse: setup-dev
 	$(PY) bench/parse_scaling.py

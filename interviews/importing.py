@@ -158,15 +158,18 @@ def import_sources(
     progress: Callable[[int], None] | None = None,
     batch_size: int = 500,
     workers: int | None = None,
+    analyse: Callable[[bytes], analysis.Analysis | markdown.SheetError] | None = None,
     **options,
 ) -> ImportReport:
     """Import answer files; never raises for a bad file (it is reported as failed).
 
     ``options`` are :class:`ImportOptions` fields. ``progress`` is called with the number
-    of files finished after each batch.
+    of files finished after each batch. ``analyse`` stands in for
+    :func:`interviews.analysis.analyse_bytes`, called in this process, in file order (the
+    admin upload stops parsing with it when its time is spent).
     """
     opts = ImportOptions(**options)
-    importer = _Importer(opts, workers=workers)
+    importer = _Importer(opts, workers=workers, analyse=analyse)
     report = ImportReport(dry_run=opts.dry_run)
     try:
         # One batch ahead: while a batch is written, the workers already parse the next.
@@ -238,8 +241,9 @@ class _Plan:
 
 
 class _Importer:
-    def __init__(self, opts: ImportOptions, *, workers: int | None):
+    def __init__(self, opts: ImportOptions, *, workers: int | None, analyse=None):
         self.opts = opts
+        self.analyse = analyse
         self.workers = workers if workers is not None else (os.cpu_count() or 1)
         self._pool: ProcessPoolExecutor | None = None
         self._questionnaires: dict[int, _QuestionnaireInfo] | None = None
@@ -372,11 +376,11 @@ class _Importer:
         """The analyses of ``plans``' files, in order: already under way in the worker
         processes for a big batch (Executor.map submits everything at once), computed
         lazily here otherwise."""
-        parse = partial(analysis.analyse_bytes, max_bytes=self.opts.max_bytes)
+        parse = self.analyse or partial(analysis.analyse_bytes, max_bytes=self.opts.max_bytes)
         datas = [p.data for p in plans]
         for plan in plans:
             plan.data = None
-        if self.workers > 1 and len(plans) >= _POOL_THRESHOLD:
+        if self.analyse is None and self.workers > 1 and len(plans) >= _POOL_THRESHOLD:
             if self._pool is None:
                 # forkserver: workers never inherit the parent's database connections.
                 self._pool = ProcessPoolExecutor(self.workers, mp_context=get_context("forkserver"))

@@ -15,7 +15,9 @@ The contract, which callers and the tests rely on:
 * When no question structure is recognised the whole document is kept as one unlabelled
   section, and ``warnings`` says so. Every guess worth a human's look is a warning.
 * :func:`decode` and :func:`parse_bytes` raise :class:`SheetError` (and nothing else) for
-  input that is not a text file; :func:`parse` never raises on any ``str``.
+  input that is not a text file; :func:`parse_bytes` also for a file of more Markdown
+  elements or lines than any answer sheet has, so that time and memory stay bounded
+  whatever a file's shape. :func:`parse` never raises on any ``str``.
 * ``parse(render_sheet(...))`` gives back the numbers, question texts and bodies (see
   :func:`render_sheet` for the few inputs Markdown itself cannot express).
 """
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import gc
 import itertools
 import re
 import unicodedata
@@ -36,12 +39,14 @@ import yaml
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import isWhiteSpace
 from markdown_it.ruler import Ruler
-from markdown_it.rules_block import StateBlock
+from markdown_it.rules_block import StateBlock, hr
 from markdown_it.rules_core import StateCore, inline, normalize, text_join
 from markdown_it.token import Token
 
 __all__ = [
     "MAX_BYTES_DEFAULT",
+    "MAX_ELEMENTS_DEFAULT",
+    "MAX_LINES_DEFAULT",
     "ParsedSheet",
     "Section",
     "SheetError",
@@ -55,6 +60,13 @@ __all__ = [
 ]
 
 MAX_BYTES_DEFAULT = 2 * 1024 * 1024
+# Markdown elements (headings, paragraphs, list items, table cells, parsed lines...) of one
+# file: an answer sheet has a few hundred. Bounds the memory and the time one file can
+# take, whatever its shape (see _Budget).
+MAX_ELEMENTS_DEFAULT = 20_000
+# Lines of one file: markdown-it keeps five numbers for each, ~100 bytes a line even when
+# it is blank. A 2 MB answer sheet has tens of thousands at most.
+MAX_LINES_DEFAULT = 200_000
 
 
 class SheetError(ValueError):
@@ -178,9 +190,116 @@ def _normalize_if_needed(state: StateCore) -> None:
 _LAZY_CORE_RULES = {"inline": inline, "text_join": text_join}
 
 
+class _TooMuchStructure(Exception):
+    pass
+
+
+class _Budget:
+    """The elements a parse may still make.
+
+    Tokens cost about 0.5 KB each and all stay alive until the planning is done: a 2 MB file
+    of one-character headings, table cells or labelled lines would take gigabytes. Counting
+    as they are made stops such a file before it gets that far. An element is a token other
+    than a closing one or an inline container (a heading or a paragraph is one, a list item
+    holding a paragraph two, a line of parsed inline text one or two), a link reference
+    definition (markdown-it keeps them in ``env``, not as tokens), or a character of inline
+    markup in text parsed inline (see :meth:`spend_on_markup`).
+    """
+
+    __slots__ = ("left",)
+
+    def __init__(self, elements: int):
+        self.left = elements
+
+    def spend(self, elements: int = 1) -> None:
+        self.left -= elements
+        if self.left < 0:
+            raise _TooMuchStructure
+
+    def spend_on_markup(self, content: str) -> None:
+        """An element for each character where an inline rule may start, before parsing.
+
+        Some make no token for a long time but cost a lot each: every "[" of "[[[[..."
+        looks for its closing bracket (~10 µs), so 2 MB of them would take 20 s.
+        """
+        self.spend(sum(map(content.count, _INLINE_RULE_STARTS)))
+
+    def env(self) -> dict:
+        """A markdown-it env that spends this budget on reference definitions."""
+        return {
+            _BUDGET_ENV: self,
+            "references": _CountedDefinitions(self),
+            "duplicate_refs": _CountedList(self),
+        }
+
+
+class _CountedList(list):
+    __slots__ = ("budget",)
+
+    def __init__(self, budget: _Budget):
+        super().__init__()
+        self.budget = budget
+
+    def append(self, item) -> None:
+        super().append(item)
+        self.budget.spend()
+
+
+class _CountedTokens(_CountedList):
+    __slots__ = ()
+
+    def append(self, token: Token) -> None:
+        list.append(self, token)
+        if token.nesting != -1 and token.type != "inline":
+            self.budget.spend()
+
+
+class _CountedDefinitions(dict):
+    __slots__ = ("budget",)
+
+    def __init__(self, budget: _Budget):
+        super().__init__()
+        self.budget = budget
+
+    def __setitem__(self, label, definition) -> None:
+        super().__setitem__(label, definition)
+        self.budget.spend()
+
+
+# The key of a parse's _Budget in markdown-it's env, the one value that goes with a run.
+_BUDGET_ENV = "zvonok_budget"
+
+
+def _count_elements(state: StateCore) -> None:
+    budget = state.env.get(_BUDGET_ENV)
+    if budget is not None:
+        state.tokens = _CountedTokens(budget)
+
+
+# A thematic break is its marker three or more times, with spaces and tabs between.
+_BREAK_LINE = {m: re.compile(f"[{re.escape(m)} \t]*") for m in "*-_"}
+
+
+def _hr_or_not(state: StateBlock, line: int, end: int, silent: bool) -> bool:
+    """markdown-it's "hr" rule, after a check at C speed that the line can be one.
+
+    The rule looks at every character in Python until one that is not its marker or a
+    space, and it runs again at each level of "- - - - ... x", a list in a list: 2 MB of
+    that took seconds.
+    """
+    pos = state.bMarks[line] + state.tShift[line]
+    pattern = _BREAK_LINE.get(state.src[pos : pos + 1])
+    if pattern is None or not pattern.fullmatch(state.src, pos, state.eMarks[line]):
+        return False
+    return hr(state, line, end, silent)
+
+
 def _markdown_it() -> MarkdownIt:
     md = MarkdownIt("commonmark").enable("table")
     md.core.ruler.at("normalize", _normalize_if_needed)
+    md.core.ruler.before("block", "count_elements", _count_elements)
+    hr_rule = next(rule for rule in md.block.ruler.__rules__ if rule.name == "hr")
+    md.block.ruler.at("hr", _hr_or_not, {"alt": hr_rule.alt})  # what it may interrupt
     md.disable(list(_LAZY_CORE_RULES))
     ruler = _FirstCharRuler()
     ruler.__rules__ = md.block.ruler.__rules__
@@ -220,26 +339,36 @@ def decode(data: bytes) -> tuple[str, str]:
 
     Tried in order: UTF-8 with BOM (``utf-8-sig``), UTF-16 with BOM (``utf-16``), strict
     UTF-8, cp1251 when the result reads as Russian, then charset_normalizer limited to the
-    Cyrillic code pages. The text is then normalised: CRLF/CR -> LF, NFC, no-break spaces ->
-    spaces. Empty input is not an error here.
+    Cyrillic code pages. A UTF-8 or UTF-16 file cut off in the middle of its last character
+    (a download that stopped short) is read, that character replaced with U+FFFD
+    (:func:`parse_bytes` warns about it). The text is then normalised: CRLF/CR -> LF, NFC,
+    no-break spaces -> spaces. Empty input is not an error here.
     """
+    text, encoding, _warnings = _decode(data)
+    return text, encoding
+
+
+def _decode(data: bytes) -> tuple[str, str, list[str]]:
+    """:func:`decode`, and the warnings about what it had to replace."""
     data = bytes(data)
     for magic, what in _MAGIC:
         if data.startswith(magic):
             raise SheetError(f"binary file ({what})")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        text = _strict(data, "utf-16", "UTF-16")
+        text, cut = _strict(data, "utf-16", "UTF-16")
         nul = text.find("\x00")
         if nul >= 0:
             raise SheetError(f"binary file (NUL characters at character {nul})")
-        return _normalise(text), "utf-16"
+        return _normalise(text), "utf-16", _cut_warnings(cut, "UTF-16")
     nul = data.find(b"\x00")
     if nul >= 0:
         raise SheetError(f"binary file (NUL bytes at offset {nul})")
     if data.startswith(codecs.BOM_UTF8):
-        return _normalise(_strict(data, "utf-8-sig", "UTF-8")), "utf-8-sig"
+        text, cut = _strict(data, "utf-8-sig", "UTF-8")
+        return _normalise(text), "utf-8-sig", _cut_warnings(cut, "UTF-8")
     try:
-        return _normalise(data.decode("utf-8")), "utf-8"
+        text, cut = _decode_cut_off(data, "utf-8")
+        return _normalise(text), "utf-8", _cut_warnings(cut, "UTF-8")
     except UnicodeDecodeError as exc:
         utf8_error = exc
     try:
@@ -247,24 +376,52 @@ def decode(data: bytes) -> tuple[str, str]:
     except UnicodeDecodeError:
         text = None
     if text is not None and _reads_as_russian(text):
-        return _normalise(text), "cp1251"
+        return _normalise(text), "cp1251", []
     text, encoding = _guess_cyrillic(data)
     if text is None:
         raise SheetError(
             f"cannot decode the file: not UTF-8 (byte 0x{data[utf8_error.start]:02x} at offset "
             f"{utf8_error.start}) and not a Cyrillic code page"
         )
-    return _normalise(text), encoding
+    return _normalise(text), encoding, []
 
 
-def _strict(data: bytes, codec: str, name: str) -> str:
+def _strict(data: bytes, codec: str, name: str) -> tuple[str, int | None]:
     try:
-        return data.decode(codec)
+        return _decode_cut_off(data, codec)
     except UnicodeDecodeError as exc:
         raise SheetError(
             f"cannot decode the file: it starts with a {name} byte order mark but has invalid "
             f"{name} at offset {exc.start}"
         ) from None
+
+
+# What the codecs say when the bytes stop inside a character.
+_CUT_OFF_REASONS = ("unexpected end of data", "truncated data")
+
+
+def _decode_cut_off(data: bytes, codec: str) -> tuple[str, int | None]:
+    """``data`` decoded, and None; or, when the bytes stop in the middle of the last
+    character, the text with U+FFFD for that character and the byte offset where it
+    starts. Invalid bytes anywhere else raise UnicodeDecodeError."""
+    try:
+        return data.decode(codec), None
+    except UnicodeDecodeError as exc:
+        # utf-8-sig counts its positions after the byte order mark.
+        skip = len(codecs.BOM_UTF8) if codec == "utf-8-sig" else 0
+        if skip + exc.end != len(data) or exc.reason not in _CUT_OFF_REASONS:
+            raise
+        cut = skip + exc.start
+        return data[:cut].decode(codec) + "\ufffd", cut
+
+
+def _cut_warnings(cut: int | None, name: str) -> list[str]:
+    if cut is None:
+        return []
+    return [
+        f"the file ends in the middle of a {name} character at byte offset {cut} (cut off, "
+        "as by a download that stopped short); that character is replaced with \ufffd"
+    ]
 
 
 def _reads_as_russian(text: str) -> bool:
@@ -437,6 +594,8 @@ def _lines_text(lines: list[tuple[str, bool, bool]]) -> str:
 
 # The characters where a commonmark inline rule other than plain text can match.
 _MARKUP_CHARS = r"\n\\`*_\[\]!<&~"
+# The same characters but the line break, which makes a token of its own.
+_INLINE_RULE_STARTS = ("\\", "`", "*", "_", "[", "]", "!", "<", "&", "~")
 _INLINE_MARKUP = re.compile(f"[{_MARKUP_CHARS}]")
 _BOLD_LINE = re.compile(f"\\*\\*([^{_MARKUP_CHARS}]+)\\*\\*")
 
@@ -528,7 +687,12 @@ class _Doc:
         if lines is None:
             lines = _simple_inline_lines(inline_token.content)
             if lines is None:
-                inline_token.children = []
+                budget = self.env.get(_BUDGET_ENV)
+                if budget is None:
+                    inline_token.children = []
+                else:
+                    budget.spend_on_markup(inline_token.content)
+                    inline_token.children = _CountedTokens(budget)
                 state = StateCore("", _MD, self.env)
                 state.tokens = [inline_token]
                 for rule in _LAZY_CORE_RULES.values():
@@ -754,15 +918,23 @@ def _complete_question(doc: _Doc, q: _Question, i: int, warnings: list[str]) -> 
     """Take in what still belongs to the question heading; return the next block to look at."""
     blocks = doc.blocks
     # "### 3. Вопрос про SQL" + "### Напишите запрос...": one question over two headings.
-    while i < len(blocks) and blocks[i].kind == "heading" and not q.text.endswith("?"):
+    # The texts are joined once at the end: a run of thousands of headings would otherwise
+    # copy the growing text at each one. Each is collapsed already, so joining the non-empty
+    # ones with a space is what collapsing the concatenation would give.
+    parts = [q.text] if q.text else []
+    while i < len(blocks) and blocks[i].kind == "heading":
+        if parts and parts[-1].endswith("?"):
+            break
         h = blocks[i]
         if h.label or h.marker or h.boilerplate or h.setext != q.setext:
             break
-        if not (h.level == q.level or (h.level > q.level and (not q.text or h.ends_q))):
+        if not (h.level == q.level or (h.level > q.level and (not parts or h.ends_q))):
             break
-        q.text = _collapse(f"{q.text} {h.text}")
+        if h.text:
+            parts.append(h.text)
         q.q_end = h.end
         i += 1
+    q.text = " ".join(parts)
     # "## Q3" alone: the question is the paragraph, quote or code right below.
     if not q.text:
         if i < len(blocks) and blocks[i].kind in _TEXT_BLOCKS:
@@ -996,9 +1168,48 @@ def _front_matter(lines: list[str], warnings: list[str]) -> tuple[dict, int]:
 
 def parse(text: str, *, encoding: str = "") -> ParsedSheet:
     """Parse a sheet's text (normalised like :func:`decode` does). Never raises."""
+    return _parse(text, encoding)
+
+
+def _parse(
+    text: str,
+    encoding: str,
+    *,
+    max_elements: int | None = None,
+    max_lines: int | None = None,
+    warnings: Iterable[str] = (),
+) -> ParsedSheet:
+    """:func:`parse`, raising :class:`SheetError` past ``max_elements`` or ``max_lines``;
+    ``warnings`` come first in the sheet's (the decoding's)."""
+    if max_lines is not None and text.count("\n") >= max_lines:
+        raise SheetError(lines_error(max_lines))
+    with _gc_paused():
+        return _parse_sheet(text, encoding, max_elements, list(warnings))
+
+
+@contextlib.contextmanager
+def _gc_paused():
+    """The cyclic garbage collector off while a sheet is parsed.
+
+    Parsing makes a token or two per line that all live until the end, and the collector
+    walks all of them again and again as they pile up: half the time of a big file. Tokens
+    hold no reference cycles, so nothing waits for the collector meanwhile.
+    """
+    if not gc.isenabled():  # paused by a caller, or a parse in another thread
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _parse_sheet(
+    text: str, encoding: str, max_elements: int | None, warnings: list[str]
+) -> ParsedSheet:
     text = _normalise(text)
     lines = text.split("\n")
-    warnings: list[str] = []
     front_matter, content_start = _front_matter(lines, warnings)
     fm_source = "\n".join(lines[:content_start])
 
@@ -1020,7 +1231,7 @@ def parse(text: str, *, encoding: str = "") -> ParsedSheet:
         warnings.append("empty document")
         return sheet()
     source = text if content_start == 0 else "\n".join(lines[content_start:])
-    env: dict = {}
+    env: dict = {} if max_elements is None else _Budget(max_elements).env()
     planning: list[str] = []  # the planning's warnings, kept if it gets to the end
     try:
         tokens = _MD.parse(source, env)
@@ -1033,6 +1244,8 @@ def parse(text: str, *, encoding: str = "") -> ParsedSheet:
             "the whole document is kept as one unlabelled answer"
         )
         return sheet(sections=[_whole(lines, content_start)])
+    except _TooMuchStructure:
+        raise SheetError(structure_error(max_elements)) from None
     warnings += planning
     if not questions:
         warnings.append(
@@ -1097,12 +1310,34 @@ def _whole(lines: list[str], start: int) -> Section:
     return Section("", "", "", "", body, body_start + 1, body_start + 1)
 
 
-def parse_bytes(data: bytes, *, max_bytes: int = MAX_BYTES_DEFAULT) -> ParsedSheet:
-    """Check the size, :func:`decode`, :func:`parse`; :class:`SheetError` for unusable files."""
+def parse_bytes(
+    data: bytes,
+    *,
+    max_bytes: int = MAX_BYTES_DEFAULT,
+    max_elements: int = MAX_ELEMENTS_DEFAULT,
+    max_lines: int = MAX_LINES_DEFAULT,
+) -> ParsedSheet:
+    """Check the size, :func:`decode`, :func:`parse`; :class:`SheetError` for unusable files,
+    among them files of more than ``max_elements`` Markdown elements or ``max_lines`` lines
+    (memory and time stay bounded whatever the file's shape)."""
     if len(data) > max_bytes:
         raise SheetError(size_error(len(data), max_bytes))
-    text, encoding = decode(data)
-    return parse(text, encoding=encoding)
+    text, encoding, warnings = _decode(data)
+    return _parse(text, encoding, max_elements=max_elements, max_lines=max_lines, warnings=warnings)
+
+
+def structure_error(max_elements: int) -> str:
+    """The one-line refusal of a file of more than ``max_elements`` elements."""
+    return (
+        f"too much Markdown structure to analyse: more than {max_elements:,} elements "
+        "(headings, paragraphs, list items, table cells, line breaks, links, emphasis); "
+        "an answer sheet has a few hundred"
+    )
+
+
+def lines_error(max_lines: int) -> str:
+    """The one-line refusal of a file of more than ``max_lines`` lines."""
+    return f"too many lines: more than {max_lines:,}; an answer sheet has a few thousand"
 
 
 def size_error(size: int, max_bytes: int) -> str:

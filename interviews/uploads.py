@@ -30,10 +30,11 @@ import logging
 import re
 import secrets
 import struct
+import time
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import PurePosixPath
 from typing import IO, Protocol
@@ -45,7 +46,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import importing
+from . import analysis, importing, markdown
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +95,7 @@ class Limits:
     max_files: int  # files chosen in one upload
     max_zip_members: int  # entries of all the archives of one upload together
     max_total_bytes: int  # all answer files of one upload, unpacked
+    parse_seconds: float  # parsing the files of one upload, in the preview and again on import
 
     @classmethod
     def from_settings(cls) -> Limits:
@@ -102,6 +104,7 @@ class Limits:
             max_files=settings.ZVONOK_UPLOAD_MAX_FILES,
             max_zip_members=settings.ZVONOK_UPLOAD_MAX_ZIP_MEMBERS,
             max_total_bytes=settings.ZVONOK_UPLOAD_MAX_TOTAL_BYTES,
+            parse_seconds=settings.ZVONOK_UPLOAD_PARSE_SECONDS,
         )
 
 
@@ -406,16 +409,7 @@ def create_pending(
             files=tuple(stored),
             skipped=tuple(expansion.skipped),
         )
-        manifest = {
-            "user": pending.user_id,
-            "created": now.isoformat(),
-            "options": pending.options,
-            "files": [{"name": f.name, "path": f.path, "size": f.size} for f in stored],
-            "skipped": list(pending.skipped),
-        }
-        default_storage.save(
-            f"{folder}/{_MANIFEST}", ContentFile(json.dumps(manifest, ensure_ascii=False))
-        )
+        _save_manifest(pending)
     except BaseException:
         _delete_folder(token)
         raise
@@ -460,28 +454,107 @@ def load_pending(*, token: str, user, now: datetime | None = None) -> PendingUpl
     return pending
 
 
+class ParseBudget:
+    """The parse time one request may spend on an upload's files.
+
+    A web worker is killed past its timeout (60 s in bin/start), and a file may take a
+    second or two to parse however hostile it is (interviews.markdown caps its structure),
+    so an upload of many such files could outlast it. Once parsing has taken ``seconds``,
+    the files left are not parsed: each is refused with :attr:`message`. The first file is
+    always parsed, so that every upload gets somewhere.
+    """
+
+    def __init__(self, *, seconds: float, max_bytes: int):
+        self.seconds = seconds
+        self.max_bytes = max_bytes
+        self.spent = 0.0
+        self.parsed = 0
+        self.message = _(
+            "Not read: reading this upload's files took its %(seconds)s seconds before "
+            "this one. Upload this file again with fewer others."
+        ) % {"seconds": f"{seconds:g}"}
+
+    def analyse(self, data: bytes) -> analysis.Analysis | markdown.SheetError:
+        if self.parsed and self.spent >= self.seconds:
+            return markdown.SheetError(self.message)
+        start = time.perf_counter()
+        try:
+            return analysis.analyse_bytes(data, max_bytes=self.max_bytes)
+        finally:
+            self.parsed += 1
+            self.spent += time.perf_counter() - start
+
+
 def import_pending(
     *,
     pending: PendingUpload,
     dry_run: bool,
-    max_bytes: int,
+    limits: Limits,
     imported_by=None,
+    budget: ParseBudget | None = None,
 ) -> importing.ImportReport:
-    """Import the pending upload's files (or only pretend to, ``dry_run``)."""
+    """Import the pending upload's files (or only pretend to, ``dry_run``), parsing them
+    within ``limits.parse_seconds`` (see :class:`ParseBudget`)."""
+    if budget is None:
+        budget = ParseBudget(seconds=limits.parse_seconds, max_bytes=limits.max_bytes)
     return importing.import_sources(
-        pending.sources(max_bytes=max_bytes),
+        pending.sources(max_bytes=limits.max_bytes),
         dry_run=dry_run,
         imported_by=imported_by,
-        max_bytes=max_bytes,
+        max_bytes=limits.max_bytes,
         # At most a few hundred files: worker processes would cost a web request more
         # than they save.
         workers=1,
+        analyse=budget.analyse,
         **pending.options,
     )
 
 
+def preview_pending(
+    *, pending: PendingUpload, limits: Limits
+) -> tuple[PendingUpload, importing.ImportReport]:
+    """The dry run of a pending upload, and the upload without the files it had no time
+    to read: those are refused in the report and deleted, so that confirming imports the
+    files the preview showed."""
+    budget = ParseBudget(seconds=limits.parse_seconds, max_bytes=limits.max_bytes)
+    report = import_pending(pending=pending, dry_run=True, limits=limits, budget=budget)
+    # The report lists the files in the upload's order.
+    unread = [
+        f for f, r in zip(pending.files, report.files, strict=True) if r.error == budget.message
+    ]
+    if unread:
+        pending = _without(pending, unread)
+    return pending, report
+
+
 def delete_pending(*, pending: PendingUpload) -> None:
     _delete_folder(pending.token)
+
+
+def _save_manifest(pending: PendingUpload) -> None:
+    manifest = {
+        "user": pending.user_id,
+        "created": pending.created.isoformat(),
+        "options": pending.options,
+        "files": [{"name": f.name, "path": f.path, "size": f.size} for f in pending.files],
+        "skipped": list(pending.skipped),
+    }
+    default_storage.save(
+        f"{UPLOADS_DIR}/{pending.token}/{_MANIFEST}",
+        ContentFile(json.dumps(manifest, ensure_ascii=False)),
+    )
+
+
+def _without(pending: PendingUpload, files: list[PendingFile]) -> PendingUpload:
+    """The pending upload without ``files``, in storage too."""
+    kept = replace(pending, files=tuple(f for f in pending.files if f not in files))
+    # Storage does not overwrite: the old manifest goes first. Until the new one is
+    # written, delete_stale dates the folder by its files, which are recent.
+    default_storage.delete(f"{UPLOADS_DIR}/{pending.token}/{_MANIFEST}")
+    _save_manifest(kept)
+    for f in files:
+        default_storage.delete(f.path)
+    return kept
 
 
 def delete_stale(*, now: datetime | None = None, max_age: timedelta = PENDING_MAX_AGE) -> int:

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import codecs
 import dataclasses
+import itertools
 import pickle
 import timeit
+import tracemalloc
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -780,6 +782,39 @@ def test_invalid_utf8_after_a_bom_is_an_error():
         decode(b"\xef\xbb\xbf# \xff\xfe\xfd")
 
 
+CUT_OFF = "## 1. Вопрос?\nОтвет: да"
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding", "name", "offset"),
+    [
+        # 36 bytes in UTF-8, the last character ("а") two of them.
+        (CUT_OFF.encode()[:-1], "utf-8", "UTF-8", 34),
+        (CUT_OFF.encode()[:-2] + "€".encode()[:2], "utf-8", "UTF-8", 34),
+        (codecs.BOM_UTF8 + CUT_OFF.encode()[:-1], "utf-8-sig", "UTF-8", 37),
+        # 48 bytes in UTF-16, the byte order mark included.
+        (CUT_OFF.encode("utf-16")[:-1], "utf-16", "UTF-16", 46),
+    ],
+    ids=["utf-8", "utf-8-three-byte", "utf-8-bom", "utf-16"],
+)
+def test_a_file_cut_off_in_its_last_character_is_read_with_a_warning(data, encoding, name, offset):
+    sheet = parse_bytes(data)
+
+    assert sheet.encoding == encoding
+    assert sheet.sections[0].body == "Ответ: д\ufffd"
+    assert sheet.warnings[0] == (
+        f"the file ends in the middle of a {name} character at byte offset {offset} (cut off, "
+        "as by a download that stopped short); that character is replaced with \ufffd"
+    )
+
+
+def test_a_character_cut_off_before_the_end_is_still_an_error():
+    data = CUT_OFF.encode()[:-1] + b"\n" + "конец".encode()
+
+    with pytest.raises(SheetError, match="cannot decode the file: not UTF-8"):
+        parse_bytes(data)
+
+
 def test_bytes_in_no_cyrillic_code_page_are_an_error():
     with pytest.raises(SheetError, match="cannot decode the file"):
         decode(bytes(range(1, 256)) * 4)
@@ -924,6 +959,116 @@ def test_a_hundred_thousand_headings_are_all_read():
 
     assert len(parsed.sections) == 100_000
     assert parsed.sections[-1].body == "Ответ 100000"
+
+
+# What one file may cost: parse_bytes refuses files over a cap on Markdown elements or on
+# lines, whatever their shape (parse() of a str has no caps). Speed is measured by
+# bench/parse_scaling.py; these check structure and memory.
+
+TWO_MB = 2 * 1024 * 1024
+PAD = "слово " * 8
+
+
+def two_megabytes(unit) -> bytes:
+    """``unit(0) + unit(1) + ...`` up to 2 MB."""
+    out, size = [], 0
+    for i in itertools.count():
+        piece = unit(i).encode()
+        if size + len(piece) > TWO_MB:
+            return b"".join(out)
+        out.append(piece)
+        size += len(piece)
+    raise AssertionError  # unreachable: count() never ends
+
+
+HEADING_RUNS = {
+    "setext": lambda i: f"Q{i}\n---\nx\n",
+    "continued": lambda i: "## 1. Вопрос\n" if i == 0 else f"## часть {i}\n",
+    "tiny": lambda i: "#\n",
+    # Longer lines, so that the line cap leaves them to the element cap.
+    "setext-long-lines": lambda i: f"Q{i} {PAD}\n---\n{PAD}\n",
+    "numbered-long-lines": lambda i: f"## {i % 999 + 1}. Вопрос {i}?\n{PAD}\n",
+}
+
+
+@pytest.mark.parametrize("unit", HEADING_RUNS.values(), ids=HEADING_RUNS.keys())
+def test_two_megabytes_of_headings_are_refused_by_a_cap(unit):
+    data = two_megabytes(unit)
+
+    with pytest.raises(SheetError, match=r"^too (many lines|much Markdown structure)"):
+        parse_bytes(data)
+
+
+def test_refusing_two_megabytes_of_headings_takes_less_than_100_mb():
+    data = two_megabytes(HEADING_RUNS["continued"])
+
+    tracemalloc.start()
+    try:
+        with pytest.raises(SheetError, match="too much Markdown structure"):
+            parse_bytes(data)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    assert peak < 100 * 1024 * 1024
+
+
+def test_two_megabytes_of_continued_headings_under_the_caps_are_one_question():
+    data = two_megabytes(lambda i: "## 1. Вопрос\n" if i == 0 else f"## часть {i} {PAD}{PAD}\n")
+    parts = data.count(b"\n") - 1
+
+    sheet = parse_bytes(data)
+
+    assert [s.number for s in sheet.sections] == ["1"]
+    question = sheet.sections[0].question_text
+    assert question.startswith(f"Вопрос часть 1 {PAD}")
+    assert question.endswith(f"часть {parts} {PAD}{PAD}".rstrip())
+    assert accounted_lines(sheet) == nonblank(sheet.text)
+
+
+def test_a_file_over_the_element_cap_is_refused_naming_the_cap():
+    with pytest.raises(
+        SheetError, match=r"^too much Markdown structure to analyse: more than 10 elements "
+    ):
+        parse_bytes(b"## 1. Q\n" * 11, max_elements=10)
+
+
+def test_a_file_at_the_element_cap_is_read():
+    sheet = parse_bytes(b"".join(b"## %d. Q\n" % n for n in range(1, 11)), max_elements=10)
+
+    assert len(sheet.sections) == 10
+
+
+def test_reference_definitions_count_towards_the_element_cap():
+    # markdown-it keeps them in its env, not as tokens.
+    data = b"".join(b"[r%d]: /u\n" % n for n in range(11))
+
+    with pytest.raises(SheetError, match="too much Markdown structure"):
+        parse_bytes(data, max_elements=10)
+
+
+def test_lines_of_a_paragraph_read_for_labels_count_towards_the_element_cap():
+    # One paragraph is one block; reading its lines for labels makes a token or two each.
+    data = b"".join(f"Вопрос {n}: да\n".encode() for n in range(1, 9))
+
+    with pytest.raises(SheetError, match="too much Markdown structure"):
+        parse_bytes(data, max_elements=10)
+    assert len(parse_bytes(data, max_elements=20).sections) == 8
+
+
+def test_inline_markup_of_a_paragraph_read_for_labels_counts_towards_the_element_cap():
+    # Each "[" looks for its closing bracket: costly long before it makes a token.
+    data = "Вопрос 1: {}\n".format("[" * 20).encode()
+
+    with pytest.raises(SheetError, match="too much Markdown structure"):
+        parse_bytes(data, max_elements=10)
+    assert parse_bytes(data, max_elements=30).sections[0].number == "1"
+
+
+def test_a_file_over_the_line_cap_is_refused_naming_the_cap():
+    with pytest.raises(SheetError, match=r"^too many lines: more than 10;"):
+        parse_bytes(b"a" + b"\n" * 10, max_lines=10)
+    assert parse_bytes(b"a" + b"\n" * 9, max_lines=10).sections[0].body == "a"
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -1109,6 +1254,7 @@ def test_tuned_markdown_it_reads_a_corpus_file_as_plain_markdown_it(path):
         "a\r\nb\rc\x00",
         "**&#xBEF;. Вопрос?**\nОтвет\n\nВопрос &#xBEF;: как?",  # a Tamil 9, no ASCII digit
         "| a | b |\n|---|---|\n| 1 | 2 |\n> | c |\n> |---|",
+        "a\n****\n> b\n- - -\n- c\n___\n- " + "- " * 200 + "x",  # breaks interrupting
     ],
 )
 def test_tuned_markdown_it_reads_hostile_input_as_plain_markdown_it(source):

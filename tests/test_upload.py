@@ -424,6 +424,67 @@ def test_upload_without_answer_files_is_refused(admin_client):
     assert "The upload holds no answer files" in refusal(response)
 
 
+# -- parse time ----------------------------------------------------------------------------
+
+OUT_OF_TIME = (
+    "Not read: reading this upload's files took its 0 seconds before this one. "
+    "Upload this file again with fewer others."
+)
+
+
+def heading_run(name):
+    """100 KB of headings: refused by the parser, after a while, for its structure."""
+    return SimpleUploadedFile(name, b"# a\n" * 25_000, content_type="text/markdown")
+
+
+def test_preview_of_many_hostile_files_stops_reading_when_its_time_is_spent(admin_client, settings):
+    # Whatever the machine's speed: the first file is read, and then the time is spent.
+    settings.ZVONOK_UPLOAD_PARSE_SECONDS = 0
+    files = [heading_run(f"run{n:02d}.md") for n in range(25)]
+
+    response = upload(admin_client, *files)
+
+    rows = response.context["rows"]
+    assert [row["file"].path for row in rows] == [f.name for f in files]
+    assert rows[0]["file"].error.startswith("too much Markdown structure to analyse")
+    assert [row["file"].error for row in rows[1:]] == [OUT_OF_TIME] * 24
+    assert "25 files: 0 new, 0 changed, 0 unchanged, 25 cannot be imported." in (
+        response.content.decode()
+    )
+
+
+def test_confirm_after_a_preview_out_of_time_imports_only_the_files_it_read(
+    admin_client, media, questionnaire, settings
+):
+    settings.ZVONOK_UPLOAD_PARSE_SECONDS = 0
+    preview = upload(admin_client, example(IVAN), example(MARIA), example(TIMUR))
+
+    response = confirm(admin_client, token_in(preview))
+
+    assert [row["file"].error for row in preview.context["rows"]] == [
+        None,
+        OUT_OF_TIME,
+        OUT_OF_TIME,
+    ]
+    assert list(Submission.objects.values_list("source_name", flat=True)) == [IVAN]
+    assert [row["file"].path for row in response.context["rows"]] == [IVAN]
+
+
+def test_files_out_of_time_are_refused_in_the_users_language(admin_client, settings):
+    settings.ZVONOK_UPLOAD_PARSE_SECONDS = 0
+
+    response = admin_client.post(
+        reverse("admin:interviews_submission_import"),
+        {"files": [heading_run("a.md"), heading_run("b.md")]},
+        HTTP_ACCEPT_LANGUAGE="ru",
+    )
+
+    assert response.context["rows"][1]["file"].error == (
+        "Не прочитан: чтение файлов этой загрузки заняло отведённые ей 0 с ещё до этого "
+        "файла. Загрузите его снова, с меньшим числом других."
+    )
+
+
 # -- tokens and storage --------------------------------------------------------------------
 
 

@@ -50,6 +50,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "interviews.middleware.ContentSecurityPolicyMiddleware",
+    # Before anything reads the body (sessions, CSRF, forms).
+    "interviews.middleware.RequestBodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -182,8 +184,21 @@ MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
 ZVONOK_UPLOAD_MAX_FILES = env.int("ZVONOK_UPLOAD_MAX_FILES", default=200)
 ZVONOK_UPLOAD_MAX_ZIP_MEMBERS = env.int("ZVONOK_UPLOAD_MAX_ZIP_MEMBERS", default=500)
 ZVONOK_UPLOAD_MAX_TOTAL_BYTES = env.int("ZVONOK_UPLOAD_MAX_TOTAL_BYTES", default=50 * 1024 * 1024)
+# Parsing one upload's files, in the preview and again on import: the files left when it
+# is spent are refused. Each request must end within gunicorn's --timeout (60 s), and the
+# database work for the files read comes after: on a busy machine it took as long again.
+ZVONOK_UPLOAD_PARSE_SECONDS = env.float("ZVONOK_UPLOAD_PARSE_SECONDS", default=15.0)
 # Django answers more files than this with a bare 400; above ours, ours explains itself.
 DATA_UPLOAD_MAX_NUMBER_FILES = max(100, 2 * ZVONOK_UPLOAD_MAX_FILES)
+
+# Request bodies (interviews.middleware.RequestBodyLimitMiddleware): larger ones are
+# refused with 413 before they are read. The default is what Django already allows for a
+# form's fields (DATA_UPLOAD_MAX_MEMORY_SIZE), which does not count file parts; the
+# answer upload may carry its files' total besides.
+ZVONOK_MAX_REQUEST_BYTES = env.int("ZVONOK_MAX_REQUEST_BYTES", default=2_621_440)
+ZVONOK_REQUEST_BODY_LIMITS = {
+    "admin:interviews_submission_import": ZVONOK_UPLOAD_MAX_TOTAL_BYTES + ZVONOK_MAX_REQUEST_BYTES,
+}
 
 # Personal data: candidates inactive for longer than this are due for anonymisation.
 ZVONOK_RETENTION_DAYS = env.int("ZVONOK_RETENTION_DAYS", default=365)

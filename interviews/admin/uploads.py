@@ -147,9 +147,7 @@ def upload_view(request, model_admin):
         else:
             # Read back from storage, as the confirmation will: what is shown is what
             # will be imported.
-            report = uploads.import_pending(
-                pending=pending, dry_run=True, max_bytes=limits.max_bytes
-            )
+            pending, report = uploads.preview_pending(pending=pending, limits=limits)
             return _render(
                 request,
                 model_admin,
@@ -174,7 +172,7 @@ def confirm_view(request, model_admin):
     report = uploads.import_pending(
         pending=pending,
         dry_run=False,
-        max_bytes=uploads.Limits.from_settings().max_bytes,
+        limits=uploads.Limits.from_settings(),
         imported_by=request.user,
     )
     # Deleted once the import is committed: should the request fail after all, the files
