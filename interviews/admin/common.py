@@ -28,6 +28,7 @@ from django.utils.translation import gettext_noop
 from simple_history.admin import SimpleHistoryAdmin
 
 from .. import roles
+from . import pagination
 
 # Column heading of django-simple-history's history page, missing from its Russian
 # catalogue: marked here so that makemessages keeps it in ours (LOCALE_PATHS comes first).
@@ -209,6 +210,14 @@ class _ObjectPagesMixin(InstanceLabelsMixin):
     def get_changelist(self, request, **kwargs):
         return ChangeList
 
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        paginator = super().get_paginator(
+            request, queryset, per_page, orphans, allow_empty_first_page
+        )
+        if isinstance(paginator, pagination.EstimatedCountPaginator):
+            paginator.key = pagination.parse_key(request.GET.get(pagination.KEY_VAR))
+        return paginator
+
     def get_object_queryset(self, request):
         queryset = self.get_queryset(request)
         if self.object_select_related:  # select_related() without names means "all"
@@ -232,6 +241,24 @@ class _ObjectPagesMixin(InstanceLabelsMixin):
 
 
 class ChangeList(main.ChangeList):
+    """The admin's changelist, with the pager's key (``pagination.KEY_VAR``) kept out of
+    the filters and out of every other link: it belongs to the pager's links only."""
+
+    def _drop_key(self):
+        # Django fills these from request.GET, then reads them for its first link.
+        self.params.pop(pagination.KEY_VAR, None)
+        self.filter_params.pop(pagination.KEY_VAR, None)
+
+    def get_query_string(self, new_params=None, remove=None):
+        self._drop_key()
+        return super().get_query_string(new_params, remove)
+
+    def get_filters_params(self, params=None):
+        self._drop_key()
+        lookup_params = super().get_filters_params(params)
+        lookup_params.pop(pagination.KEY_VAR, None)
+        return lookup_params
+
     def get_queryset(self, request, exclude_parameters=None):
         if exclude_parameters is None and hasattr(self, "queryset"):
             # Django's changelist_view asks again before it runs an action: the queryset
