@@ -12,7 +12,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 
 from django.db import connection
@@ -295,13 +295,13 @@ class VacancyFunnel:
     sources: list[SourceRow]
 
 
-# Stays are counted in whole microseconds on both paths: exact as Python ints, as
-# PostgreSQL bigints and as the doubles percentile_cont works in (up to 2**53 µs, about
-# 285 years). The median of an even number of stays is then exact too, a half microsecond
-# at most, whether percentile_cont computes it as a + (b - a) * 0.5 or statistics.median
-# as (a + b) / 2; in days, on a float, it would differ between the two in the last bit.
+# Stays are counted in whole microseconds on both paths: exact as Python ints and as
+# PostgreSQL bigints. The median of an even number of stays is the mean of the two middle
+# ones, computed here in Python as statistics.median computes it, (a + b) / 2, whichever
+# path found them.
 _MICROSECOND = timedelta(microseconds=1)
 _MICROSECONDS_PER_DAY = 86_400_000_000
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,7 +311,7 @@ class _StageFigures:
 
     reached: int  # applications with a StageChange to the stage
     went_on: int  # of those, the ones that also reached the next active stage (0: none)
-    median_us: float  # median stay in the stage, in microseconds
+    median_us: float | None  # median stay in the stage, in microseconds (active stages)
 
 
 def funnel(
@@ -320,11 +320,12 @@ def funnel(
     """The hiring funnel of each vacancy (all that have applications, or those given).
 
     Four queries whatever the data: stages, vacancies, current counts per stage and
-    source, and one aggregate over the StageChange history giving, per vacancy and stage,
-    the applications that reached it, how many of those reached the next active stage and
-    the median stay. PostgreSQL computes that aggregate itself (a window over each
-    application's history, then percentile_cont); SQLite has no percentile_cont, so there
-    the history is read and the same figures computed in Python. Both paths return equal
+    source, and the StageChange history's figures per vacancy and stage: the applications
+    that reached it, how many of those reached the next active stage and the median stay.
+    On PostgreSQL both come from the summary that triggers keep up to date (migration
+    0011): a few rows per vacancy and stage, whatever the size of the history, the median
+    found by a binary search over the stays kept in order. SQLite reads the applications
+    and the history and computes the same figures in Python. Both paths return equal
     results, to the last bit of every float (tests/test_reports.py checks it). A stay
     lasts until the application's next StageChange, or until ``now`` (default: the current
     time) when there is none.
@@ -332,11 +333,9 @@ def funnel(
     now = now or timezone.now()
     stages = list(Stage.objects.order_by("order", "id"))
     vacancies = Vacancy.objects.order_by("title", "id")
-    applications = Application.objects.all()
     if vacancy_ids is not None:
         vacancy_ids = list(vacancy_ids)
         vacancies = vacancies.filter(pk__in=vacancy_ids)
-        applications = applications.filter(vacancy_id__in=vacancy_ids)
     else:
         vacancies = vacancies.filter(Exists(Application.objects.filter(vacancy=OuterRef("pk"))))
     vacancies = list(vacancies)
@@ -344,20 +343,17 @@ def funnel(
     # (vacancy, stage) -> source -> applications now there.
     current: dict[tuple[int, int | None], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     totals: dict[int, int] = defaultdict(int)  # vacancy -> applications, with or without stage
-    for row in (
-        applications.order_by()
-        .values("vacancy_id", "stage_id", "candidate__source")
-        .annotate(n=Count("pk"))
-    ):
-        source = " ".join((row["candidate__source"] or "").split())
-        current[row["vacancy_id"], row["stage_id"]][source] += row["n"]
-        totals[row["vacancy_id"]] += row["n"]
+    for vacancy_id, stage_id, source, n in _current_counts(vacancy_ids):
+        source = " ".join((source or "").split())
+        current[vacancy_id, stage_id][source] += n
+        totals[vacancy_id] += n
 
     active = [s for s in stages if s.kind == Stage.Kind.ACTIVE]
     next_active = {stage.pk: following for stage, following in pairwise(active)}
     figures = _stage_figures(
         vacancy_ids=vacancy_ids,
         next_active={pk: following.pk for pk, following in next_active.items()},
+        active={stage.pk for stage in active},
         now=now,
     )
     result = []
@@ -399,18 +395,54 @@ def funnel(
     return result
 
 
+def _current_counts(vacancy_ids: list[int] | None) -> list[tuple[int, int | None, str, int]]:
+    """(vacancy, stage or None, candidate's source as stored, applications) rows."""
+    if connection.vendor == "postgresql":
+        return _current_counts_in_database(vacancy_ids)
+    return _current_counts_in_python(vacancy_ids)
+
+
+def _current_counts_in_python(vacancy_ids: list[int] | None):
+    """Counted over the applications: for SQLite."""
+    applications = Application.objects.all()
+    if vacancy_ids is not None:
+        applications = applications.filter(vacancy_id__in=vacancy_ids)
+    return list(
+        applications.order_by()
+        .values_list("vacancy_id", "stage_id", "candidate__source")
+        .annotate(n=Count("pk"))
+    )
+
+
+def _current_counts_in_database(vacancy_ids: list[int] | None):
+    """The summary's counts (interviews_funnel_now): for PostgreSQL."""
+    sql = "SELECT vacancy_id, NULLIF(stage_id, 0), source, applications FROM interviews_funnel_now"
+    params = {}
+    if vacancy_ids is not None:
+        sql += " WHERE vacancy_id = ANY(%(vacancy_ids)s::bigint[])"
+        params["vacancy_ids"] = vacancy_ids
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def _stage_figures(
-    *, vacancy_ids: list[int] | None, next_active: dict[int, int], now: datetime
+    *, vacancy_ids: list[int] | None, next_active: dict[int, int], active: set[int], now: datetime
 ) -> dict[tuple[int, int], _StageFigures]:
     """(vacancy, stage) -> its figures, for each stage an application of the vacancy
-    reached. ``next_active``: active stage -> the next active stage."""
+    reached. ``next_active``: active stage -> the next active stage; medians are computed
+    for the ``active`` stages only (hired and rejected applications stay for good)."""
     if connection.vendor == "postgresql":
-        return _stage_figures_in_database(vacancy_ids=vacancy_ids, next_active=next_active, now=now)
-    return _stage_figures_in_python(vacancy_ids=vacancy_ids, next_active=next_active, now=now)
+        return _stage_figures_in_database(
+            vacancy_ids=vacancy_ids, next_active=next_active, active=active, now=now
+        )
+    return _stage_figures_in_python(
+        vacancy_ids=vacancy_ids, next_active=next_active, active=active, now=now
+    )
 
 
 def _stage_figures_in_python(
-    *, vacancy_ids: list[int] | None, next_active: dict[int, int], now: datetime
+    *, vacancy_ids: list[int] | None, next_active: dict[int, int], active: set[int], now: datetime
 ) -> dict[tuple[int, int], _StageFigures]:
     """The whole history, read in order and summed up here: for SQLite."""
     changes = StageChange.objects.all()
@@ -434,72 +466,52 @@ def _stage_figures_in_python(
         (vacancy_id, stage_id): _StageFigures(
             reached=len(entered),
             went_on=len(entered & reached.get((vacancy_id, next_active.get(stage_id)), set())),
-            median_us=float(statistics.median(stays[vacancy_id, stage_id])),
+            median_us=(
+                float(statistics.median(stays[vacancy_id, stage_id]))
+                if stage_id in active
+                else None
+            ),
         )
         for (vacancy_id, stage_id), entered in reached.items()
     }
 
 
 def _stage_figures_in_database(
-    *, vacancy_ids: list[int] | None, next_active: dict[int, int], now: datetime
+    *, vacancy_ids: list[int] | None, next_active: dict[int, int], active: set[int], now: datetime
 ) -> dict[tuple[int, int], _StageFigures]:
-    """One aggregate query over the history, returning a row per (vacancy, stage): for
-    PostgreSQL.
+    """The summary's rows, one per (vacancy, stage) reached: for PostgreSQL.
 
-    Raw SQL because the ORM can neither aggregate over a window function's results (the
-    windowed query would have to be a subquery in FROM) nor express an ordered-set
-    aggregate such as percentile_cont.
+    ``interviews_funnel_median`` returns the two middle stays (the same one twice for an
+    odd count); their mean is taken here, as statistics.median takes it.
     """
-    # Each stay with its length and the stages its application ever reached (the whole
-    # history is the window's frame). Ordered by (at, id) as the Python path reads it:
-    # changes at the same instant still follow one another.
     sql = """
-        WITH stays AS (
-            SELECT
-                a.vacancy_id,
-                c.application_id,
-                c.to_stage_id,
-                (
-                    EXTRACT(EPOCH FROM LEAD(c.at, 1, %(now)s::timestamptz) OVER history - c.at)
-                    * 1000000
-                )::bigint AS stay_us,
-                array_agg(c.to_stage_id) OVER (
-                    history ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-                ) AS reached_stage_ids
-            FROM interviews_stagechange c
-            JOIN interviews_application a ON a.id = c.application_id
-            {where}
-            WINDOW history AS (PARTITION BY c.application_id ORDER BY c.at, c.id)
-        ),
-        next_active (stage_id, next_stage_id) AS (
-            SELECT * FROM unnest(%(stage_ids)s::bigint[], %(next_stage_ids)s::bigint[])
-        )
-        SELECT
-            s.vacancy_id,
-            s.to_stage_id,
-            count(DISTINCT s.application_id),
-            count(DISTINCT s.application_id) FILTER (
-                WHERE n.next_stage_id = ANY(s.reached_stage_ids)
-            ),
-            percentile_cont(0.5) WITHIN GROUP (ORDER BY s.stay_us)
-        FROM stays s
-        LEFT JOIN next_active n ON n.stage_id = s.to_stage_id
-        GROUP BY s.vacancy_id, s.to_stage_id
+        SELECT f.vacancy_id, f.stage_id, f.reached, coalesce(p.applications, 0),
+            CASE WHEN f.stage_id = ANY(%(active)s::bigint[])
+                THEN interviews_funnel_median(f.stays, f.opens, %(now_us)s) END
+        FROM interviews_funnel_stage f
+        LEFT JOIN unnest(%(stage_ids)s::bigint[], %(next_stage_ids)s::bigint[])
+            AS n (stage_id, next_stage_id) ON n.stage_id = f.stage_id
+        LEFT JOIN interviews_funnel_pair p ON p.vacancy_id = f.vacancy_id
+            AND p.stage_id = f.stage_id AND p.other_stage_id = n.next_stage_id
+        WHERE f.reached > 0 {where}
     """
     params = {
-        "now": now,
+        "active": sorted(active),
+        "now_us": (now - _EPOCH) // _MICROSECOND,
         "stage_ids": list(next_active),
         "next_stage_ids": list(next_active.values()),
     }
     where = ""
     if vacancy_ids is not None:
-        where = "WHERE a.vacancy_id = ANY(%(vacancy_ids)s::bigint[])"
+        where = "AND f.vacancy_id = ANY(%(vacancy_ids)s::bigint[])"
         params["vacancy_ids"] = vacancy_ids
     with connection.cursor() as cursor:
         cursor.execute(sql.format(where=where), params)
         return {
             (vacancy_id, stage_id): _StageFigures(
-                reached=reached, went_on=went_on, median_us=median_us
+                reached=reached,
+                went_on=went_on,
+                median_us=(middle[0] + middle[1]) / 2 if middle else None,
             )
-            for vacancy_id, stage_id, reached, went_on, median_us in cursor.fetchall()
+            for vacancy_id, stage_id, reached, went_on, middle in cursor.fetchall()
         }

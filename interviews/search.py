@@ -15,6 +15,7 @@ and turns the fragments' markers into markup after escaping the text
 (``interviews.admin.search``).
 """
 
+import json
 import re
 import string
 from collections.abc import Iterable
@@ -154,6 +155,67 @@ def _fallback_condition(query: str) -> Q:
 
 def _search_query(query: str) -> SearchQuery:
     return SearchQuery(fold_yo(query), config=CONFIG, search_type="websearch")
+
+
+class _WordsQuery(SearchQuery):
+    """The words of a websearch query, wherever they stand: a phrase ("a b", "a-b") becomes
+    all of its words. The GIN index answers that from its entries alone, while a phrase
+    makes PostgreSQL read every row that has all the words to check their positions. A
+    query that excludes something is left as it is (the words of an excluded phrase must
+    not be excluded one by one). Constant-folded when the statement is planned."""
+
+    def as_sql(self, compiler, connection, function=None, template=None):
+        sql, params = super().as_sql(compiler, connection, function, template)
+        text = f"({sql})::text"
+        return (
+            f"(CASE WHEN {text} ~ '<[0-9-]+>' AND {text} !~ '!'"
+            f" THEN regexp_replace({text}, '<[0-9-]+>', '&', 'g')::tsquery ELSE {sql} END)",
+            [*params, *params, *params, *params],
+        )
+
+
+# A word of a query of plain words (and exclusions) only: no phrase, nothing PostgreSQL's
+# parser would split into one (a hyphen, a dot, a plus...).
+_PLAIN_WORD = re.compile(r"-?[^\W_]+")
+
+# Answers with all of a phrase query's words that are checked for the phrase itself when
+# matches are counted: past this, the count is an estimate from the ones checked.
+PHRASE_CANDIDATES = 5_000
+
+
+def count_matches(queryset: QuerySet, query: str, *, exact_up_to: int) -> tuple[int, bool]:
+    """(how many answers of ``queryset`` match ``query``, whether that is an estimate), on
+    PostgreSQL, for a query that matches something.
+
+    Exact up to ``exact_up_to`` matches. A phrase query is checked on the answers that
+    have all its words, found through the index, at most ``PHRASE_CANDIDATES`` of them:
+    when there are more, the count is the share of those that match times PostgreSQL's
+    estimate of the answers with the words. Other queries are counted up to
+    ``exact_up_to + 1`` matches, then estimated by PostgreSQL.
+    """
+    plain = all(_PLAIN_WORD.fullmatch(word) for word in query.split())
+    limit = exact_up_to + 1 if plain else PHRASE_CANDIDATES
+    candidates = queryset.filter(
+        search_vector=_WordsQuery(fold_yo(query), config=CONFIG, search_type="websearch")
+    ).order_by()
+    inner, inner_params = candidates.values("search_vector").query.sql_with_params()
+    connection = connections[queryset.db]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # Django compiled the inner query; only numbers are added to it.
+            "SELECT count(*), count(*) FILTER ("  # noqa: S608
+            " WHERE c.search_vector @@ websearch_to_tsquery(%s::regconfig, %s))"
+            f" FROM ({inner} LIMIT {int(limit)}) c",
+            (CONFIG, fold_yo(query), *inner_params),
+        )
+        checked, matched = cursor.fetchone()
+    if checked < limit and matched <= exact_up_to:
+        return matched, False
+    if checked < limit:
+        return matched, True
+    plan = json.loads(candidates.explain(format="json"))
+    estimate = round(matched / checked * int(plan[0]["Plan"]["Plan Rows"]))
+    return max(matched, estimate), True
 
 
 def _is_postgresql(queryset: QuerySet) -> bool:

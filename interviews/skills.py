@@ -408,8 +408,42 @@ def _expression(masked: str, m: re.Match[str]) -> _Expr | None:
     return _Expr(kind, m.start(), m.end(), value=value, scale=scale)
 
 
+_DIGIT = re.compile(r"\d")
+# Every unit of a length of experience starts with one of these (lower case).
+_UNIT_HEADS = ("год", "лет", "year", "yr", "мес", "month")
+_LONGEST_NUMBER_WORD = max(map(len, _NUMBER_WORDS))
+
+
+def _matches(text: str) -> Iterator[re.Match[str]]:
+    """``_EXPR.finditer(text)``, trying the expression only where one can start: at a
+    digit, or at the start of a word at most two spaces before a unit ("полгода", "two
+    years"). Everywhere else the regular expression would try its look-behinds and
+    alternatives at every character for nothing, most of the time an answer takes."""
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a letter whose lower case is longer: positions shift
+        yield from _EXPR.finditer(text)
+        return
+    starts = {m.start() for m in _DIGIT.finditer(text)}
+    for head in _UNIT_HEADS:
+        at = lowered.find(head)
+        while at != -1:
+            for start in range(max(0, at - 2 - _LONGEST_NUMBER_WORD), at):
+                before = text[start - 1] if start else " "
+                if text[start].isalpha() and not (before.isalnum() or before == "_"):
+                    starts.add(start)
+            at = lowered.find(head, at + 1)
+    end = 0
+    for start in sorted(starts):
+        if start < end:
+            continue
+        m = _EXPR.match(text, start)
+        if m is not None:
+            yield m
+            end = m.end()
+
+
 def _expressions(masked: str) -> Iterator[_Expr]:
-    for m in _EXPR.finditer(masked):
+    for m in _matches(masked):
         expr = _expression(masked, m)
         if expr is not None:
             yield expr
@@ -633,6 +667,15 @@ def extract_claims(text: str) -> list[Claim]:
     A skill may appear in several claims (once per sentence that rates it); a rating and a
     length of experience tied to the same mention make one claim with both.
     """
+    # Most answers rate nothing: without a rating or a length of experience in the raw
+    # text there is none in the masked one either (masking only hides text, with filler
+    # characters no expression reads), so neither is computed.
+    if next(_matches(text), None) is None:
+        return []
+    return _claims(text)
+
+
+def _claims(text: str) -> list[Claim]:
     masked = _mask(text)
     expressions = list(_expressions(masked))
     if not expressions:

@@ -1,14 +1,21 @@
 """Changelists of large tables take PostgreSQL's row estimate instead of counting every
-row; small or filtered-to-small lists are counted exactly."""
+row; small or filtered-to-small lists are counted exactly; the pager's links carry the
+key a page is read from."""
+
+import json
+import re
+from html import unescape
+from urllib.parse import parse_qs, quote
 
 import pytest
 from django.db import connection
 from django.db.models import F
 from django.urls import reverse
 
-from interviews.admin.pagination import EstimatedCountPaginator
-from interviews.models import Candidate
+from interviews.admin.pagination import EstimatedCountPaginator, keyset_columns, parse_key
+from interviews.models import Answer, Candidate
 from tests.factories import ApplicationFactory, CandidateFactory
+from tests.queries import listing, page_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -90,3 +97,134 @@ def test_a_deep_page_read_keys_first_has_the_rows_of_the_plain_page(monkeypatch)
     assert [c.pk for c in third] == [c.pk for c in rows[8:]]
     assert isinstance(second.object_list, list)
     assert not isinstance(paginator.page(1).object_list, list)
+
+
+# -- pages read from a key ---------------------------------------------------------------
+
+
+def _key_of(page, toward):
+    near, _, values = page.key_toward(toward).partition(":")
+    return int(near), json.loads(values)
+
+
+@pytest.fixture
+def named_candidates():
+    # Names that repeat, so that the order needs its second column (the id).
+    for i in range(9):
+        CandidateFactory(full_name=f"Кандидат {i % 3}")
+    return Candidate.objects.order_by("full_name", "id")
+
+
+def test_a_page_after_the_key_of_the_page_before_has_the_rows_of_the_offset_page(
+    named_candidates,
+):
+    paginator = EstimatedCountPaginator(named_candidates, 2)
+    second = paginator.page(2)
+
+    paginator.key = _key_of(second, 3)
+    third, fourth = paginator.page(3), paginator.page(4)
+
+    assert [c.pk for c in third] == [c.pk for c in named_candidates[4:6]]
+    assert [c.pk for c in fourth] == [c.pk for c in named_candidates[6:8]]
+
+
+def test_a_page_before_the_key_of_the_page_after_has_the_rows_of_the_offset_page(
+    named_candidates,
+):
+    paginator = EstimatedCountPaginator(named_candidates, 2)
+    fourth = paginator.page(4)
+
+    paginator.key = _key_of(fourth, 3)
+    third, first = paginator.page(3), paginator.page(1)
+
+    assert [c.pk for c in third] == [c.pk for c in named_candidates[4:6]]
+    assert [c.pk for c in first] == [c.pk for c in named_candidates[0:2]]
+
+
+def test_a_page_after_a_key_reads_rows_past_it_not_past_an_offset(named_candidates):
+    paginator = EstimatedCountPaginator(named_candidates, 2)
+    paginator.key = _key_of(paginator.page(1), 2)
+    # A row sorted before the key appears: an offset would now start one row earlier.
+    CandidateFactory(full_name="Кандидат 0")
+
+    second = paginator.page(2)
+
+    assert [c.pk for c in second] == [c.pk for c in named_candidates[2:4]]
+
+
+def test_an_answers_key_follows_the_order_of_their_sheets():
+    answers = Answer.objects.order_by("submission", "position")
+
+    columns = keyset_columns(answers)
+
+    assert [(c.path, c.descending) for c in columns] == [
+        ("submission__imported_at", True),
+        ("submission__id", True),
+        ("position", False),
+    ]
+
+
+def test_an_order_on_a_column_that_may_be_null_has_no_key():
+    assert keyset_columns(Answer.objects.order_by("question", "pk")) is None
+    assert keyset_columns(Candidate.objects.order_by("full_name")) is None  # not total
+    assert keyset_columns(Candidate.objects.order_by("?")) is None
+
+
+@pytest.mark.parametrize("key", ["2:[1]", "2:nonsense", "0:[]", 'x:["a", 1]', "2:[null, 1]"])
+def test_a_key_that_does_not_fit_the_order_falls_back_to_the_offset(named_candidates, key):
+    paginator = EstimatedCountPaginator(named_candidates, 2)
+    paginator.key = parse_key(key)
+
+    third = paginator.page(3)
+
+    assert [c.pk for c in third] == [c.pk for c in named_candidates[4:6]]
+
+
+@pytest.fixture
+def two_per_page(monkeypatch):
+    from interviews.admin.people import CandidateAdmin
+
+    monkeypatch.setattr(CandidateAdmin, "list_per_page", 2)
+
+
+def test_the_pager_links_carry_the_key_of_the_current_page(
+    admin_client, named_candidates, two_per_page
+):
+    url = reverse("admin:interviews_candidate_changelist")
+    content = admin_client.get(url, {"p": 2}).content.decode()
+    links = dict(
+        (int(parse_qs(unescape(href)[1:])["p"][0]), parse_qs(unescape(href)[1:]).get("k"))
+        for href in re.findall(r'<a href="(\?[^"]*)"', content)
+        if "p=" in href
+    )
+
+    third = admin_client.get(url, {"p": 3, "k": links[3][0]}).content.decode()
+
+    assert links[1] is None  # nearer from the start
+    assert links[3][0].startswith("2:")
+    ids = re.findall(r'name="_selected_action" value="(\d+)"', third)
+    assert ids == [str(c.pk) for c in named_candidates[4:6]]
+
+
+def test_the_key_is_left_out_of_the_lists_other_links(admin_client, named_candidates, two_per_page):
+    url = reverse("admin:interviews_candidate_changelist")
+    paginator = EstimatedCountPaginator(named_candidates, 2)
+    key = paginator.page(2).key_toward(3)
+
+    content = admin_client.get(url, {"p": 3, "k": key, "o": "1"}).content.decode()
+
+    links = re.findall(r'href="(\?[^"]*)"', content)
+    assert not [link for link in links if "k=" in link and "p=" not in link]
+    assert 'name="k"' not in content  # the search form's hidden fields
+
+
+def test_a_page_read_from_a_key_costs_no_more_queries_than_the_first(
+    admin_client, named_candidates, two_per_page
+):
+    url = reverse("admin:interviews_candidate_changelist")
+    key = EstimatedCountPaginator(named_candidates, 2).page(2).key_toward(3)
+
+    first = page_queries(admin_client, url)
+    third = page_queries(admin_client, f"{url}?p=3&k={quote(key)}")
+
+    assert len(third) == len(first), listing(third)

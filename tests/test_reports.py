@@ -656,23 +656,151 @@ def test_funnel_counts_each_application_once_per_stage_and_medians_to_the_micros
     assert [(r.current, r.reached) for r in designer.stages[:2]] == [(1, 1), (0, 1)]
 
 
+def _funnel_both_ways(monkeypatch, **kwargs):
+    """(from the summary on PostgreSQL, computed in Python from the whole history)."""
+    in_database = reports.funnel(**kwargs)
+    with monkeypatch.context() as patched:
+        patched.setattr(reports, "_stage_figures", reports._stage_figures_in_python)
+        patched.setattr(reports, "_current_counts", reports._current_counts_in_python)
+        in_python = reports.funnel(**kwargs)
+    return in_database, in_python
+
+
 def test_funnel_in_postgresql_equals_the_python_computation(on_postgres, varied, monkeypatch):
     now = varied["now"]
     analyst = [varied["analyst"].pk]
     with CaptureQueriesContext(connection) as queries:
-        in_database = reports.funnel(now=now)
-        analyst_in_database = reports.funnel(vacancy_ids=analyst, now=now)
-    monkeypatch.setattr(reports, "_stage_figures", reports._stage_figures_in_python)
+        in_database, in_python = _funnel_both_ways(monkeypatch, now=now)
+    analyst_in_database, analyst_in_python = _funnel_both_ways(
+        monkeypatch, vacancy_ids=analyst, now=now
+    )
 
-    in_python = reports.funnel(now=now)
-    analyst_in_python = reports.funnel(vacancy_ids=analyst, now=now)
-
-    assert sum("percentile_cont" in q["sql"] for q in queries.captured_queries) == 2
+    summary_reads = [q["sql"] for q in queries.captured_queries if "interviews_funnel_" in q["sql"]]
+    assert len(summary_reads) == 2  # the counts and the stage figures, once each
     # Dataclass equality: every field, floats to the last bit.
     assert in_database == in_python
     assert analyst_in_database == analyst_in_python
     assert [f.vacancy.title for f in in_database] == ["Аналитик", "Бэкенд", "Дизайнер"]
     assert [f.vacancy.title for f in analyst_in_database] == ["Аналитик"]
+
+
+def _move_back_and_forth(varied):
+    application = Application.objects.filter(vacancy=varied["backend"]).order_by("pk").last()
+    application.move_to(Stage.objects.get(name="Screening"))
+    application.move_to(Stage.objects.get(name="New"))
+
+
+def _rewrite_history(varied):
+    change = StageChange.objects.filter(application__vacancy=varied["analyst"]).order_by("pk")[1]
+    StageChange.objects.filter(pk=change.pk).update(at=change.at - timedelta(days=2))
+
+
+def _delete_a_change(varied):
+    StageChange.objects.filter(application__vacancy=varied["backend"]).order_by("pk")[2].delete()
+
+
+def _move_to_another_vacancy(varied):
+    application = Application.objects.filter(vacancy=varied["backend"]).order_by("pk").first()
+    application.vacancy = varied["analyst"]
+    application.save()
+
+
+def _edit_a_source(varied):
+    candidate = Application.objects.filter(vacancy=varied["analyst"]).first().candidate
+    candidate.source = "  linkedin  "
+    candidate.save()
+
+
+def _move_many_at_once(varied):
+    Application.objects.filter(vacancy=varied["analyst"]).update(
+        stage=Stage.objects.get(name="Offer")
+    )
+
+
+def _merge_candidates(varied):
+    from interviews import duplicates
+
+    kept = Application.objects.filter(vacancy=varied["analyst"]).order_by("pk").first()
+    twin = ApplicationFactory(vacancy=varied["analyst"])
+    twin.move_to(Stage.objects.get(name="Screening"))
+    other = ApplicationFactory(candidate=twin.candidate, vacancy=varied["designer"])
+    other.move_to(Stage.objects.get(name="Rejected"))
+    duplicates.merge_candidates(keep=kept.candidate, merge=twin.candidate, stages_from="merge")
+
+
+def _delete_a_candidate(varied):
+    Application.objects.filter(vacancy=varied["backend"]).order_by("pk").first().candidate.delete()
+
+
+def _import_with_a_vacancy(varied):
+    from interviews import importing
+
+    Vacancy.objects.filter(pk=varied["designer"].pk).update(slug="designer")
+    for name in ("Анна", "Борис"):
+        importing.import_bytes(
+            f"---\nname: {name}\n---\n## 1. Вопрос\n\nОтвет.\n".encode(),
+            source_name=f"{name}.md",
+            vacancy="designer",
+        )
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        _move_back_and_forth,
+        _rewrite_history,
+        _delete_a_change,
+        _move_to_another_vacancy,
+        _edit_a_source,
+        _move_many_at_once,
+        _merge_candidates,
+        _delete_a_candidate,
+        _import_with_a_vacancy,
+    ],
+)
+def test_funnel_summary_follows_every_way_the_data_changes(
+    on_postgres, varied, monkeypatch, change
+):
+    change(varied)
+
+    in_database, in_python = _funnel_both_ways(monkeypatch, now=varied["now"])
+
+    assert in_database == in_python
+
+
+def _summary_rows():
+    with connection.cursor() as cursor:
+        rows = {}
+        for table in ("interviews_funnel_now", "interviews_funnel_stage", "interviews_funnel_pair"):
+            cursor.execute(f"SELECT * FROM {table} ORDER BY 1, 2, 3")
+            rows[table] = cursor.fetchall()
+    return rows
+
+
+def test_funnel_summary_rebuilt_from_scratch_equals_the_one_kept_up_to_date(on_postgres, varied):
+    _move_back_and_forth(varied)
+    _merge_candidates(varied)
+    kept = _summary_rows()
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT interviews_funnel_rebuild()")
+
+    assert _summary_rows() == kept
+    assert all(kept.values())
+
+
+def test_funnel_summary_is_emptied_with_the_tables_it_sums_up(on_postgres, varied):
+    with connection.cursor() as cursor:
+        # The deferred foreign-key checks first: a table with checks pending cannot be
+        # truncated (``flush`` runs outside any transaction, so it has none).
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("TRUNCATE interviews_application, interviews_stagechange CASCADE")
+
+    assert _summary_rows() == {
+        "interviews_funnel_now": [],
+        "interviews_funnel_stage": [],
+        "interviews_funnel_pair": [],
+    }
 
 
 def test_funnel_query_count_does_not_grow(admin_client):

@@ -463,3 +463,72 @@ def test_find_page_ranks_a_few_matches_and_puts_the_newest_first_past_the_limit(
     assert (by_date.context["ranked"], by_date.context["rows"][0]["answer"]) == (False, newest)
     assert by_date.context["page"].paginator.count_is_estimate
     assert "сначала показаны самые новые" in by_date.content.decode()
+
+
+# -- counting matches: a phrase checked on the answers that have its words ----------------
+
+
+@pytest.fixture
+def phrases(on_postgres):
+    bodies = [
+        "Пишу асинхронный код на asyncio каждый день.",
+        "Асинхронного кода много, код-ревью помогает.",
+        "Код бывает асинхронным, но не этот код.",  # both words, not as a phrase
+        "Код-ревью делаю сам, а асинхронный код пишут коллеги.",
+        "Только синхронный код.",
+        "Про очередь сообщений и код-ревью.",
+        "Очередь: сообщений нет.",
+    ]
+    for body in bodies:
+        _answer(body)
+
+
+QUERIES = [
+    '"асинхронный код"',
+    "код-ревью",
+    '"очередь сообщений"',
+    '"асинхронный код" -ревью',
+    'код -"асинхронный код"',
+    "асинхронный код",
+    "несуществующее",
+]
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_matches_counted_through_the_words_of_a_phrase_are_the_matches(phrases, query):
+    answers = Answer.objects.all()
+
+    count = search.count_matches(answers, query, exact_up_to=100)
+
+    assert count == (search.answers_matching(query, answers).count(), False)
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_the_words_of_a_query_find_every_answer_the_query_finds(phrases, query):
+    words = search._WordsQuery(search.fold_yo(query), config=search.CONFIG, search_type="websearch")
+
+    candidates = set(Answer.objects.filter(search_vector=words).values_list("pk", flat=True))
+
+    assert set(search.answers_matching(query).values_list("pk", flat=True)) <= candidates
+
+
+def test_a_phrase_with_more_candidates_than_are_checked_is_estimated(phrases, monkeypatch):
+    monkeypatch.setattr(search, "PHRASE_CANDIDATES", 2)
+
+    count, estimated = search.count_matches(
+        Answer.objects.all(), '"асинхронный код"', exact_up_to=100
+    )
+
+    assert estimated
+    assert count >= 1
+
+
+def test_find_page_counts_a_phrase_and_ranks_its_matches(admin_client, phrases):
+    response = admin_client.get(FIND_URL, {"q": '"асинхронный код"'})
+
+    found = [row["answer"].body for row in response.context["rows"]]
+    assert response.context["ranked"]
+    assert response.context["page"].paginator.count == 3
+    assert sorted(found) == sorted(
+        search.answers_matching('"асинхронный код"').values_list("body", flat=True)
+    )

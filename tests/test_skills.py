@@ -478,3 +478,38 @@ def test_every_claim_is_in_range_and_points_at_its_snippet(text):
             assert 0 < claim.years <= 50
         assert normalise_skill(claim.skill) == claim.skill
     assert [c.start for c in claims] == sorted(c.start for c in claims)
+
+
+# ---------------------------------------------------------------------------------------------
+# The quick paths give what the whole reading gives.
+
+_NUMBERS = _PIECES | st.sampled_from(
+    ["два года", "Полтора года", "half a year", "ONE year", "мес", "десять лет", "вместе",
+     "сегодня", "5-6 лет", "3+ years", "4 out of 5", "`8/10`", "http://x.ru/8/10", "İ", "ß"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_NUMBERS | st.text(max_size=5), max_size=30).map("".join))
+def test_expressions_tried_where_they_can_start_are_those_of_the_whole_scan(text):
+    from interviews.skills import _EXPR, _matches
+
+    def found(matches):
+        return [(m.span(), m.groupdict()) for m in matches]
+
+    assert found(_matches(text)) == found(_EXPR.finditer(text))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_NUMBERS | st.text(max_size=5), max_size=30).map("".join))
+def test_an_answer_rejected_early_has_no_claim_the_whole_reading_would_find(text):
+    from interviews.skills import _claims
+
+    assert extract_claims(text) == _claims(text)
+
+
+def test_the_seed_answers_give_the_same_claims_as_the_whole_reading():
+    from interviews.skills import _claims
+
+    for text in seed_answers().values():
+        assert extract_claims(text) == _claims(text)

@@ -11,8 +11,10 @@ import re
 
 from django import forms
 from django.core.exceptions import PermissionDenied
+from django.db import connections
 from django.db.models import Exists, OuterRef, Value
 from django.template.response import TemplateResponse
+from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -27,9 +29,24 @@ ANSWERS_PER_PAGE = 25
 
 class SearchPaginator(EstimatedCountPaginator):
     """Counts the matches exactly up to ``exact_up_to``: so many are ranked best first;
-    past that the count is PostgreSQL's estimate and the newest come first."""
+    past that the count is an estimate and the newest come first
+    (``search.count_matches``)."""
 
     exact_up_to = 2_000
+
+    def __init__(self, object_list, per_page, *, query="", within=None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.query = query
+        self.within = within  # the answers searched, before the match
+
+    @cached_property
+    def count(self):
+        if self.within is None or connections[self.within.db].vendor != "postgresql":
+            return super().count
+        count, self._estimated = search.count_matches(
+            self.within, self.query, exact_up_to=self.exact_up_to
+        )
+        return count
 
 
 # -- changelist searches ---------------------------------------------------------------
@@ -133,7 +150,9 @@ def find_answers_view(request, model_admin):
         )
         # Counted on the matches alone, before the costly ordering is chosen; the ordered
         # rows replace them below, the count stays.
-        paginator = SearchPaginator(search.answers_matching(query, answers), ANSWERS_PER_PAGE)
+        paginator = SearchPaginator(
+            search.answers_matching(query, answers), ANSWERS_PER_PAGE, query=query, within=answers
+        )
         ranked = not paginator.count_is_estimate
         answers = (
             search.search_answers(answers, query, ranked=ranked)
