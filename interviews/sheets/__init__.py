@@ -1,13 +1,13 @@
 """Answer sheets as data, without Django: pure functions over bytes and text, so that the
 import can run them in worker processes and their tests need no database.
 
-    decode       bytes -> normalised text (utf-8/utf-16/cp1251/KOI8-R...), or SheetError
+    decoding     bytes -> normalised text (utf-8/utf-16/cp1251/KOI8-R...), or SheetError
     patch        markdown-it-py tuned for speed and bounded (the one module on its internals)
     inline       inline markup -> plain lines of text
     labels       question labels ("1.", "№ 2", "Вопрос 3:") and headings known by their words
     frontmatter  the YAML block at the top
     plan         where the questions are: headings, labelled lines, an ordered list
-    parse        text -> ParsedSheet (parse, parse_bytes), with the limits on a file
+    parsing      text -> ParsedSheet (parse, parse_bytes), with the limits on a file
     render       ParsedSheet's parts -> the canonical markdown (render_sheet)
     match        which questionnaire a sheet answers and which question each section answers
     skills       self-assessed ratings and years ("FastAPI: 8/10", "Python — 3 года")
@@ -19,10 +19,10 @@ Importing this package loads no Django module (tests/test_layers.py).
 
 from .analysis import Analysis, analyse_bytes
 from .contacts import normalise_email, normalise_phone, normalise_telegram
-from .decode import SheetError, decode
+from .decoding import SheetError, decode
 from .labels import label_number
 from .match import KnownQuestionnaire, detect_questionnaire, match_sections, normalise_question
-from .parse import (
+from .parsing import (
     MAX_BYTES_DEFAULT,
     MAX_ELEMENTS_DEFAULT,
     MAX_LINES_DEFAULT,

@@ -5,8 +5,8 @@ where it costs both cores instead of one."""
 from dataclasses import dataclass
 
 from . import skills
-from .decode import SheetError
-from .parse import ParsedSheet, try_parse_bytes
+from .decoding import SheetError
+from .parsing import ParsedSheet, try_parse_bytes
 
 
 @dataclass(frozen=True, slots=True)

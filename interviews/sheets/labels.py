@@ -79,7 +79,7 @@ def match_label(text: str, pattern: re.Pattern) -> tuple[str, str, str] | None:
 
 
 def label_number(label: str) -> str:
-    """The normalised number of a label as :class:`.parse.Section` stores it
+    """The normalised number of a label as :class:`.parsing.Section` stores it
     ("Вопрос №03:" -> "3")."""
     found = match_label(label.strip(), ANY_LABEL)
     return found[1] if found else ""

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from .parse import ParsedSheet, Section
+from .parsing import ParsedSheet, Section
 
 __all__ = [
     "TEXT_MATCH_RATIO",

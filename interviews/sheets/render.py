@@ -19,7 +19,7 @@ def render_sheet(
     sections: Iterable[tuple[str, str, str]],
     front_matter: dict | None = None,
 ) -> str:
-    """The canonical export of a sheet: what :func:`.parse.parse` reads back unchanged.
+    """The canonical export of a sheet: what :func:`.parsing.parse` reads back unchanged.
 
     Layout: optional YAML front matter, ``# {title}``, a blank line, ``## Ответы на вопросы``,
     then per (number, question_text, body) ``#### {number}. {question_text}`` (or

@@ -1,6 +1,6 @@
 """Candidates' answer sheets (Markdown) as questions and answers.
 
-Bytes -> decoded, normalised text (:mod:`.decode`) -> :class:`ParsedSheet`: front matter
+Bytes -> decoded, normalised text (:mod:`.decoding`) -> :class:`ParsedSheet`: front matter
 (:mod:`.frontmatter`), markdown-it tokens (:mod:`.patch`), questions found (:mod:`.plan`),
 then the text cut at their lines.
 
@@ -15,7 +15,7 @@ The contract, which callers and the tests rely on:
   such as ``1.``, ``№ 2``, ``Вопрос 3:`` or ``Task #4``.
 * When no question structure is recognised the whole document is kept as one unlabelled
   section, and ``warnings`` says so. Every guess worth a human's look is a warning.
-* :func:`.decode.decode` and :func:`parse_bytes` raise :class:`SheetError` (and nothing else) for
+* :func:`.decoding.decode` and :func:`parse_bytes` raise :class:`SheetError` (and nothing else) for
   input that is not a text file; :func:`parse_bytes` also for a file of more Markdown
   elements or lines than any answer sheet has, so that time and memory stay bounded
   whatever a file's shape. :func:`parse` never raises on any ``str``.
@@ -30,7 +30,7 @@ import gc
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .decode import SheetError, decode_with_warnings, normalise
+from .decoding import SheetError, decode_with_warnings, normalise
 from .frontmatter import read_front_matter
 from .patch import MD, Budget, TooMuchStructure
 from .plan import Doc, plan
@@ -88,7 +88,7 @@ class ParsedSheet:
 
 
 def parse(text: str, *, encoding: str = "") -> ParsedSheet:
-    """Parse a sheet's text (normalised like :func:`.decode.decode` does). Never raises."""
+    """Parse a sheet's text (normalised like :func:`.decoding.decode` does). Never raises."""
     return _parse(text, encoding)
 
 
@@ -225,7 +225,7 @@ def parse_bytes(
     max_elements: int = MAX_ELEMENTS_DEFAULT,
     max_lines: int = MAX_LINES_DEFAULT,
 ) -> ParsedSheet:
-    """Check the size, :func:`.decode.decode`, :func:`parse`; :class:`SheetError` for
+    """Check the size, :func:`.decoding.decode`, :func:`parse`; :class:`SheetError` for
     unusable files, among them files of more than ``max_elements`` Markdown elements or
     ``max_lines`` lines (memory and time stay bounded whatever the file's shape)."""
     if len(data) > max_bytes:

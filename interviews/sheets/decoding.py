@@ -47,7 +47,7 @@ def decode(data: bytes) -> tuple[str, str]:
     UTF-8, cp1251 when the result reads as Russian, then charset_normalizer limited to the
     Cyrillic code pages. A UTF-8 or UTF-16 file cut off in the middle of its last character
     (a download that stopped short) is read, that character replaced with U+FFFD
-    (:func:`.parse.parse_bytes` warns about it). The text is then normalised: CRLF/CR -> LF,
+    (:func:`.parsing.parse_bytes` warns about it). The text is then normalised: CRLF/CR -> LF,
     NFC, no-break spaces -> spaces. Empty input is not an error here.
     """
     text, encoding, _warnings = decode_with_warnings(data)

@@ -1,0 +1,50 @@
+"""The layers of the app: interviews.sheets is pure Python, without Django.
+
+Each import runs in a fresh interpreter, so nothing a test or conftest imported before
+can hide a Django import, and each module is checked on its own.
+"""
+
+import json
+import pkgutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import interviews.sheets
+
+ROOT = Path(__file__).parent.parent
+SHEET_MODULES = [
+    "interviews.sheets",
+    *(f"interviews.sheets.{m.name}" for m in pkgutil.iter_modules(interviews.sheets.__path__)),
+]
+
+
+def django_modules_after_importing(module: str) -> list[str]:
+    code = (
+        f"import importlib, json, sys; importlib.import_module({module!r}); "
+        "print(json.dumps(sorted(m for m in sys.modules if m.partition('.')[0] == 'django')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return json.loads(result.stdout)
+
+
+def test_the_sheets_package_has_its_modules():
+    assert {
+        "interviews.sheets.parsing",
+        "interviews.sheets.match",
+        "interviews.sheets.patch",
+    } <= set(SHEET_MODULES)
+
+
+@pytest.mark.parametrize("module", SHEET_MODULES)
+def test_sheet_module_imports_no_django(module):
+    assert django_modules_after_importing(module) == []
+
+
+def test_the_check_sees_a_django_import():
+    # The app config needs no settings to import, and imports Django.
+    assert "django.apps" in django_modules_after_importing("interviews.apps")
