@@ -906,7 +906,8 @@ class _Generator:
             f"{time.perf_counter() - started:.1f} s"
         )
 
-    def plan_candidates(self):
+    # The draws stay in one function, in one order: the generated data depends on that order.
+    def plan_candidates(self):  # noqa: C901
         rng = self.rng("candidates")
         male, female, surnames = _name_pools()
         span = self.now - HOUR - self.start

@@ -163,88 +163,117 @@ def _plan_headings(
     heads = [b for b in blocks if b.kind == "heading"]
     if not heads:
         return None
+    next_content = _next_content(blocks)
     numbered = [h for h in heads if h.label]
+    _mark_groups(numbered, next_content)
+    qheads = [h for h in numbered if not h.group]
+    scope = _answers_scope(heads, qheads, len(blocks))
+    if qheads:
+        qlevels, mode_warning = {h.level for h in qheads}, ""
+    elif unnumbered and (mode := _unnumbered_mode(heads, scope)) is not None:
+        qlevels, mode_warning = mode
+    else:
+        return None
+    last_candidate = max(
+        (h.index for h in heads if _may_be_question(h, qlevels, scope)), default=-1
+    )
+    if last_candidate < 0:
+        return None
+    if mode_warning:
+        warnings.append(mode_warning)
+    return _walk_headings(doc, qlevels, scope, last_candidate, next_content, warnings)
 
-    # Index of the first block at or after i that is not a heading: a heading directly
-    # followed by another heading has no content of its own.
+
+def _next_content(blocks: list[_Block]) -> list[int]:
+    """Index of the first block at or after i that is not a heading: a heading directly
+    followed by another heading has no content of its own."""
     next_content = [len(blocks)] * (len(blocks) + 1)
     for i in range(len(blocks) - 1, -1, -1):
         next_content[i] = i if blocks[i].kind != "heading" else next_content[i + 1]
+    return next_content
 
-    # "## 2. Базы данных" over "### 2.1 ...": a group heading, not a question.
+
+def _mark_groups(numbered: list[_Block], next_content: list[int]) -> None:
+    """ "## 2. Базы данных" over "### 2.1 ...": a group heading, not a question."""
     for h, k in itertools.pairwise(numbered):
         if k.level > h.level and (
             k.number.startswith(h.number + ".") or next_content[h.index + 1] > k.index
         ):
             h.group = True
-    qheads = [h for h in numbered if not h.group]
-    qlevels = {h.level for h in qheads}
 
-    scope, scope_end, scope_level = _answers_scope(heads, qheads, len(blocks))
 
-    def in_scope(b: _Block) -> bool:
-        return scope is not None and scope.index < b.index < scope_end and b.level == scope_level
+@dataclass(slots=True)
+class _Scope:
+    """The part of a README under "## Ответы на вопросы" (``heading`` None: none)."""
 
-    mode_warning = ""
-    if not qheads:
-        if not unnumbered:
-            return None
-        if any(in_scope(h) and not h.marker for h in heads):
-            mode_warning = (
-                f"questions taken from the headings under {scope.text!r}: "
-                "no numbered questions found"
-            )
-        else:
-            counts: dict[int, int] = {}
-            for h in heads:
-                if h.ends_q:
-                    counts[h.level] = counts.get(h.level, 0) + 1
-            best = min(counts, key=lambda lvl: (-counts[lvl], lvl), default=None)
-            if best is None or counts[best] < 2:
-                return None
-            qlevels = {best}
-            mode_warning = (
-                "questions taken from headings ending with '?': no numbered questions found"
-            )
+    heading: _Block | None
+    end: int = -1  # index of the block that ends it
+    level: int = 0  # the level of its questions
 
-    def candidate(b: _Block) -> bool:
-        if b.marker or b.group:
-            return False
+    def holds(self, b: _Block) -> bool:
+        """Whether ``b`` is a heading at the question level of the part."""
         return (
-            bool(b.label)
-            or (b.ends_q and b.level in qlevels)
-            or (in_scope(b) and not b.boilerplate)
+            self.heading is not None
+            and self.heading.index < b.index < self.end
+            and b.level == self.level
         )
 
-    last_candidate = max((h.index for h in heads if candidate(h)), default=-1)
-    if last_candidate < 0:
-        return None
-    if mode_warning:
-        warnings.append(mode_warning)
 
+def _unnumbered_mode(heads: list[_Block], scope: _Scope) -> tuple[set[int], str] | None:
+    """Without numbered headings: the question levels and the warning that says how the
+    questions were found, or None when no heading looks like a question."""
+    if any(scope.holds(h) and not h.marker for h in heads):
+        return set(), (
+            f"questions taken from the headings under {scope.heading.text!r}: "
+            "no numbered questions found"
+        )
+    counts: dict[int, int] = {}
+    for h in heads:
+        if h.ends_q:
+            counts[h.level] = counts.get(h.level, 0) + 1
+    best = min(counts, key=lambda lvl: (-counts[lvl], lvl), default=None)
+    if best is None or counts[best] < 2:
+        return None
+    return {best}, "questions taken from headings ending with '?': no numbered questions found"
+
+
+def _may_be_question(b: _Block, qlevels: set[int], scope: _Scope) -> bool:
+    if b.marker or b.group:
+        return False
+    return (
+        bool(b.label) or (b.ends_q and b.level in qlevels) or (scope.holds(b) and not b.boilerplate)
+    )
+
+
+def _walk_headings(
+    doc: Doc,
+    qlevels: set[int],
+    scope: _Scope,
+    last_candidate: int,
+    next_content: list[int],
+    warnings: list[str],
+) -> tuple[list[_Question], int | None]:
+    """The questions the headings open, in order, and where the trailer starts."""
+    blocks = doc.blocks
     questions: list[_Question] = []
     current: _Question | None = None
-    trailer: int | None = None
     i = 0
     while i < len(blocks):
         b = blocks[i]
         i += 1
         if b.kind != "heading":
             continue
-        role = _heading_role(b, current, qlevels, in_scope(b), last_candidate, next_content)
+        role = _heading_role(b, current, qlevels, scope.holds(b), last_candidate, next_content)
         if role == "question":
             current = _Question(b.start, b.end, b.label, b.number, b.rest, b.level, b.setext)
             i = _complete_question(doc, current, i, warnings)
             questions.append(current)
         elif role == "trailer":
-            trailer = b.start
-            break
-    return questions, trailer
+            return questions, b.start
+    return questions, None
 
 
-def _answers_scope(
-    heads: list[_Block], qheads: list[_Block], n_blocks: int
-) -> tuple[_Block | None, int, int]:
+def _answers_scope(heads: list[_Block], qheads: list[_Block], n_blocks: int) -> _Scope:
     """The "## Ответы на вопросы" heading, where its part ends and its question level."""
     first_q = qheads[0].index if qheads else n_blocks
     top = min((h.level for h in qheads), default=7)
@@ -253,7 +282,7 @@ def _answers_scope(
         None,
     )
     if scope is None:
-        return None, -1, 0
+        return _Scope(None)
     end = next(
         (
             h.index
@@ -269,7 +298,7 @@ def _answers_scope(
     first = next((h for h in inside if h.label and not h.group), None)
     if first is None:
         first = next((h for h in inside if not h.group), None)
-    return scope, end, (first.level if first else 0)
+    return _Scope(scope, end, first.level if first else 0)
 
 
 def _heading_role(
@@ -347,42 +376,64 @@ def _plan_lines(doc: Doc, warnings: list[str]) -> list[_Question] | None:
             continue
         if not MAY_HOLD_LABEL.search(doc.tokens[b.token + 1].content):
             continue  # most answer paragraphs: no need to parse their inline markup
-        lines = _paragraph_lines(doc, b)
-        k = 0
-        while k < len(lines):
-            found = line_label(lines[k])
-            if found is None:
-                k += 1
-                continue
-            end = k + 1
-            while end < len(lines) and lines[end][2]:  # a bold question over several lines
-                end += 1
-            if not found[2] and end < len(lines) and line_label(lines[end]) is None:
-                # "**Вопрос 2**" and the question on the next lines of the paragraph: up to the
-                # line that asks, or just the next line (the rest is the answer).
-                asks = end
-                while asks < len(lines) and line_label(lines[asks]) is None:
-                    if lines[asks][0].rstrip().endswith("?"):
-                        end = asks
-                        break
-                    asks += 1
-                end += 1
-            rest = collapse(" ".join([found[2], *(t for t, _, _ in lines[k + 1 : end])]))
-            q = _Question(b.start + k, b.start + end, found[0], found[1], rest)
-            k = end
-            # "**Вопрос 2**" on a line of its own: the question is the block below.
-            nxt = doc.blocks[b.index + 1] if b.index + 1 < len(doc.blocks) else None
-            if not rest and k == len(lines) and nxt is not None and nxt.kind in _TEXT_BLOCKS:
-                if nxt.kind != "paragraph" or line_label(_paragraph_lines(doc, nxt)[0]) is None:
-                    q.text, q.q_end = doc.question_from(nxt)
-                    absorbed = nxt.index
-            questions.append(q)
+        found = _labelled_lines(doc, b)
+        if found and _takes_text_below(doc, b, found[-1]):
+            absorbed = b.index + 1
+        questions += found
     if not questions:
         return None
     warnings.append(
         "questions taken from labelled lines (bold or 'Вопрос N'/'Q N'): no numbered headings found"
     )
     return questions
+
+
+def _labelled_lines(doc: Doc, b: _Block) -> list[_Question]:
+    """The questions of a paragraph's labelled lines."""
+    lines = _paragraph_lines(doc, b)
+    questions = []
+    k = 0
+    while k < len(lines):
+        found = line_label(lines[k])
+        if found is None:
+            k += 1
+            continue
+        end = _question_end(lines, k, not found[2])
+        rest = collapse(" ".join([found[2], *(t for t, _, _ in lines[k + 1 : end])]))
+        questions.append(_Question(b.start + k, b.start + end, found[0], found[1], rest))
+        k = end
+    return questions
+
+
+def _question_end(lines: list[tuple[str, bool, bool]], k: int, bare: bool) -> int:
+    """The line after the question labelled on line ``k`` (``bare``: the label alone)."""
+    end = k + 1
+    while end < len(lines) and lines[end][2]:  # a bold question over several lines
+        end += 1
+    if bare and end < len(lines) and line_label(lines[end]) is None:
+        # "**Вопрос 2**" and the question on the next lines of the paragraph: up to the
+        # line that asks, or just the next line (the rest is the answer).
+        asks = end
+        while asks < len(lines) and line_label(lines[asks]) is None:
+            if lines[asks][0].rstrip().endswith("?"):
+                end = asks
+                break
+            asks += 1
+        end += 1
+    return end
+
+
+def _takes_text_below(doc: Doc, b: _Block, q: _Question) -> bool:
+    """ "**Вопрос 2**" on the last line of a paragraph: the question is the block below,
+    unless that is a paragraph opening with a label of its own. Takes it into ``q``."""
+    nxt = doc.blocks[b.index + 1] if b.index + 1 < len(doc.blocks) else None
+    at_end = q.q_end == b.start + len(_paragraph_lines(doc, b))
+    if q.text or not at_end or nxt is None or nxt.kind not in _TEXT_BLOCKS:
+        return False
+    if nxt.kind == "paragraph" and line_label(_paragraph_lines(doc, nxt)[0]) is not None:
+        return False
+    q.text, q.q_end = doc.question_from(nxt)
+    return True
 
 
 def _paragraph_lines(doc: Doc, b: _Block) -> list[tuple[str, bool, bool]]:
