@@ -4,6 +4,7 @@ Each import runs in a fresh interpreter, so nothing a test or conftest imported 
 can hide a Django import, and each module is checked on its own.
 """
 
+import functools
 import json
 import pkgutil
 import subprocess
@@ -21,15 +22,20 @@ SHEET_MODULES = [
 ]
 
 
-def django_modules_after_importing(module: str) -> list[str]:
+@functools.cache  # one fresh interpreter per module serves both checks
+def modules_after_importing(module: str) -> list[str]:
     code = (
         f"import importlib, json, sys; importlib.import_module({module!r}); "
-        "print(json.dumps(sorted(m for m in sys.modules if m.partition('.')[0] == 'django')))"
+        "print(json.dumps(sorted(sys.modules)))"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     return json.loads(result.stdout)
+
+
+def django_modules_after_importing(module: str) -> list[str]:
+    return [m for m in modules_after_importing(module) if m.partition(".")[0] == "django"]
 
 
 def test_the_sheets_package_has_its_modules():
@@ -43,6 +49,13 @@ def test_the_sheets_package_has_its_modules():
 @pytest.mark.parametrize("module", SHEET_MODULES)
 def test_sheet_module_imports_no_django(module):
     assert django_modules_after_importing(module) == []
+
+
+@pytest.mark.parametrize("module", SHEET_MODULES)
+def test_sheet_module_imports_nothing_else_of_the_app(module):
+    app = [m for m in modules_after_importing(module) if m.partition(".")[0] == "interviews"]
+
+    assert [m for m in app if m != "interviews" and not m.startswith("interviews.sheets")] == []
 
 
 def test_the_check_sees_a_django_import():
