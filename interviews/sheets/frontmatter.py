@@ -16,6 +16,7 @@ __all__ = ["read_front_matter"]
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _FRONT_MATTER_MAX = 64 * 1024
 _NOT_LOADED = object()  # yaml.load() itself may give None
+_HAS_ALIASES = object()
 # "key: text" lines, which YAML can only read as strings: a plain key, and a text that starts
 # with a letter (no YAML 1.1 number, date or indicator) and holds no YAML syntax. YAML 1.1
 # still reads the words below as booleans and null.
@@ -46,37 +47,50 @@ def read_front_matter(lines: list[str], warnings: list[str]) -> tuple[dict, int]
     close = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
     if close is None:
         return {}, 0
-    source = "\n".join(lines[1:close])
+    return _mapping("\n".join(lines[1:close]), warnings), close + 1
+
+
+def _mapping(source: str, warnings: list[str]) -> dict:
+    """The keys (lower-cased) and values of front matter; {} and a warning when it cannot
+    be read as a mapping."""
     if len(source) > _FRONT_MATTER_MAX or (
         _YAML_LOADER is yaml.SafeLoader and source.count("[") + source.count("{") > 200
     ):
         # Pure-Python PyYAML scans nested flow collections in quadratic time.
         warnings.append("line 1: front matter too large or too deeply nested; kept as text")
-        return {}, close + 1
+        return {}
     data = _plain_yaml(source)
     if data is not None:
-        return {k.lower(): v for k, v in data.items()}, close + 1
+        return {k.lower(): v for k, v in data.items()}
     try:
-        data = _NOT_LOADED
-        if "*" not in source:
-            # No alias is possible, and a load that succeeds has scanned the whole text, so
-            # the scan for aliases below (as slow as the load) could not fail or find one.
-            with contextlib.suppress(Exception):
-                data = yaml.load(source, Loader=_YAML_LOADER)  # noqa: S506 - a SafeLoader
-        if data is _NOT_LOADED:
-            # Aliases are how YAML bombs ("billion laughs") grow; sheets never need them.
-            tokens = yaml.scan(source, Loader=_YAML_LOADER)
-            if any(isinstance(t, yaml.AliasToken) for t in tokens):
-                warnings.append("line 1: front matter uses YAML aliases; ignored and kept as text")
-                return {}, close + 1
-            data = yaml.load(source, Loader=_YAML_LOADER)  # noqa: S506 - a SafeLoader
+        data = _load(source)
     except Exception as exc:  # odd YAML raises more than YAMLError (bad dates, recursion)
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         warnings.append(f"line 1: front matter is not valid YAML ({reason}); kept as text")
-        return {}, close + 1
+        return {}
+    if data is _HAS_ALIASES:
+        warnings.append("line 1: front matter uses YAML aliases; ignored and kept as text")
+        return {}
     if data is None:
-        return {}, close + 1
+        return {}
     if not isinstance(data, dict):
         warnings.append("line 1: front matter is not a mapping of keys to values; kept as text")
-        return {}, close + 1
-    return {str(k).lower(): v for k, v in data.items()}, close + 1
+        return {}
+    return {str(k).lower(): v for k, v in data.items()}
+
+
+def _load(source: str):
+    """What a safe loader makes of ``source``, or _HAS_ALIASES; raises what YAML raises."""
+    data = _NOT_LOADED
+    if "*" not in source:
+        # No alias is possible, and a load that succeeds has scanned the whole text, so
+        # the scan for aliases below (as slow as the load) could not fail or find one.
+        with contextlib.suppress(Exception):
+            data = yaml.load(source, Loader=_YAML_LOADER)  # noqa: S506 - a SafeLoader
+    if data is _NOT_LOADED:
+        # Aliases are how YAML bombs ("billion laughs") grow; sheets never need them.
+        tokens = yaml.scan(source, Loader=_YAML_LOADER)
+        if any(isinstance(t, yaml.AliasToken) for t in tokens):
+            return _HAS_ALIASES
+        data = yaml.load(source, Loader=_YAML_LOADER)  # noqa: S506 - a SafeLoader
+    return data

@@ -283,22 +283,18 @@ def _answers_scope(heads: list[_Block], qheads: list[_Block], n_blocks: int) -> 
     )
     if scope is None:
         return _Scope(None)
-    end = next(
-        (
-            h.index
-            for h in heads
-            if h.index > scope.index
-            and h.level <= scope.level
-            and not h.marker
-            and (scope.setext or not h.setext)  # see _heading_role on "Text\n---"
-        ),
-        n_blocks,
-    )
+    end = next((h.index for h in heads if h.index > scope.index and _closes(scope, h)), n_blocks)
     inside = [h for h in heads if scope.index < h.index < end and not h.marker]
     first = next((h for h in inside if h.label and not h.group), None)
     if first is None:
         first = next((h for h in inside if not h.group), None)
     return _Scope(scope, end, first.level if first else 0)
+
+
+def _closes(scope: _Block, h: _Block) -> bool:
+    """Whether heading ``h``, below the "## Ответы на вопросы" heading ``scope``, ends its part."""
+    # "Text\n---" under an ATX heading is no heading of the part: see _heading_role.
+    return h.level <= scope.level and not h.marker and (scope.setext or not h.setext)
 
 
 def _heading_role(
