@@ -20,7 +20,7 @@ At scale 1.0 (the sizes scale linearly; users, questionnaires and vacancies do n
   none: the importer writes them with COPY, which leaves no history either.
 
 Every row is one Zvonok could have written: a sheet's original text parses back into its
-answers, and interviews.skills reads back exactly its skill claims.
+answers, and interviews.sheets.skills reads back exactly its skill claims.
 
 How: the whole hiring history is planned in Python first (~350 MB at scale 1.0), then
 streamed into the tables with binary COPY; the sheets and answers, where the time goes (the
@@ -437,7 +437,7 @@ LEAD_QUESTIONS = (
 )
 
 # Self-assessed skills written into answers (the importer reads them back as SkillClaim
-# rows; interviews.skills.extract_claims reads exactly these). Per topic: chance, kind,
+# rows; interviews.sheets.skills.extract_claims reads exactly these). Per topic: chance, kind,
 # skills with weights, how many at most.
 CLAIMS = {
     "bench:0": (0.60, "years", (("Python", 1),), 1),
@@ -906,7 +906,8 @@ class _Generator:
             f"{time.perf_counter() - started:.1f} s"
         )
 
-    def plan_candidates(self):
+    # The draws stay in one function, in one order: the generated data depends on that order.
+    def plan_candidates(self):  # noqa: C901
         rng = self.rng("candidates")
         male, female, surnames = _name_pools()
         span = self.now - HOUR - self.start

@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from interviews.markdown import MAX_BYTES_DEFAULT, SheetError, parse, parse_bytes
+from interviews.sheets import MAX_BYTES_DEFAULT, SheetError, parse, parse_bytes
 
 MAX_RATIO = 20
 REPEATS = 3

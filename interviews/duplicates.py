@@ -1,6 +1,6 @@
 """The same person twice: finding candidates who share contacts, and merging them.
 
-Contacts are stored normalised (``interviews.contacts``), so equality finds duplicates.
+Contacts are stored normalised (``interviews.sheets.contacts``), so equality finds duplicates.
 Merging moves everything attached to one candidate onto the other in one transaction.
 """
 

@@ -1,9 +1,9 @@
-"""Submissions back to markdown, in the canonical format that ``interviews.markdown``
+"""Submissions back to markdown, in the canonical format that ``interviews.sheets``
 reads (``render_sheet``), so that an exported sheet imports to the same answers."""
 
 import re
 
-from . import markdown
+from . import sheets
 from .models import Submission
 
 
@@ -32,13 +32,13 @@ def export_submission(submission: Submission) -> str:
     if submission.application_id:
         front_matter["vacancy"] = submission.application.vacancy.slug
     sections = [
-        (markdown.label_number(a.label), a.question_text, a.body)
+        (sheets.label_number(a.label), a.question_text, a.body)
         for a in submission.answers.order_by("position")
     ]
     title = submission.title or (
         submission.questionnaire.title if submission.questionnaire_id else candidate.full_name
     )
-    return markdown.render_sheet(title=title, sections=sections, front_matter=front_matter)
+    return sheets.render_sheet(title=title, sections=sections, front_matter=front_matter)
 
 
 def export_filename(submission: Submission) -> str:

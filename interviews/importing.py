@@ -4,7 +4,7 @@ The one place that writes imported data: the ``import_answers`` command, the adm
 and the tests all call :func:`import_sources`. It
 
 * hashes every file and recognises files already imported without parsing them again;
-* parses the rest (``interviews.markdown``; in worker processes when there are many);
+* parses the rest (``interviews.sheets``; in worker processes when there are many);
 * resolves the candidate (front matter, options, or the file name), the questionnaire
   (option, front matter, the vacancy's, or detected from the sheet) and the vacancy;
 * matches sections to the questionnaire's questions, by number and then by text;
@@ -23,11 +23,9 @@ import hashlib
 import logging
 import os
 import re
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
-from difflib import SequenceMatcher
 from functools import partial
 from itertools import islice
 from multiprocessing import get_context
@@ -38,7 +36,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from . import analysis, contacts, markdown
+from . import sheets
 from .bulk import insert_rows
 from .models import (
     Answer,
@@ -52,6 +50,7 @@ from .models import (
     Submission,
     Vacancy,
 )
+from .sheets import analysis, contacts
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +59,6 @@ STATUSES = (CREATED, REVISED, UNCHANGED, FAILED)
 
 # Below this many files in a batch, starting worker processes costs more than it saves.
 _POOL_THRESHOLD = 64
-_TEXT_MATCH_RATIO = 0.75
 # The front matter keys _Importer._resolve reads; any other is reported as not used.
 _FRONT_MATTER_KEYS = frozenset(
     ("name", "full_name", "email", "phone", "telegram", "vacancy", "questionnaire")
@@ -88,7 +86,7 @@ class ImportOptions:
     email: str | None = None
     imported_by: object | None = None  # a user
     dry_run: bool = False
-    max_bytes: int = markdown.MAX_BYTES_DEFAULT
+    max_bytes: int = sheets.MAX_BYTES_DEFAULT
     with_answers: bool = True  # report each answer (JSON output); off saves work on re-imports
 
 
@@ -158,14 +156,14 @@ def import_sources(
     progress: Callable[[int], None] | None = None,
     batch_size: int = 500,
     workers: int | None = None,
-    analyse: Callable[[bytes], analysis.Analysis | markdown.SheetError] | None = None,
+    analyse: Callable[[bytes], analysis.Analysis | sheets.SheetError] | None = None,
     **options,
 ) -> ImportReport:
     """Import answer files; never raises for a bad file (it is reported as failed).
 
     ``options`` are :class:`ImportOptions` fields. ``progress`` is called with the number
     of files finished after each batch. ``analyse`` stands in for
-    :func:`interviews.analysis.analyse_bytes`, called in this process, in file order (the
+    :func:`interviews.sheets.analysis.analyse_bytes`, called in this process, in file order (the
     admin upload stops parsing with it when its time is spent).
     """
     opts = ImportOptions(**options)
@@ -208,18 +206,10 @@ def _chunks(iterable, size) -> Iterator[list]:
 
 
 @dataclass(slots=True)
-class _QuestionnaireInfo:
-    id: int
-    slug: str
-    title_key: str
-    questions: list[tuple[int, str, str]]  # (id, number, normalised text)
-
-
-@dataclass(slots=True)
 class _Batch:
     plans: list  # every file of the batch, in order
     todo: list  # the files to parse and write
-    parsed: Iterator  # their analyses (interviews.analysis), possibly still in progress
+    parsed: Iterator  # their analyses (interviews.sheets.analysis), possibly still in progress
 
 
 @dataclass(slots=True)
@@ -229,12 +219,12 @@ class _Plan:
     report: FileReport
     sha256: str
     data: bytes | None = None  # dropped once parsed
-    sheet: markdown.ParsedSheet | None = None
-    claims: tuple = ()  # skill claims per section (interviews.analysis)
+    sheet: sheets.ParsedSheet | None = None
+    claims: tuple = ()  # skill claims per section (interviews.sheets.analysis)
     candidate_key: str = ""
     candidate_fields: dict = field(default_factory=dict)
     candidate_id: int | None = None
-    questionnaire: _QuestionnaireInfo | None = None
+    questionnaire: sheets.KnownQuestionnaire | None = None
     vacancy_id: int | None = None
     revision: int = 1
     matches: list[int | None] = field(default_factory=list)
@@ -246,7 +236,7 @@ class _Importer:
         self.analyse = analyse
         self.workers = workers if workers is not None else (os.cpu_count() or 1)
         self._pool: ProcessPoolExecutor | None = None
-        self._questionnaires: dict[int, _QuestionnaireInfo] | None = None
+        self._questionnaires: dict[int, sheets.KnownQuestionnaire] | None = None
         self._vacancies: dict[str, tuple[int, int | None]] = {}
 
     def close(self):
@@ -390,7 +380,7 @@ class _Importer:
 
     def _collect_parsed(self, plans: list[_Plan], results):
         for plan, result in zip(plans, results, strict=True):
-            if isinstance(result, markdown.SheetError):
+            if isinstance(result, sheets.SheetError):
                 plan.report.error = str(result)
                 continue
             plan.sheet, plan.claims = result.sheet, result.claims
@@ -466,91 +456,35 @@ class _Importer:
             self._vacancies[slug] = row
         return self._vacancies[slug]
 
-    def _all_questionnaires(self) -> dict[int, _QuestionnaireInfo]:
+    def _all_questionnaires(self) -> dict[int, sheets.KnownQuestionnaire]:
         if self._questionnaires is None:
             infos = {
-                q.id: _QuestionnaireInfo(q.id, q.slug, markdown.normalise_question(q.title), [])
+                q.id: sheets.KnownQuestionnaire(
+                    q.id, q.slug, sheets.normalise_question(q.title), []
+                )
                 for q in Questionnaire.objects.all()
             }
             for qid, number, questionnaire_id, text in Question.objects.order_by(
                 "position", "id"
             ).values_list("id", "number", "questionnaire_id", "text"):
                 infos[questionnaire_id].questions.append(
-                    (qid, number, markdown.normalise_question(text))
+                    (qid, number, sheets.normalise_question(text))
                 )
             self._questionnaires = infos
         return self._questionnaires
 
-    def _detect(self, sheet, report) -> _QuestionnaireInfo | None:
-        """The one questionnaire whose title or questions fit the sheet, if exactly one."""
-        texts = [markdown.normalise_question(s.question_text) for s in sheet.sections]
-        texts = [t for t in texts if t]
-        title = markdown.normalise_question(sheet.title)
-        fits = []
-        for info in self._all_questionnaires().values():
-            known = [text for _, _, text in info.questions]
-            hits = sum(1 for t in texts if any(_similar(t, k) for k in known))
-            if (title and title == info.title_key) or (texts and hits * 2 >= len(texts)):
-                fits.append((hits, info))
-        if len(fits) == 1:
-            hits, info = fits[0]
-            report.warnings.append(
-                f"questionnaire detected: {info.slug} ({hits} of {len(texts)} questions recognised)"
-            )
-            return info
-        if fits:
-            report.warnings.append(
-                "questionnaire not chosen: several fit ("
-                + ", ".join(sorted(i.slug for _, i in fits))
-                + "); answers kept as written"
-            )
-        return None
+    def _detect(self, sheet, report) -> sheets.KnownQuestionnaire | None:
+        questionnaires = self._all_questionnaires().values()
+        return sheets.detect_questionnaire(sheet, questionnaires, report.warnings)
 
     def _match(self, sheet, info, report) -> list[int | None]:
-        """Question id for each section: by number first, then by text similarity."""
+        """Question id for each section (see :func:`interviews.sheets.match.match_sections`)."""
         sections = sheet.sections
         if info is None:
             return [None] * len(sections)
-        matches: list[int | None] = [None] * len(sections)
-        used: set[int] = set()
-        by_number = {number: qid for qid, number, _ in info.questions}
-        seen_numbers: dict[str, int] = {}
-        for s in sections:
-            if s.number:
-                seen_numbers[s.number] = seen_numbers.get(s.number, 0) + 1
-        # A number that appears twice (numbering restarted) says nothing on its own.
-        for i, s in enumerate(sections):
-            qid = by_number.get(s.number) if seen_numbers.get(s.number) == 1 else None
-            if qid is not None and qid not in used:
-                matches[i] = qid
-                used.add(qid)
-        for i, s in enumerate(sections):
-            if matches[i] is not None:
-                continue
-            text = markdown.normalise_question(s.question_text)
-            if not text:
-                continue
-            best, best_ratio = None, _TEXT_MATCH_RATIO
-            for qid, _, known in info.questions:
-                if qid in used:
-                    continue
-                ratio = 1.0 if text == known else _ratio(text, known, best_ratio)
-                if ratio >= best_ratio:
-                    best, best_ratio = qid, ratio
-            if best is not None:
-                matches[i] = best
-                used.add(best)
-        number_of = {qid: number for qid, number, _ in info.questions}
-        unmatched = [s for s, m in zip(sections, matches, strict=True) if m is None]
-        for s in unmatched:
-            what = s.label or (s.question_text[:40] + "…" if s.question_text else "text")
-            report.warnings.append(
-                f"line {s.line}: section {what!r} matches no question of {info.slug}; kept"
-            )
-        missing = [number_of[qid] for qid, _, _ in info.questions if qid not in used]
-        if missing:
-            report.warnings.append("questions without an answer: " + ", ".join(missing))
+        matches = sheets.match_sections(sections, info, report.warnings)
         if self.opts.with_answers:
+            number_of = {qid: number for qid, number, _ in info.questions}
             report.answers = [
                 AnswerReport(s.label, s.number, s.question_text, number_of.get(m), s.line)
                 for s, m in zip(sections, matches, strict=True)
@@ -794,7 +728,7 @@ def _report_stored_answers(plans: list[_Plan]):
     )
     for submission_id, label, question_text, line, number in rows:
         by_submission[submission_id].answers.append(
-            AnswerReport(label, markdown.label_number(label), question_text, number, line)
+            AnswerReport(label, sheets.label_number(label), question_text, number, line)
         )
 
 
@@ -830,31 +764,3 @@ def _name_from_path(path: str) -> str:
     if stem.casefold() in {"readme", "answers", "otvety", "ответы", "-", ""} and pure.parent.name:
         stem = pure.parent.name
     return re.sub(r"[_\s]+", " ", stem).strip() or "unknown"
-
-
-def _similar(a: str, b: str) -> bool:
-    return a == b or _ratio(a, b, _TEXT_MATCH_RATIO) >= _TEXT_MATCH_RATIO
-
-
-def _ratio(a: str, b: str, floor: float) -> float:
-    # b is always a known question: SequenceMatcher indexes it once (set_seq2), not once per
-    # section. Without the cache a sheet of 100,000 headings spent minutes re-indexing the
-    # same few questions.
-    matcher = _matcher_for(b)
-    matcher.set_seq1(a)
-    # The cheap upper bounds first: most pairs are nowhere near each other.
-    if matcher.real_quick_ratio() < floor or matcher.quick_ratio() < floor:
-        return 0.0
-    return matcher.ratio()
-
-
-_matchers = threading.local()  # a matcher is mutated per use: one set per thread
-
-
-def _matcher_for(b: str) -> SequenceMatcher:
-    cache = getattr(_matchers, "by_text", None)
-    if cache is None or len(cache) > 256:
-        cache = _matchers.by_text = {}
-    if b not in cache:
-        cache[b] = SequenceMatcher(None, "", b, autojunk=False)
-    return cache[b]

@@ -19,8 +19,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from . import contacts, roles
+from . import roles
 from .search import AnswerDocument
+from .sheets import contacts
 
 
 class QuestionnaireManager(models.Manager):

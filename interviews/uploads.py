@@ -46,7 +46,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import analysis, importing, markdown
+from . import importing, sheets
+from .sheets import analysis
 
 logger = logging.getLogger(__name__)
 
@@ -458,7 +459,7 @@ class ParseBudget:
     """The parse time one request may spend on an upload's files.
 
     A web worker is killed past its timeout (60 s in bin/start), and a file may take a
-    second or two to parse however hostile it is (interviews.markdown caps its structure),
+    second or two to parse however hostile it is (interviews.sheets caps its structure),
     so an upload of many such files could outlast it. Once parsing has taken ``seconds``,
     the files left are not parsed: each is refused with :attr:`message`. The first file is
     always parsed, so that every upload gets somewhere.
@@ -474,9 +475,9 @@ class ParseBudget:
             "this one. Upload this file again with fewer others."
         ) % {"seconds": f"{seconds:g}"}
 
-    def analyse(self, data: bytes) -> analysis.Analysis | markdown.SheetError:
+    def analyse(self, data: bytes) -> analysis.Analysis | sheets.SheetError:
         if self.parsed and self.spent >= self.seconds:
-            return markdown.SheetError(self.message)
+            return sheets.SheetError(self.message)
         start = time.perf_counter()
         try:
             return analysis.analyse_bytes(data, max_bytes=self.max_bytes)

@@ -60,7 +60,7 @@ def _make_rows(model_name, n):
     return [makers[model_name]() for _ in range(n)]
 
 
-def _make_object(model_name, rows):
+def _make_object(model_name, rows):  # noqa: C901 - one branch per model, a table of recipes
     """One row of the model whose pages show ``rows`` related rows: questions of a
     questionnaire, applications and sheets of a candidate, answers of a sheet, ..."""
     if model_name == "questionnaire":

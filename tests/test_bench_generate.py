@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.models import OuterRef, Subquery
 
 from bench import generate as bench
-from interviews import markdown
+from interviews import sheets
 from interviews.models import (
     Answer,
     AnswerScore,
@@ -23,7 +23,7 @@ from interviews.models import (
     Submission,
 )
 from interviews.search import answers_matching
-from interviews.skills import extract_claims
+from interviews.sheets import extract_claims
 
 SCALE = 0.001
 
@@ -129,7 +129,7 @@ def test_each_sheet_reads_back_as_its_answers_and_skill_claims(generated):
     submissions = Submission.objects.exclude(original_text="").prefetch_related("answers", "skills")
 
     for submission in submissions:
-        sheet = markdown.parse_bytes(submission.original_text.encode())
+        sheet = sheets.parse_bytes(submission.original_text.encode())
         answers = list(submission.answers.all())
         assert [(s.label, s.question_text, s.body, s.line) for s in sheet.sections] == [
             (a.label, a.question_text, a.body, a.line) for a in answers

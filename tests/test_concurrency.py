@@ -17,7 +17,6 @@ import pytest
 from django.db import connection
 
 from bench.synthetic import QUESTIONS, make_sheet
-from interviews import analysis
 from interviews.models import (
     Answer,
     AnswerScore,
@@ -31,6 +30,7 @@ from interviews.models import (
     Submission,
 )
 from interviews.scoring import save_scorecard
+from interviews.sheets import analysis
 from tests.factories import (
     AnswerFactory,
     ApplicationFactory,

@@ -86,7 +86,7 @@ _emails = itertools.count()
 )
 @given(
     st.lists(st.tuples(numbers, questions, bodies), min_size=1, max_size=5).filter(
-        # render_sheet's documented limit (see interviews.markdown.render_sheet).
+        # render_sheet's documented limit (see interviews.sheets.render.render_sheet).
         lambda items: all(
             (n or b or q.endswith("?") or i == len(items) - 1 or items[i + 1][0])
             # A question titled like the answers heading itself reads as that heading.
@@ -96,7 +96,7 @@ _emails = itertools.count()
     )
 )
 def test_export_then_import_round_trips(db, items):
-    from interviews.markdown import render_sheet
+    from interviews.sheets import render_sheet
 
     email = f"roundtrip{next(_emails)}@example.com"
     source = render_sheet(

@@ -17,7 +17,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from interviews import markdown, roles
+from interviews import roles, sheets
 from interviews.admin.exports import export_answers
 from interviews.exporting import export_filename
 from interviews.models import Application, Stage, Submission
@@ -349,7 +349,7 @@ def test_several_submissions_download_as_a_zip_that_parses_back(client, applicat
     assert response["Content-Type"] == "application/zip"
     assert sorted(archive.namelist()) == sorted(export_filename(s) for s in submissions)
     for submission in submissions:
-        sheet = markdown.parse(archive.read(export_filename(submission)).decode())
+        sheet = sheets.parse(archive.read(export_filename(submission)).decode())
         expected = [a.body.strip() for a in submission.answers.order_by("position")]
         assert [section.body.strip() for section in sheet.sections] == expected
 

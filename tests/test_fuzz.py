@@ -1,4 +1,4 @@
-"""Property tests of interviews.markdown on generated sheets and random bytes.
+"""Property tests of interviews.sheets on generated sheets and random bytes.
 
 `make test` runs 1,100 examples in all; `make fuzz` (HYPOTHESIS_PROFILE=fuzz) runs each
 property with the fuzz profile's max_examples.
@@ -12,7 +12,7 @@ import os
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from interviews.markdown import SheetError, parse, parse_bytes, render_sheet
+from interviews.sheets import SheetError, parse, parse_bytes, render_sheet
 from tests.test_markdown import BODY_PIECES, WORDS, accounted_lines, nonblank, sheets
 
 settings.register_profile("ci", deadline=None)

@@ -1,4 +1,4 @@
-"""interviews.markdown: the corpus in tests/data, decoding, bad input, the export round trip.
+"""interviews.sheets: the corpus in tests/data, decoding, bad input, the export round trip.
 
 No database and no Django: these run with ``-p no:django`` as well as under pytest-django.
 """
@@ -20,16 +20,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from interviews import markdown
-from interviews.markdown import (
+from interviews.sheets import (
     MAX_BYTES_DEFAULT,
     ParsedSheet,
     SheetError,
     decode,
+    frontmatter,
+    inline,
     label_number,
+    labels,
     normalise_question,
     parse,
     parse_bytes,
+    patch,
+    plan,
     render_sheet,
     try_parse_bytes,
 )
@@ -910,7 +914,7 @@ def test_seed_sheet_parses_in_well_under_a_millisecond_beyond_markdown_it():
     text = data.decode("utf-8")
 
     ours = min(timeit.repeat(lambda: parse_bytes(data), number=20, repeat=5)) / 20
-    theirs = min(timeit.repeat(lambda: markdown._MD.parse(text), number=20, repeat=5)) / 20
+    theirs = min(timeit.repeat(lambda: patch.MD.parse(text), number=20, repeat=5)) / 20
 
     assert ours - theirs < 0.001
 
@@ -943,7 +947,7 @@ def test_recursion_error_in_markdown_it_falls_back_to_one_section(monkeypatch):
     def explode(*args, **kwargs):
         raise RecursionError
 
-    monkeypatch.setattr(markdown._MD, "parse", explode)
+    monkeypatch.setattr(patch.MD, "parse", explode)
 
     sheet = parse("## 1. Вопрос\nОтвет")
 
@@ -1217,19 +1221,19 @@ def without_children(tokens):
 
 def assert_tokens_as_plain_markdown_it(text: str) -> None:
     env: dict = {}
-    tokens = markdown._MD.parse(text, env)
+    tokens = patch.MD.parse(text, env)
     plain = PLAIN_MD.parse(text)
 
     assert without_children(tokens) == without_children(plain)
-    doc = markdown._Doc(text.split("\n"), tokens, 0, env)
+    doc = plan.Doc(text.split("\n"), tokens, 0, env)
     for ours, theirs in zip(tokens, plain, strict=True):
         if ours.type != "inline":
             continue
-        assert doc.inline_lines(ours) == markdown._inline_lines(theirs.children)
+        assert doc.inline_lines(ours) == inline.inline_lines(theirs.children)
         if ours.children:  # parsed rather than read by _simple_inline_lines
             assert [c.as_dict() for c in ours.children] == [c.as_dict() for c in theirs.children]
-        if not markdown._MAY_HOLD_LABEL.search(ours.content):
-            assert all(markdown._line_label(line) is None for line in doc.inline_lines(ours))
+        if not labels.MAY_HOLD_LABEL.search(ours.content):
+            assert all(labels.line_label(line) is None for line in doc.inline_lines(ours))
 
 
 @pytest.mark.parametrize(
@@ -1275,10 +1279,10 @@ INLINE_ALPHABET = list("aЯ1 .?:-#$+=>@{}()|*_`[]!<&~\\\t\u00a0\u2003\u3000\x1c\
 def test_inline_shortcut_reads_as_markdown_it(text, bold):
     content = f"**{text}**" if bold else text
 
-    simple = markdown._simple_inline_lines(content)
+    simple = inline.simple_inline_lines(content)
 
     if simple is not None:
-        expected = markdown._inline_lines(PLAIN_MD.parseInline(content)[0].children)
+        expected = inline.inline_lines(PLAIN_MD.parseInline(content)[0].children)
         assert simple == expected
 
 
@@ -1297,14 +1301,14 @@ yaml_lines = st.builds(
 @settings(max_examples=500, deadline=None)
 @given(st.lists(yaml_lines, min_size=1, max_size=3).map("\n".join))
 def test_plain_front_matter_shortcut_reads_as_yaml(source):
-    fast = markdown._plain_yaml(source)
+    fast = frontmatter._plain_yaml(source)
 
     if fast is not None:
-        loaded = yaml.load(source, Loader=markdown._YAML_LOADER)
+        loaded = yaml.load(source, Loader=frontmatter._YAML_LOADER)
         assert list(fast.items()) == list(loaded.items())
         assert all(type(k) is str and type(v) is str for k, v in loaded.items())
 
 
 @given(st.text())
 def test_collapse_shortcut_is_split_and_join(text):
-    assert markdown._collapse(text) == " ".join(text.split())
+    assert inline.collapse(text) == " ".join(text.split())

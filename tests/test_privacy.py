@@ -19,7 +19,7 @@ from django.db import connection, models
 from django.db.models import Q
 from django.utils import timezone, translation
 
-from interviews import contacts, duplicates, importing, privacy, search
+from interviews import duplicates, importing, privacy, search
 from interviews.models import (
     Answer,
     AnswerScore,
@@ -34,6 +34,7 @@ from interviews.models import (
     Submission,
 )
 from interviews.scoring import save_scorecard
+from interviews.sheets import contacts
 from tests.factories import (
     AnswerFactory,
     ApplicationFactory,

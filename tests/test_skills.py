@@ -1,4 +1,4 @@
-"""interviews.skills: self-assessed ratings and years of experience read from answer text.
+"""interviews.sheets.skills: self-assessed ratings and years of experience read from answer text.
 
 No database and no Django: these run with ``-p no:django`` as well as under pytest-django.
 """
@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from interviews.skills import Claim, extract_claims, normalise_skill
+from interviews.sheets.skills import Claim, extract_claims, normalise_skill
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = Path("/work/shared/seed/zvonok_answers.md")
@@ -423,7 +423,10 @@ def test_pathological_text_completes_without_claims(text):
 
 
 def test_module_imports_no_django():
-    code = "import sys, interviews.skills; print(sorted(m for m in sys.modules if 'django' in m))"
+    code = (
+        "import sys, interviews.sheets.skills;"
+        " print(sorted(m for m in sys.modules if 'django' in m))"
+    )
 
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
@@ -492,7 +495,7 @@ _NUMBERS = _PIECES | st.sampled_from(
 @settings(max_examples=300, deadline=None)
 @given(st.lists(_NUMBERS | st.text(max_size=5), max_size=30).map("".join))
 def test_expressions_tried_where_they_can_start_are_those_of_the_whole_scan(text):
-    from interviews.skills import _EXPR, _matches
+    from interviews.sheets.skills import _EXPR, _matches
 
     def found(matches):
         return [(m.span(), m.groupdict()) for m in matches]
@@ -503,13 +506,13 @@ def test_expressions_tried_where_they_can_start_are_those_of_the_whole_scan(text
 @settings(max_examples=300, deadline=None)
 @given(st.lists(_NUMBERS | st.text(max_size=5), max_size=30).map("".join))
 def test_an_answer_rejected_early_has_no_claim_the_whole_reading_would_find(text):
-    from interviews.skills import _claims
+    from interviews.sheets.skills import _claims
 
     assert extract_claims(text) == _claims(text)
 
 
 def test_the_seed_answers_give_the_same_claims_as_the_whole_reading():
-    from interviews.skills import _claims
+    from interviews.sheets.skills import _claims
 
     for text in seed_answers().values():
         assert extract_claims(text) == _claims(text)

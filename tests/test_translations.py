@@ -509,7 +509,7 @@ def test_every_admin_page_of_the_app_is_in_russian(admin_client, russian, settin
     )
 
     # The importer's diagnostics are kept with the sheet as the importer wrote them, in
-    # English (interviews.importing, interviews.markdown): not strings of this catalogue.
+    # English (interviews.importing, interviews.sheets): not strings of this catalogue.
     for page in ("upload preview", "upload result"):
         for row in responses[page].context["rows"]:
             data.update(row["file"].warnings)

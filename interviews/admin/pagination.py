@@ -206,7 +206,9 @@ def keyset_columns(queryset):
     return columns if _is_total(queryset.model, columns) else None
 
 
-def _expand(model, term, prefix=(), descending=False, depth=0):
+# One exit per kind of ordering term or lookup step that cannot give a keyset column; split
+# up, the walk down the lookup path would be spread over functions that each need it all.
+def _expand(model, term, prefix=(), descending=False, depth=0):  # noqa: C901
     if isinstance(term, OrderBy) and isinstance(term.expression, F):
         if term.nulls_first or term.nulls_last:
             return None

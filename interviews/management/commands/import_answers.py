@@ -15,7 +15,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from interviews import importing, markdown
+from interviews import importing, sheets
 
 SUFFIXES = {".md", ".markdown", ".txt"}
 
@@ -165,7 +165,7 @@ def _read(paths, max_bytes, stdin):
             size = os.stat(path).st_size
             if size > max_bytes:
                 # Refused before reading: a huge file never enters memory.
-                yield importing.SourceFile(path, error=markdown.size_error(size, max_bytes))
+                yield importing.SourceFile(path, error=sheets.size_error(size, max_bytes))
                 continue
             with open(path, "rb") as fh:
                 data = fh.read(max_bytes + 1)

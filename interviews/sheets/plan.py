@@ -1,0 +1,529 @@
+"""Finding the questions in a sheet's markdown-it tokens: numbered headings, then labelled
+lines ("**Q1.** text", "Вопрос 1: text"), then an ordered list, then unnumbered headings.
+
+:func:`plan` returns where each question starts and ends; :mod:`.parsing` cuts the text
+at those lines.
+"""
+
+# Russian words in the warnings are labels as candidates write them, not look-alikes.
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+from markdown_it.token import Token
+
+from .inline import collapse, inline_lines, lines_text, simple_inline_lines
+from .labels import (
+    ANSWER_MARKER,
+    ANSWERS_HEADING,
+    ANY_LABEL,
+    BOILERPLATE,
+    MAY_HOLD_LABEL,
+    line_label,
+    match_label,
+)
+from .patch import parse_inline
+
+__all__ = ["Doc", "plan"]
+
+
+@dataclass(slots=True)
+class _Block:
+    """A top-level markdown block; ``start``/``end`` are 0-based lines of the whole text."""
+
+    kind: str
+    start: int
+    end: int
+    index: int  # position in the block list
+    token: int  # index of its opening token
+    level: int = 0  # heading level
+    setext: bool = False
+    text: str = ""
+    label: str = ""
+    number: str = ""
+    rest: str = ""  # heading text after the label
+    marker: bool = False
+    boilerplate: bool = False
+    ends_q: bool = False
+    group: bool = False
+
+
+@dataclass(slots=True)
+class _Question:
+    start: int
+    q_end: int
+    label: str
+    number: str
+    text: str
+    level: int = 0
+    setext: bool = False
+
+
+_TEXT_BLOCKS = ("paragraph", "blockquote", "fence", "code_block")
+
+
+class Doc:
+    """Tokens and top-level blocks of the text after the front matter."""
+
+    __slots__ = ("_inline", "blocks", "env", "lines", "offset", "tokens")
+
+    def __init__(self, lines: list[str], tokens: list[Token], offset: int, env: dict):
+        self.lines = lines
+        self.tokens = tokens
+        self.offset = offset  # markdown-it saw the text from this line on
+        self.env = env  # what block parsing left for inline parsing: link reference definitions
+        self._inline: dict[int, list[tuple[str, bool, bool]]] = {}  # id(token) -> lines
+        blocks: list[_Block] = []
+        for i, tok in enumerate(tokens):
+            if tok.level or tok.nesting == -1 or tok.map is None:
+                continue
+            kind = tok.type[:-5] if tok.nesting == 1 else tok.type
+            block = _Block(kind, tok.map[0] + offset, tok.map[1] + offset, len(blocks), i)
+            if kind == "heading":
+                _read_heading(block, tok, self.inline_lines(tokens[i + 1]))
+            blocks.append(block)
+        self.blocks = blocks
+
+    def inline_lines(self, inline_token: Token) -> list[tuple[str, bool, bool]]:
+        """:func:`.inline.inline_lines` of an "inline" token, its markup parsed on first use
+        (:func:`.patch.parse_inline`) unless :func:`.inline.simple_inline_lines` can do
+        without."""
+        lines = self._inline.get(id(inline_token))
+        if lines is None:
+            lines = simple_inline_lines(inline_token.content)
+            if lines is None:
+                lines = inline_lines(parse_inline(inline_token, self.env))
+            self._inline[id(inline_token)] = lines
+        return lines
+
+    def token_range(self, block: _Block) -> list[Token]:
+        following = (
+            self.blocks[block.index + 1].token if block.index + 1 < len(self.blocks) else None
+        )
+        return self.tokens[block.token : following]
+
+    def block_text(self, block: _Block) -> str:
+        """The plain text of a paragraph, blockquote or code block (to use as a question)."""
+        parts = []
+        for tok in self.token_range(block):
+            if tok.type == "inline":
+                parts.append(lines_text(self.inline_lines(tok)))
+            elif tok.type in ("fence", "code_block"):
+                parts.append(tok.content)
+        return collapse(" ".join(parts))
+
+    def question_from(self, block: _Block) -> tuple[str, int]:
+        """The question held by the block below a bare label: its text and its end line.
+
+        A paragraph that goes on after a line ending with "?" holds the answer too ("## Q2",
+        "Как вы храните секреты?", "В Vault."): the question stops at that line.
+        """
+        if block.kind == "paragraph":
+            lines = _paragraph_lines(self, block)
+            if len(lines) == block.end - block.start:
+                for k, (text, _, _) in enumerate(lines[:-1]):
+                    if text.rstrip().endswith("?"):
+                        asked = " ".join(t for t, _, _ in lines[: k + 1])
+                        return collapse(asked), block.start + k + 1
+        return self.block_text(block), block.end
+
+    def has_text(self, start: int, end: int) -> bool:
+        return any(line.strip() for line in self.lines[start:end])
+
+
+def _read_heading(block: _Block, tok: Token, lines: list[tuple[str, bool, bool]]) -> None:
+    block.level = int(tok.tag[1])
+    block.setext = tok.markup in ("=", "-")
+    text = lines_text(lines)
+    block.text = text
+    if ANSWER_MARKER.match(text):
+        block.marker = True
+        return
+    found = match_label(text, ANY_LABEL)
+    if found:
+        block.label, block.number, block.rest = found
+        return
+    block.rest = text
+    block.ends_q = text.endswith(("?", "？"))
+    block.boilerplate = bool(BOILERPLATE.match(text))
+
+
+# ---------------------------------------------------------------------------------------------
+# Finding the questions: numbered headings, then labelled lines, then an ordered list.
+
+
+def _plan_headings(
+    doc: Doc, warnings: list[str], *, unnumbered: bool
+) -> tuple[list[_Question], int | None] | None:
+    """Questions as headings: numbered ones, or with ``unnumbered`` the headings under
+    "## Ответы на вопросы" or those ending with "?". Returns (questions, trailer start)."""
+    blocks = doc.blocks
+    heads = [b for b in blocks if b.kind == "heading"]
+    if not heads:
+        return None
+    next_content = _next_content(blocks)
+    numbered = [h for h in heads if h.label]
+    _mark_groups(numbered, next_content)
+    qheads = [h for h in numbered if not h.group]
+    scope = _answers_scope(heads, qheads, len(blocks))
+    if qheads:
+        qlevels, mode_warning = {h.level for h in qheads}, ""
+    elif unnumbered and (mode := _unnumbered_mode(heads, scope)) is not None:
+        qlevels, mode_warning = mode
+    else:
+        return None
+    last_candidate = max(
+        (h.index for h in heads if _may_be_question(h, qlevels, scope)), default=-1
+    )
+    if last_candidate < 0:
+        return None
+    if mode_warning:
+        warnings.append(mode_warning)
+    return _walk_headings(doc, qlevels, scope, last_candidate, next_content, warnings)
+
+
+def _next_content(blocks: list[_Block]) -> list[int]:
+    """Index of the first block at or after i that is not a heading: a heading directly
+    followed by another heading has no content of its own."""
+    next_content = [len(blocks)] * (len(blocks) + 1)
+    for i in range(len(blocks) - 1, -1, -1):
+        next_content[i] = i if blocks[i].kind != "heading" else next_content[i + 1]
+    return next_content
+
+
+def _mark_groups(numbered: list[_Block], next_content: list[int]) -> None:
+    """ "## 2. Базы данных" over "### 2.1 ...": a group heading, not a question."""
+    for h, k in itertools.pairwise(numbered):
+        if k.level > h.level and (
+            k.number.startswith(h.number + ".") or next_content[h.index + 1] > k.index
+        ):
+            h.group = True
+
+
+@dataclass(slots=True)
+class _Scope:
+    """The part of a README under "## Ответы на вопросы" (``heading`` None: none)."""
+
+    heading: _Block | None
+    end: int = -1  # index of the block that ends it
+    level: int = 0  # the level of its questions
+
+    def holds(self, b: _Block) -> bool:
+        """Whether ``b`` is a heading at the question level of the part."""
+        return (
+            self.heading is not None
+            and self.heading.index < b.index < self.end
+            and b.level == self.level
+        )
+
+
+def _unnumbered_mode(heads: list[_Block], scope: _Scope) -> tuple[set[int], str] | None:
+    """Without numbered headings: the question levels and the warning that says how the
+    questions were found, or None when no heading looks like a question."""
+    if any(scope.holds(h) and not h.marker for h in heads):
+        return set(), (
+            f"questions taken from the headings under {scope.heading.text!r}: "
+            "no numbered questions found"
+        )
+    counts: dict[int, int] = {}
+    for h in heads:
+        if h.ends_q:
+            counts[h.level] = counts.get(h.level, 0) + 1
+    best = min(counts, key=lambda lvl: (-counts[lvl], lvl), default=None)
+    if best is None or counts[best] < 2:
+        return None
+    return {best}, "questions taken from headings ending with '?': no numbered questions found"
+
+
+def _may_be_question(b: _Block, qlevels: set[int], scope: _Scope) -> bool:
+    if b.marker or b.group:
+        return False
+    return (
+        bool(b.label) or (b.ends_q and b.level in qlevels) or (scope.holds(b) and not b.boilerplate)
+    )
+
+
+def _walk_headings(
+    doc: Doc,
+    qlevels: set[int],
+    scope: _Scope,
+    last_candidate: int,
+    next_content: list[int],
+    warnings: list[str],
+) -> tuple[list[_Question], int | None]:
+    """The questions the headings open, in order, and where the trailer starts."""
+    blocks = doc.blocks
+    questions: list[_Question] = []
+    current: _Question | None = None
+    i = 0
+    while i < len(blocks):
+        b = blocks[i]
+        i += 1
+        if b.kind != "heading":
+            continue
+        role = _heading_role(b, current, qlevels, scope.holds(b), last_candidate, next_content)
+        if role == "question":
+            current = _Question(b.start, b.end, b.label, b.number, b.rest, b.level, b.setext)
+            i = _complete_question(doc, current, i, warnings)
+            questions.append(current)
+        elif role == "trailer":
+            return questions, b.start
+    return questions, None
+
+
+def _answers_scope(heads: list[_Block], qheads: list[_Block], n_blocks: int) -> _Scope:
+    """The "## Ответы на вопросы" heading, where its part ends and its question level."""
+    first_q = qheads[0].index if qheads else n_blocks
+    top = min((h.level for h in qheads), default=7)
+    scope = next(
+        (h for h in heads if h.index < first_q and h.level < top and ANSWERS_HEADING.match(h.text)),
+        None,
+    )
+    if scope is None:
+        return _Scope(None)
+    end = next((h.index for h in heads if h.index > scope.index and _closes(scope, h)), n_blocks)
+    inside = [h for h in heads if scope.index < h.index < end and not h.marker]
+    first = next((h for h in inside if h.label and not h.group), None)
+    if first is None:
+        first = next((h for h in inside if not h.group), None)
+    return _Scope(scope, end, first.level if first else 0)
+
+
+def _closes(scope: _Block, h: _Block) -> bool:
+    """Whether heading ``h``, below the "## Ответы на вопросы" heading ``scope``, ends its part."""
+    # "Text\n---" under an ATX heading is no heading of the part: see _heading_role.
+    return h.level <= scope.level and not h.marker and (scope.setext or not h.setext)
+
+
+def _heading_role(
+    b: _Block,
+    current: _Question | None,
+    qlevels: set[int],
+    in_scope: bool,
+    last_candidate: int,
+    next_content: list[int],
+) -> str:
+    """question, trailer or content (body, preamble or a divider kept in the body above)."""
+    if b.marker or b.group:
+        return "content"
+    if b.label:
+        return "question"
+    if current is None:
+        return "question" if (b.ends_q and b.level in qlevels) or in_scope else "content"
+    # Deeper headings are the answer's own structure; so is "Text\n---", which a candidate
+    # more likely meant as a rule under a paragraph than as a heading.
+    if b.level > current.level or (b.setext and not current.setext):
+        return "content"
+    # Under "## Ответы на вопросы" every heading at the question level is a question: that is
+    # the layout of the questionnaire itself and of render_sheet().
+    if (in_scope and not b.boilerplate) or (b.ends_q and b.level in qlevels):
+        return "question"
+    if b.index < last_candidate:
+        # Among the questions: a sibling heading with its own content is an unnumbered
+        # question; one directly followed by a heading is a section title ("## SQL").
+        has_content = next_content[b.index + 1] == b.index + 1
+        if b.level == current.level and has_content and not b.boilerplate:
+            return "question"
+        return "content"
+    if b.level < current.level or b.boilerplate:
+        return "trailer"
+    return "content"
+
+
+def _complete_question(doc: Doc, q: _Question, i: int, warnings: list[str]) -> int:
+    """Take in what still belongs to the question heading; return the next block to look at."""
+    blocks = doc.blocks
+    # "### 3. Вопрос про SQL" + "### Напишите запрос...": one question over two headings.
+    # The texts are joined once at the end: a run of thousands of headings would otherwise
+    # copy the growing text at each one. Each is collapsed already, so joining the non-empty
+    # ones with a space is what collapsing the concatenation would give.
+    parts = [q.text] if q.text else []
+    while i < len(blocks) and blocks[i].kind == "heading":
+        if parts and parts[-1].endswith("?"):
+            break
+        h = blocks[i]
+        if h.label or h.marker or h.boilerplate or h.setext != q.setext:
+            break
+        if not (h.level == q.level or (h.level > q.level and (not parts or h.ends_q))):
+            break
+        if h.text:
+            parts.append(h.text)
+        q.q_end = h.end
+        i += 1
+    q.text = " ".join(parts)
+    # "## Q3" alone: the question is the paragraph, quote or code right below.
+    if not q.text:
+        if i < len(blocks) and blocks[i].kind in _TEXT_BLOCKS:
+            q.text, q.q_end = doc.question_from(blocks[i])
+            i += 1
+        else:
+            warnings.append(f"line {q.start + 1}: {q.label!r} has no question text")
+    return i
+
+
+def _plan_lines(doc: Doc, warnings: list[str]) -> list[_Question] | None:
+    """Questions as labelled lines: "**Q1.** text", "**1. text**", "Вопрос 1: text"."""
+    questions: list[_Question] = []
+    absorbed = -1
+    for b in doc.blocks:
+        if b.kind != "paragraph" or b.index == absorbed:
+            continue
+        if not MAY_HOLD_LABEL.search(doc.tokens[b.token + 1].content):
+            continue  # most answer paragraphs: no need to parse their inline markup
+        found = _labelled_lines(doc, b)
+        if found and _takes_text_below(doc, b, found[-1]):
+            absorbed = b.index + 1
+        questions += found
+    if not questions:
+        return None
+    warnings.append(
+        "questions taken from labelled lines (bold or 'Вопрос N'/'Q N'): no numbered headings found"
+    )
+    return questions
+
+
+def _labelled_lines(doc: Doc, b: _Block) -> list[_Question]:
+    """The questions of a paragraph's labelled lines."""
+    lines = _paragraph_lines(doc, b)
+    questions = []
+    k = 0
+    while k < len(lines):
+        found = line_label(lines[k])
+        if found is None:
+            k += 1
+            continue
+        end = _question_end(lines, k, not found[2])
+        rest = collapse(" ".join([found[2], *(t for t, _, _ in lines[k + 1 : end])]))
+        questions.append(_Question(b.start + k, b.start + end, found[0], found[1], rest))
+        k = end
+    return questions
+
+
+def _question_end(lines: list[tuple[str, bool, bool]], k: int, bare: bool) -> int:
+    """The line after the question labelled on line ``k`` (``bare``: the label alone)."""
+    end = k + 1
+    while end < len(lines) and lines[end][2]:  # a bold question over several lines
+        end += 1
+    if bare and end < len(lines) and line_label(lines[end]) is None:
+        # "**Вопрос 2**" and the question on the next lines of the paragraph: up to the
+        # line that asks, or just the next line (the rest is the answer).
+        asks = end
+        while asks < len(lines) and line_label(lines[asks]) is None:
+            if lines[asks][0].rstrip().endswith("?"):
+                end = asks
+                break
+            asks += 1
+        end += 1
+    return end
+
+
+def _takes_text_below(doc: Doc, b: _Block, q: _Question) -> bool:
+    """ "**Вопрос 2**" on the last line of a paragraph: the question is the block below,
+    unless that is a paragraph opening with a label of its own. Takes it into ``q``."""
+    nxt = doc.blocks[b.index + 1] if b.index + 1 < len(doc.blocks) else None
+    at_end = q.q_end == b.start + len(_paragraph_lines(doc, b))
+    if q.text or not at_end or nxt is None or nxt.kind not in _TEXT_BLOCKS:
+        return False
+    if nxt.kind == "paragraph" and line_label(_paragraph_lines(doc, nxt)[0]) is not None:
+        return False
+    q.text, q.q_end = doc.question_from(nxt)
+    return True
+
+
+def _paragraph_lines(doc: Doc, b: _Block) -> list[tuple[str, bool, bool]]:
+    lines = doc.inline_lines(doc.tokens[b.token + 1])
+    # Line k of the inline text is line start+k of the file unless a code span or raw HTML
+    # runs over a line break; then only the first line is known to line up.
+    return lines if len(lines) == b.end - b.start else lines[:1]
+
+
+def _plan_list(doc: Doc, warnings: list[str]) -> list[_Question] | None:
+    """Questions as items of top-level ordered lists, answers nested or below the list.
+
+    A list of questions asks (most items end with "?"), holds its answers (every item has more
+    than its first line) or is continued by the next list after the answer ("1." ... "2.").
+    Lists inside answers are told apart by their numbering: they start again at 1.
+    """
+    lists = [b for b in doc.blocks if b.kind == "ordered_list"]
+    items_of = [_list_items(doc, b) for b in lists]
+    questions: list[_Question] = []
+    expected: int | None = None
+    for n, (block, items) in enumerate(zip(lists, items_of, strict=True)):
+        if not items:
+            continue
+        first = int(items[0].number)
+        asking = sum(q.text.endswith("?") for q in items) * 2 >= len(items)
+        nested = all(doc.has_text(q.q_end, e) for q, e in _item_ends(items, block))
+        continued = (
+            n + 1 < len(lists)
+            and bool(items_of[n + 1])
+            and int(items_of[n + 1][0].number) == int(items[-1].number) + 1
+        )
+        if expected is None:
+            whole = asking or nested or continued
+        else:  # the next number, or numbering restarted for a new part of the questionnaire
+            whole = first == expected or (first == 1 and (asking or nested))
+        for q in items:
+            # An answer's own list ("1. install", "2. run") followed, after a blank line, by
+            # "3. Next question?" is one list to Markdown: the question is the item that
+            # carries on the numbering and asks.
+            if whole or (int(q.number) == expected and q.text.endswith("?")):
+                questions.append(q)
+                expected = int(q.number) + 1
+    if not questions:
+        return None
+    warnings.append("questions taken from a numbered list: no numbered headings found")
+    return questions
+
+
+def _list_items(doc: Doc, block: _Block) -> list[_Question]:
+    items = []
+    tokens = doc.token_range(block)
+    for j, tok in enumerate(tokens):
+        if tok.type != "list_item_open" or tok.level != 1 or tok.map is None:
+            continue
+        start = tok.map[0] + doc.offset
+        label = f"{tok.info}{tok.markup}"
+        number = str(int(tok.info)) if tok.info.isdigit() else "0"
+        q = _Question(start, start + 1, label, number, "")
+        para = tokens[j + 1] if j + 1 < len(tokens) else None
+        if para is not None and para.type == "paragraph_open" and para.map[0] == tok.map[0]:
+            lines = doc.inline_lines(tokens[j + 2])
+            end = 1
+            while end < len(lines) and lines[end][2]:
+                end += 1
+            aligned = len(lines) == para.map[1] - para.map[0]
+            q.text = collapse(" ".join(t for t, _, _ in lines[:end]))
+            q.q_end = start + (end if aligned else 1)
+        items.append(q)
+    return items
+
+
+def _item_ends(items: list[_Question], block: _Block):
+    for n, q in enumerate(items):
+        yield q, (items[n + 1].start if n + 1 < len(items) else block.end)
+
+
+def _trailer_after(doc: Doc, questions: list[_Question]) -> int | None:
+    """For line and list questions: README boilerplate or a top heading after the last one."""
+    last = questions[-1].q_end
+    for b in doc.blocks:
+        if b.kind == "heading" and b.start >= last and not b.label and not b.marker:
+            if b.boilerplate or b.level <= 2:
+                return b.start
+    return None
+
+
+def plan(doc: Doc, warnings: list[str]) -> tuple[list[_Question] | None, int | None]:
+    """The questions and where the trailer starts (None: no trailer)."""
+    # Numbered headings are the strongest sign; unnumbered headings the weakest, as READMEs
+    # have headings of their own.
+    planned = _plan_headings(doc, warnings, unnumbered=False)
+    if planned is not None:
+        return planned
+    questions = _plan_lines(doc, warnings) or _plan_list(doc, warnings)
+    if questions:
+        return questions, _trailer_after(doc, questions)
+    return _plan_headings(doc, warnings, unnumbered=True) or (questions, None)
