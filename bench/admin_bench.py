@@ -10,9 +10,13 @@ network and the browser are not.
 import argparse
 import functools
 import math
+import os
+import re
 import time
 import tracemalloc
 from dataclasses import dataclass
+from html import unescape
+from urllib.parse import parse_qs
 
 if __name__ == "__main__":
     import sys
@@ -59,6 +63,7 @@ class Measurement:
     queries: int
     sql_ms: float
     peak_kb: float
+    load: float  # the machine's 1-minute load average when the page was measured
 
 
 class _QueryLog:
@@ -125,7 +130,30 @@ def _client():
     return client
 
 
-def pages():
+def _deep_page(client, url):
+    """``url``'s page nine tenths of the way through the list, reached as a user reaches
+    it: through the pager's link from the page before, which carries that page's key
+    (interviews.admin.pagination). Counted and followed once here, not timed."""
+    from interviews.admin.pagination import KEY_VAR
+
+    model = _changelist_model(url)
+    last = max(1, math.ceil(model.objects.count() / 100))
+    number = max(2, int(last * 0.9))
+    content = _get(client, f"{url}?p={number - 1}").content.decode()
+    for href in re.findall(r'<a href="(\?[^"]*)"', content):
+        query = parse_qs(unescape(href)[1:])
+        if query.get("p") == [str(number)] and KEY_VAR in query:
+            return number, f"{url}{unescape(href)}"
+    raise SystemExit(f"{url}?p={number - 1}: no link to page {number} with its key")
+
+
+def _changelist_model(url):
+    from django.urls import resolve
+
+    return resolve(url).func.model_admin.model
+
+
+def pages(client):
     """(name, url) of each page measured, picked from the data present."""
     from django.db.models import Count
     from django.urls import reverse
@@ -135,16 +163,16 @@ def pages():
     def changelist(model):
         return reverse(f"admin:interviews_{model._meta.model_name}_changelist")
 
-    def deep(model):
-        # Nine tenths of the way through, counted once here (not timed).
-        last = max(1, math.ceil(model.objects.count() / 100))
-        return f"{changelist(model)}?p={max(1, int(last * 0.9))}"
-
     result = []
     for model in (Candidate, Application, Submission, Answer):
         plural = model._meta.model_name + "s"
         result.append((f"{plural}, first page", changelist(model)))
-        result.append((f"{plural}, deep page", deep(model)))
+        number, url = _deep_page(client, changelist(model))
+        result.append((f"{plural}, deep page", url))
+        if model is Answer:
+            # The same page asked for by its number alone (a typed URL): read with an
+            # offset, as every page was before keyset pagination.
+            result.append((f"{plural}, deep page by number", f"{changelist(model)}?p={number}"))
 
     scored = (
         Application.objects.filter(submissions__isnull=False, scorecards__isnull=False)
@@ -189,12 +217,13 @@ def pages():
 def measure_pages(runs, out):
     client = _client()
     results = []
-    for name, url in pages():
+    for name, url in pages(client):
         p50, p95, queries, sql_ms, peak_kb = _timed_get(client, url, runs)
-        results.append(Measurement(name, url, p50, p95, queries, sql_ms, peak_kb))
+        load = os.getloadavg()[0]
+        results.append(Measurement(name, url, p50, p95, queries, sql_ms, peak_kb, load))
         out(
-            f"  {name:32} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  {queries:3} queries "
-            f"({sql_ms:6.1f} ms SQL)  peak {peak_kb / 1024:5.1f} MB"
+            f"  {name:34} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  {queries:3} queries "
+            f"({sql_ms:6.1f} ms SQL)  peak {peak_kb / 1024:5.1f} MB  load {load:.1f}"
         )
     return results
 
@@ -239,7 +268,7 @@ def measure_search(runs, out, *, icontains=True):
             _get(client, url)
             samples.append((time.perf_counter() - started) * 1000)
         page_samples += samples
-        row = {"query": query, "page_ms": percentile(samples, 50)}
+        row = {"query": query, "page_ms": percentile(samples, 50), "load": os.getloadavg()[0]}
         if icontains:
             queryset = _default_admin_search(query)
             # Slow by nature (a scan of every answer): timed fewer times.

@@ -72,8 +72,14 @@ def machine():
             server = f" {cursor.fetchone()[0].split()[0]}"
     return (
         f"{platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"{connection.vendor}{server}"
+        f"{connection.vendor}{server}, load average {load_average()}"
     )
+
+
+def load_average():
+    """The machine's load average over 1, 5 and 15 minutes: how many processes wanted a
+    core. Above the number of cores, every timing here is stretched by the wait."""
+    return " / ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 def percentile(samples, pct):

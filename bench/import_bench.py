@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.common import fresh_database, setup_django  # noqa: E402
+from bench.common import fresh_database, load_average, setup_django  # noqa: E402
 from bench.synthetic import QUESTIONS, make_sheet  # noqa: E402
 
 
@@ -93,6 +93,7 @@ def main():
         for i, text in enumerate(QUESTIONS, start=1)
     )
 
+    load_before = load_average()
     with tempfile.TemporaryDirectory() as tmp:
         result = time_import(Path(tmp), args.files, workers=args.workers)
         fresh, again, answers = result["fresh_s"], result["unchanged_s"], result["answers"]
@@ -125,6 +126,7 @@ def main():
         f"{platform.python_version()}, {connection.vendor} "
         f"{'.'.join(map(str, connection.Database.__version__.split()[:1]))}"
     )
+    print(f"load average: {load_before} before, {load_average()} after")
     print(
         f"files: {args.files} ({total_bytes / args.files / 1024:.1f} KB on average), "
         f"answers: {answers}"

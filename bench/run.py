@@ -14,6 +14,10 @@ The results end with a table against the goals (docs/benchmarks.md keeps them).
 
     BENCH_SCALE=0.1 make bench
     python bench/run.py --scale 1 --runs 20 --files 10000 [--database-url URL]
+    python bench/run.py --scale 3 --no-icontains --json growth-3.json   # bench/growth.py
+
+Every step records the machine's load average when it starts and ends: on a machine
+that runs other work, timings stretch with it.
 """
 
 import argparse
@@ -29,10 +33,16 @@ from pathlib import Path
 if __name__ == "__main__":
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import database_exists, database_url, fresh_database, rss_mb, setup_django
+from bench.common import (
+    database_exists,
+    database_url,
+    fresh_database,
+    load_average,
+    rss_mb,
+    setup_django,
+)
 
 PAGE_P95_MS = 100
-FUNNEL_MS = 300
 PAGE_QUERIES = 10
 SEARCH_P95_MS = 150
 SEARCH_RATIO = 20
@@ -109,12 +119,14 @@ def step_search(args):
     from bench.admin_bench import measure_search
     from bench.common import percentile
 
-    page, plain, rows = measure_search(args.runs, functools.partial(print, flush=True))
+    page, plain, rows = measure_search(
+        args.runs, functools.partial(print, flush=True), icontains=args.icontains
+    )
     return {
         "find_p50": percentile(page, 50),
         "find_p95": percentile(page, 95),
-        "icontains_p50": percentile(plain, 50),
-        "icontains_p95": percentile(plain, 95),
+        "icontains_p50": percentile(plain, 50) if plain else None,
+        "icontains_p95": percentile(plain, 95) if plain else None,
         "queries": rows,
     }
 
@@ -149,11 +161,15 @@ def _run_step(name, args):
         command += ["--seed", str(args.seed), "--runs", str(args.runs), "--files", str(args.files)]
         if args.regenerate:
             command.append("--regenerate")
-        print(f"== {name}", flush=True)
+        if not args.icontains:
+            command.append("--no-icontains")
+        print(f"== {name} (load average {load_average()})", flush=True)
+        load_before = os.getloadavg()
         started = time.perf_counter()
         subprocess.run(command, check=True)
         result = json.loads(Path(out.name).read_text())
         result["wall_s"] = time.perf_counter() - started
+        result["load"] = [load_before, os.getloadavg()]
         return result
 
 
@@ -170,25 +186,25 @@ def summary(results):
         "|---|---|---|---|---|---|---|",
     ]
     for page in results["pages"]["pages"]:
-        limit = FUNNEL_MS if page["name"] == "funnel report" else PAGE_P95_MS
-        ok = page["p95_ms"] <= limit and page["queries"] <= PAGE_QUERIES
+        ok = page["p95_ms"] <= PAGE_P95_MS and page["queries"] <= PAGE_QUERIES
         lines.append(
             f"| {page['name']} | {page['p50_ms']:.0f} ms | {page['p95_ms']:.0f} ms | "
-            f"{page['queries']} | {page['peak_kb'] / 1024:.1f} MB | p95 ≤ {limit} ms, "
+            f"{page['queries']} | {page['peak_kb'] / 1024:.1f} MB | p95 ≤ {PAGE_P95_MS} ms, "
             f"≤ {PAGE_QUERIES} queries | {_mark(ok)} |"
         )
     search = results["search"]
-    ratio = search["icontains_p50"] / search["find_p50"]
     lines.append(
         f"| search, find-answers page (20 queries) | {search['find_p50']:.0f} ms | "
         f"{search['find_p95']:.0f} ms | | {search['rss_mb']:.0f} MB | p95 ≤ {SEARCH_P95_MS} ms"
         f" | {_mark(search['find_p95'] <= SEARCH_P95_MS)} |"
     )
-    lines.append(
-        f"| search, admin's default `icontains` (same queries) | {search['icontains_p50']:.0f} ms"
-        f" | {search['icontains_p95']:.0f} ms | | | full text ≥ {SEARCH_RATIO}× faster: "
-        f"{ratio:.0f}× (p50) | {_mark(ratio >= SEARCH_RATIO)} |"
-    )
+    if search["icontains_p50"] is not None:
+        ratio = search["icontains_p50"] / search["find_p50"]
+        lines.append(
+            f"| search, admin's default `icontains` (same queries) | "
+            f"{search['icontains_p50']:.0f} ms | {search['icontains_p95']:.0f} ms | | | full "
+            f"text ≥ {SEARCH_RATIO}× faster: {ratio:.0f}× (p50) | {_mark(ratio >= SEARCH_RATIO)} |"
+        )
     imported = results["import"]
     files = results["files"]
     rate = files / imported["fresh_s"]
@@ -204,6 +220,11 @@ def summary(results):
     if data.get("generate_s") is not None:
         head.append(f"generated in {data['generate_s']:.0f} s")
     head.append(f"migrate: {data['migrate_s']:.1f} s")
+    loads = "; ".join(
+        f"{name} {results[name]['load'][0][0]:.1f} → {results[name]['load'][1][0]:.1f}"
+        for name in ("data", "pages", "search", "import")
+    )
+    head.append(f"load average (1 min) at the start and end of each step: {loads}")
     return "; ".join(head) + "\n\n" + "\n".join(lines)
 
 
@@ -217,6 +238,14 @@ def main():
     parser.add_argument(
         "--regenerate", action="store_true", default=bool(os.environ.get("BENCH_REGENERATE"))
     )
+    parser.add_argument(
+        "--no-icontains",
+        dest="icontains",
+        action="store_false",
+        default=os.environ.get("BENCH_ICONTAINS", "1") != "0",
+        help="skip the admin's icontains search (minutes a query on large data)",
+    )
+    parser.add_argument("--json", help="also write every figure to this file (bench/growth.py)")
     parser.add_argument("--step", choices=sorted(STEPS))
     parser.add_argument("--result")
     args = parser.parse_args()
@@ -236,10 +265,15 @@ def main():
     setup_django(args.database_url)
     from bench.common import machine
 
+    results["machine"] = machine()
+    results["scale"] = args.scale
+    results["runs"] = args.runs
     print()
-    print(f"machine: {machine()}")
+    print(f"machine: {results['machine']}")
     print(f"scale {args.scale:g}, {args.runs} runs a page")
     print(summary(results))
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=1))
 
 
 if __name__ == "__main__":

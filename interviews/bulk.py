@@ -45,7 +45,9 @@ def _copy(model, fields, rows, return_ids):
             ids = [row[0] for row in cursor.fetchall()]
             columns.insert(0, meta.pk.column)
         statement = f"COPY {qn(meta.db_table)} ({', '.join(map(qn, columns))}) FROM STDIN"
-        with cursor.cursor.copy(statement) as copy:
+        # psycopg's own cursor, so its errors are turned into Django's here (a unique
+        # violation is an IntegrityError, which the importer retries file by file).
+        with connection.wrap_database_errors, cursor.cursor.copy(statement) as copy:
             for n, row in enumerate(rows):
                 if json_columns:
                     row = tuple(

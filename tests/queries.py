@@ -40,7 +40,7 @@ VIEW_QUERIES = {
 # savepoint rolled back: the reads, one bulk write per table and the savepoints, the
 # same whatever the number of files (tests/test_upload.py), but over PAGE_BUDGET by the
 # nature of the work.
-IMPORT_QUERIES = {"preview": 21, "confirm": 19}
+IMPORT_QUERIES = {"preview": 20, "confirm": 18}
 
 
 def page_queries(client, url, data=None, *, method="get", status=200, **extra):

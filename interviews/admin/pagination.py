@@ -76,7 +76,9 @@ class EstimatedCountPaginator(Paginator):
         if not query.where and not query.distinct and query.combinator is None:
             count, self._estimated = self._table_count(connection, queryset.model)
             return count
-        bounded = queryset.order_by()[: self.exact_up_to + 1].count()
+        # Keys only: the list's computed columns (correlated subqueries) are not needed to
+        # count its rows, and PostgreSQL would compute them for every row counted.
+        bounded = queryset.order_by().values("pk")[: self.exact_up_to + 1].count()
         if bounded <= self.exact_up_to:
             self._estimated = False
             return bounded
