@@ -1,11 +1,13 @@
 """Hostile inputs: parse time at 1x and 10x size, and every shape at 2 MB.
 
-Run with `make bench-parse`; see docs/benchmarks.md. Two checks, exit non-zero if either
+Run with `make bench-parse`; see docs/benchmarks.md. Three checks, exit non-zero if any
 fails:
 
 * Scaling: ``parse()`` of a str (no caps) at 1x and 10x size. Linear stays near 10,
   quadratic goes to ~100; a ratio over MAX_RATIO fails. Times are this process's CPU time,
   the best of REPEATS, so that other work on the machine matters less.
+* The seed sheet: ``parse_bytes()`` costs at most SEED_OVERHEAD_MS more than markdown-it's
+  own parse of the same text (the work of finding questions stays small beside it).
 * 2 MB: each shape as a 2 MB file through ``parse_bytes()`` (what an upload or an import
   does, caps included), each in a fresh process so that its peak RSS is its own. Parsed or
   refused, it must take at most MAX_SECONDS of CPU time and MAX_RSS_MB peak RSS. Wall time
@@ -18,16 +20,19 @@ import subprocess
 import sys
 import tempfile
 import time
+import timeit
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from interviews.sheets import MAX_BYTES_DEFAULT, SheetError, parse, parse_bytes
+from interviews.sheets import MAX_BYTES_DEFAULT, SheetError, parse, parse_bytes, patch
 
 MAX_RATIO = 20
 REPEATS = 3
 MAX_SECONDS = 3.0
 MAX_RSS_MB = 300
+SEED_OVERHEAD_MS = 1.0
+SEED = Path(__file__).resolve().parents[1].parent / "shared" / "seed" / "zvonok_answers.md"
 PAD = "слово " * 8
 
 
@@ -241,14 +246,33 @@ def at_two_megabytes() -> bool:
     return True
 
 
+def seed_overhead() -> bool:
+    if not SEED.exists():
+        print(f"skipped: the seed sheet is not at {SEED.name} beside the checkout")
+        return True
+    data = SEED.read_bytes()
+    text = data.decode("utf-8")
+    ours = min(timeit.repeat(lambda: parse_bytes(data), number=20, repeat=5)) / 20
+    theirs = min(timeit.repeat(lambda: patch.MD.parse(text), number=20, repeat=5)) / 20
+    overhead_ms = (ours - theirs) * 1000
+    ok = overhead_ms < SEED_OVERHEAD_MS
+    print(
+        f"{'ok' if ok else 'FAIL'}: the seed sheet parses in {ours * 1000:.2f} ms, "
+        f"{overhead_ms:.2f} ms beyond markdown-it (goal < {SEED_OVERHEAD_MS} ms), "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
+    return ok
+
+
 def main() -> int:
     if sys.argv[1:2] == ["--one"]:
         print(json.dumps(measure_file(sys.argv[2])))
         return 0
     parse(headings(100))  # warm up imports and caches
+    cheap = seed_overhead()
     linear = scaling()
     bounded = at_two_megabytes()
-    return 0 if linear and bounded else 1
+    return 0 if cheap and linear and bounded else 1
 
 
 if __name__ == "__main__":

@@ -9,7 +9,6 @@ import codecs
 import dataclasses
 import itertools
 import pickle
-import timeit
 import tracemalloc
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -906,17 +905,6 @@ def test_seed_sheet_has_seven_answers():
     assert "FastAPI: 8/10" in sheet.sections[2].body
     assert sheet.warnings == ()
     assert accounted_lines(sheet) == nonblank(sheet.text)
-
-
-@pytest.mark.skipif(not SEED.exists(), reason="seed sheet not available")
-def test_seed_sheet_parses_in_well_under_a_millisecond_beyond_markdown_it():
-    data = SEED.read_bytes()
-    text = data.decode("utf-8")
-
-    ours = min(timeit.repeat(lambda: parse_bytes(data), number=20, repeat=5)) / 20
-    theirs = min(timeit.repeat(lambda: patch.MD.parse(text), number=20, repeat=5)) / 20
-
-    assert ours - theirs < 0.001
 
 
 # ---------------------------------------------------------------------------------------------
