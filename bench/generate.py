@@ -15,9 +15,9 @@ At scale 1.0 (the sizes scale linearly; users, questionnaires and vacancies do n
   150-1,500 characters of Russian text with English tech words, from common ("Python") to
   rare ("Haskell", ~0.2% of answers); ~155,000 skill claims read from them;
 - ~30,000 interviews, 20,000 scorecards with ~190,000 answer scores;
-- the audit history django-simple-history would have written: a "+" row per candidate,
-  application (and a "~" row per stage move), scorecard and answer score. Answers have
-  none: the importer writes them with COPY, which leaves no history either.
+- the audit history Zvonok writes: a "+" row per candidate and application (by the import,
+  in bulk, for those it creates; a "~" row per stage move), scorecard and answer score.
+  Answers have none: the import writes them with COPY, without history.
 
 Every row is one Zvonok could have written: a sheet's original text parses back into its
 answers, and interviews.skills reads back exactly its skill claims.
@@ -1030,8 +1030,12 @@ class _Generator:
     def walk(self, rng, app: _Application):
         """Move ``app`` along the funnel until it is hired, rejected, left waiting, or the
         next step would be after today."""
-        importer = app.candidate.importer if len(app.candidate.applications) == 0 else app.owner
-        app.changes.append((self.active[0], app.created, importer, ""))
+        # The first application comes with the candidate's first sheet, opened by the
+        # import (Application.objects.open_many); later ones by their owner in the admin.
+        if len(app.candidate.applications) == 0:
+            app.changes.append((self.active[0], app.created, app.candidate.importer, "import"))
+        else:
+            app.changes.append((self.active[0], app.created, app.owner, ""))
         level, t = 0, app.created
         last = len(self.active) - 1
         while True:

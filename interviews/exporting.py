@@ -7,19 +7,6 @@ from . import markdown
 from .models import Submission
 
 
-def latest_submissions(queryset=None):
-    """The latest revision of each (candidate, questionnaire) in ``queryset``."""
-    queryset = Submission.objects.all() if queryset is None else queryset
-    latest = {}
-    for pk, candidate_id, questionnaire_id, revision in queryset.values_list(
-        "pk", "candidate_id", "questionnaire_id", "revision"
-    ):
-        key = (candidate_id, questionnaire_id)
-        if key not in latest or revision > latest[key][1]:
-            latest[key] = (pk, revision)
-    return Submission.objects.filter(pk__in=[pk for pk, _ in latest.values()])
-
-
 def export_submission(submission: Submission) -> str:
     """One submission as a markdown document with its candidate in the front matter."""
     candidate = submission.candidate
@@ -62,7 +49,7 @@ def submissions_for_export(
     if vacancy:
         queryset = queryset.filter(application__vacancy__slug=vacancy)
     if not all_revisions:
-        queryset = latest_submissions(queryset)
+        queryset = queryset.latest_revisions()
     return queryset.select_related("candidate", "questionnaire", "application__vacancy").order_by(
         "candidate__full_name", "candidate_id", "questionnaire__slug", "revision"
     )

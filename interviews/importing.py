@@ -47,8 +47,6 @@ from .models import (
     Question,
     Questionnaire,
     SkillClaim,
-    Stage,
-    StageChange,
     Submission,
     Vacancy,
 )
@@ -434,9 +432,9 @@ class _Importer:
         plan.candidate_key = f"e:{contacts.normalise_email(email)}" if email else f"n:{name}"
         plan.candidate_fields = {
             "full_name": name[:200],
-            "email": contacts.normalise_email(email),
-            "phone": contacts.normalise_phone(_text(fm.get("phone")))[:40],
-            "telegram": contacts.normalise_telegram(_text(fm.get("telegram")))[:100],
+            **Candidate.contact_fields(
+                email=email, phone=_text(fm.get("phone")), telegram=_text(fm.get("telegram"))
+            ),
         }
         report.candidate = name
 
@@ -585,6 +583,7 @@ class _Importer:
                 new[key] = Candidate(**plan.candidate_fields)
         if new:
             Candidate.objects.bulk_create(new.values())
+            Candidate.history.bulk_history_create(new.values(), default_user=self.opts.imported_by)
             for key, candidate in new.items():
                 known[key] = candidate.pk
             self._flag_duplicates(plans, new)
@@ -735,54 +734,21 @@ class _Importer:
         )
 
     def _applications(self, plans: list[_Plan]) -> dict[tuple[int, int], int]:
-        pairs = {(p.candidate_id, p.vacancy_id) for p in plans if p.vacancy_id}
-        if not pairs:
-            return {}
-        condition = Q()
-        for candidate_id, vacancy_id in pairs:
-            condition |= Q(candidate_id=candidate_id, vacancy_id=vacancy_id)
-        found = {
-            (c, v): pk
-            for pk, c, v in Application.objects.filter(condition).values_list(
-                "id", "candidate_id", "vacancy_id"
-            )
-        }
-        # Bulk inserts skip Application.save(), so the first stage and its StageChange
-        # are written here, in the same transaction.
-        stage = Stage.initial()
-        now = timezone.now()
-        missing = [
-            Application(candidate_id=c, vacancy_id=v, stage=stage, stage_changed_at=now)
-            for c, v in sorted(pairs - found.keys())
-        ]
-        if missing:
-            Application.objects.bulk_create(missing)
-            found.update({(a.candidate_id, a.vacancy_id): a.pk for a in missing})
-            if stage is not None:
-                StageChange.objects.bulk_create(
-                    StageChange(
-                        application=a,
-                        to_stage=stage,
-                        at=now,
-                        by=self.opts.imported_by,
-                        comment="import",
-                    )
-                    for a in missing
-                )
-        return found
+        return Application.objects.open_many(
+            {(p.candidate_id, p.vacancy_id) for p in plans if p.vacancy_id},
+            by=self.opts.imported_by,
+            source="import",
+        )
 
 
 def _latest_revisions(candidate_ids) -> dict[tuple[int, int | None], tuple[int, str]]:
     """(candidate, questionnaire) -> (latest revision, its sha256)."""
-    latest: dict[tuple[int, int | None], tuple[int, str]] = {}
-    rows = Submission.objects.filter(candidate_id__in=candidate_ids).values_list(
-        "candidate_id", "questionnaire_id", "revision", "sha256"
+    rows = (
+        Submission.objects.filter(candidate_id__in=candidate_ids)
+        .latest_revisions()
+        .values_list("candidate_id", "questionnaire_id", "revision", "sha256")
     )
-    for candidate_id, questionnaire_id, revision, sha in rows:
-        key = (candidate_id, questionnaire_id)
-        if revision > latest.get(key, (0, ""))[0]:
-            latest[key] = (revision, sha)
-    return latest
+    return {(c, q): (revision, sha) for c, q, revision, sha in rows}
 
 
 def _report_stored_answers(plans: list[_Plan]):

@@ -11,8 +11,9 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import connections, models, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Lower
+from django.db.models.lookups import IsNull
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language
@@ -224,16 +225,27 @@ class Candidate(models.Model):
         return self.full_name
 
     def save(self, *args, **kwargs):
-        # Normalised on every save, so that duplicates are found by plain equality.
-        self.email = contacts.normalise_email(self.email)
-        self.phone = contacts.normalise_phone(self.phone)
-        self.telegram = contacts.normalise_telegram(self.telegram)
+        fields = self.contact_fields(email=self.email, phone=self.phone, telegram=self.telegram)
+        for name, value in fields.items():
+            setattr(self, name, value)
         if not self._state.adding:
             self.last_activity_at = timezone.now()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "last_activity_at"}
         super().save(*args, **kwargs)
+
+    @classmethod
+    def contact_fields(cls, *, email: str, phone: str, telegram: str) -> dict[str, str]:
+        """The contact fields as stored: one canonical form, so that duplicates are found
+        by plain equality, cut to their columns. The import and ``save()`` both use it."""
+        return {
+            "email": contacts.normalise_email(email),
+            "phone": contacts.normalise_phone(phone)[: cls._meta.get_field("phone").max_length],
+            "telegram": contacts.normalise_telegram(telegram)[
+                : cls._meta.get_field("telegram").max_length
+            ],
+        }
 
     @property
     def retention_deadline(self):
@@ -281,6 +293,41 @@ class Stage(models.Model):
         return cls.objects.filter(kind=cls.Kind.ACTIVE).order_by("order", "id").first()
 
 
+class ApplicationQuerySet(models.QuerySet):
+    def open_many(self, pairs, *, by=None, source="") -> dict[tuple[int, int], int]:
+        """(candidate id, vacancy id) -> application id for each pair, opening the missing
+        ones in bulk as ``Application.save()`` opens one: in the initial stage, with its
+        StageChange (``by``, comment ``source``) and a "+" row in the audit history."""
+        pairs = set(pairs)
+        if not pairs:
+            return {}
+        condition = Q()
+        for candidate_id, vacancy_id in pairs:
+            condition |= Q(candidate_id=candidate_id, vacancy_id=vacancy_id)
+        found = {
+            (c, v): pk
+            for pk, c, v in self.filter(condition).values_list("id", "candidate_id", "vacancy_id")
+        }
+        stage = Stage.initial()
+        now = timezone.now()
+        missing = [
+            Application(candidate_id=c, vacancy_id=v, stage=stage, stage_changed_at=now)
+            for c, v in sorted(pairs - found.keys())
+        ]
+        if not missing:
+            return found
+        with transaction.atomic(using=self.db):
+            self.bulk_create(missing)
+            Application.history.bulk_history_create(missing, default_user=by, default_date=now)
+            if stage is not None:
+                StageChange.objects.bulk_create(
+                    StageChange(application=a, to_stage=stage, at=now, by=by, comment=source)
+                    for a in missing
+                )
+        found.update({(a.candidate_id, a.vacancy_id): a.pk for a in missing})
+        return found
+
+
 class Application(models.Model):
     candidate = models.ForeignKey(
         Candidate,
@@ -317,6 +364,8 @@ class Application(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     history = HistoricalRecords()
+
+    objects = ApplicationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("application")
@@ -428,6 +477,21 @@ class StageChange(models.Model):
         return f"{self.from_stage or '—'} → {self.to_stage}"
 
 
+class SubmissionQuerySet(models.QuerySet):
+    def latest_revisions(self):
+        """The rows that are the latest revision of their sheet: no revision of the same
+        candidate and questionnaire is newer, whatever else filters this queryset (an older
+        revision is never "the latest" because the newer one is filtered out). Sheets
+        without a questionnaire are one sheet per candidate."""
+        newer = Submission.objects.filter(
+            Q(questionnaire_id=OuterRef("questionnaire_id"))
+            | Q(IsNull(OuterRef("questionnaire_id"), True), questionnaire__isnull=True),
+            candidate_id=OuterRef("candidate_id"),
+            revision__gt=OuterRef("revision"),
+        )
+        return self.filter(~Exists(newer))
+
+
 class Submission(models.Model):
     """One imported answer sheet, kept verbatim. Re-importing changed content for the same
     candidate and questionnaire adds a revision; earlier revisions stay untouched."""
@@ -474,6 +538,8 @@ class Submission(models.Model):
         verbose_name=_("imported by"),
     )
     warnings = models.JSONField(_("warnings"), default=list, blank=True)
+
+    objects = SubmissionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("submission")

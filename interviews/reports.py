@@ -235,14 +235,10 @@ def question_answers(*, question: Question, visible_applications=None) -> QueryS
     Each answer carries ``application_visible``: whether the user may open the
     application its sheet is linked to.
     """
-    newer = Submission.objects.filter(
-        candidate_id=OuterRef("submission__candidate_id"),
-        questionnaire_id=OuterRef("submission__questionnaire_id"),
-        revision__gt=OuterRef("submission__revision"),
-    )
     answers = (
-        Answer.objects.filter(question=question)
-        .filter(~Exists(newer))
+        Answer.objects.filter(
+            question=question, submission__in=Submission.objects.latest_revisions()
+        )
         .select_related("submission__candidate", "submission__application__vacancy")
         .defer(
             "submission__original_text",

@@ -67,7 +67,6 @@ def test_latest_revisions_keeps_one_row_per_sheet_without_a_questionnaire():
 
 
 def test_open_many_opens_an_application_as_save_does():
-    Stage.objects.create(name="New", order=1)
     by = UserFactory()
     saved = ApplicationFactory()
     candidate, vacancy = CandidateFactory(), saved.vacancy
