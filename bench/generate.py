@@ -32,7 +32,7 @@ reset so that the ORM can insert afterwards; VACUUM ANALYZE last.
 
 Run (drops and re-creates the database, migrates it, fills it):
 
-    python bench/generate.py --scale 0.1 \\
+    python -m bench.generate --scale 0.1 \\
         --database-url postgres://postgres@127.0.0.1:5432/zvonok_bench_scale
 
 BENCH_SCALE and BENCH_DATABASE_URL give the defaults. From code, with Django set up and an
@@ -57,14 +57,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import accumulate
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from bench.common import fresh_database, setup_django  # noqa: E402
-from bench.synthetic import FIRST, LAST, QUESTIONS, WORDS  # noqa: E402
+from bench.common import fresh_database, setup_django
+from bench.synthetic import FIRST, LAST, QUESTIONS, WORDS
 
 # -- sizes -----------------------------------------------------------------------------------
 

@@ -20,8 +20,6 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 from interviews.markdown import MAX_BYTES_DEFAULT, SheetError, parse, parse_bytes
 
 MAX_RATIO = 20
@@ -220,7 +218,7 @@ def at_two_megabytes() -> bool:
             path = Path(tmp) / "sheet.md"
             path.write_bytes(two_megabytes(make, size))
             child = subprocess.run(
-                [sys.executable, __file__, "--one", str(path)],
+                [sys.executable, "-m", "bench.parse_scaling", "--one", str(path)],
                 capture_output=True,
                 text=True,
                 check=True,
