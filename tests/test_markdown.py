@@ -35,7 +35,6 @@ from interviews.markdown import (
 )
 
 DATA = Path(__file__).parent / "data"
-SEED = Path("/work/shared/seed/zvonok_answers.md")
 
 
 def nonblank(text: str) -> list[str]:
@@ -893,9 +892,8 @@ def test_label_number(label, number):
 # The seed: a real answer sheet
 
 
-@pytest.mark.skipif(not SEED.exists(), reason="seed sheet not available")
-def test_seed_sheet_has_seven_answers():
-    sheet = parse_bytes(SEED.read_bytes())
+def test_seed_sheet_has_seven_answers(seed_sheet):
+    sheet = parse_bytes(seed_sheet.read_bytes())
 
     assert sheet.title == "ZvonokTest"
     assert [s.number for s in sheet.sections] == [str(n) for n in range(1, 8)]
@@ -904,9 +902,8 @@ def test_seed_sheet_has_seven_answers():
     assert accounted_lines(sheet) == nonblank(sheet.text)
 
 
-@pytest.mark.skipif(not SEED.exists(), reason="seed sheet not available")
-def test_seed_sheet_parses_in_well_under_a_millisecond_beyond_markdown_it():
-    data = SEED.read_bytes()
+def test_seed_sheet_parses_in_well_under_a_millisecond_beyond_markdown_it(seed_sheet):
+    data = seed_sheet.read_bytes()
     text = data.decode("utf-8")
 
     ours = min(timeit.repeat(lambda: parse_bytes(data), number=20, repeat=5)) / 20
