@@ -53,6 +53,9 @@ from .models import (
 
 logger = logging.getLogger(__name__)
 
+# The files an answer sheet comes in, by name: a folder's, an archive's or an upload's.
+ANSWER_SUFFIXES = (".md", ".markdown", ".txt")
+
 CREATED, REVISED, UNCHANGED, FAILED = "created", "revised", "unchanged", "failed"
 STATUSES = (CREATED, REVISED, UNCHANGED, FAILED)
 

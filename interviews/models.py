@@ -24,7 +24,9 @@ from . import contacts, roles
 from .search import AnswerDocument
 
 
-class QuestionnaireManager(models.Manager):
+class SlugManager(models.Manager):
+    """Fixtures name questionnaires and vacancies by slug."""
+
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
 
@@ -35,7 +37,7 @@ class Questionnaire(models.Model):
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
-    objects = QuestionnaireManager()
+    objects = SlugManager()
 
     class Meta:
         verbose_name = _("questionnaire")
@@ -96,11 +98,6 @@ class Question(models.Model):
     natural_key.dependencies = ["interviews.questionnaire"]
 
 
-class VacancyManager(models.Manager):
-    def get_by_natural_key(self, slug):
-        return self.get(slug=slug)
-
-
 class Vacancy(models.Model):
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
@@ -114,7 +111,7 @@ class Vacancy(models.Model):
     )
     is_open = models.BooleanField(_("open"), default=True)
 
-    objects = VacancyManager()
+    objects = SlugManager()
 
     class Meta:
         verbose_name = _("vacancy")
@@ -256,13 +253,16 @@ class Candidate(models.Model):
         return self.anonymized_at is not None
 
 
+class StageKind(models.TextChoices):
+    ACTIVE = "active", _("active")
+    HIRED = "hired", _("hired")
+    REJECTED = "rejected", _("rejected")
+
+
 class Stage(models.Model):
     """A step of the hiring pipeline. Stored as data so that HR can rename and reorder."""
 
-    class Kind(models.TextChoices):
-        ACTIVE = "active", _("active")
-        HIRED = "hired", _("hired")
-        REJECTED = "rejected", _("rejected")
+    Kind = StageKind
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     name_ru = models.CharField(_("name in Russian"), max_length=100, blank=True)
@@ -277,7 +277,7 @@ class Stage(models.Model):
         ordering = ["order", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=["active", "hired", "rejected"]),
+                condition=Q(kind__in=StageKind.values),
                 name="interviews_stage_kind_valid",
             ),
         ]
@@ -643,17 +643,23 @@ class Answer(models.Model):
         return f"{self.label or '—'} {self.question_text[:60]}".strip()
 
 
-class Interview(models.Model):
-    class Kind(models.TextChoices):
-        SCREENING = "screening", _("screening")
-        TECHNICAL = "technical", _("technical")
-        FINAL = "final", _("final")
-        OTHER = "other", _("other")
+class InterviewKind(models.TextChoices):
+    SCREENING = "screening", _("screening")
+    TECHNICAL = "technical", _("technical")
+    FINAL = "final", _("final")
+    OTHER = "other", _("other")
 
-    class Status(models.TextChoices):
-        PLANNED = "planned", _("planned")
-        DONE = "done", _("done")
-        CANCELLED = "cancelled", _("cancelled")
+
+class InterviewStatus(models.TextChoices):
+    PLANNED = "planned", _("planned")
+    DONE = "done", _("done")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class Interview(models.Model):
+    Kind = InterviewKind
+
+    Status = InterviewStatus
 
     application = models.ForeignKey(
         Application,
@@ -681,11 +687,11 @@ class Interview(models.Model):
         ordering = ["-scheduled_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=["screening", "technical", "final", "other"]),
+                condition=Q(kind__in=InterviewKind.values),
                 name="interviews_interview_kind_valid",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["planned", "done", "cancelled"]),
+                condition=Q(status__in=InterviewStatus.values),
                 name="interviews_interview_status_valid",
             ),
             models.CheckConstraint(
@@ -706,15 +712,18 @@ class Interview(models.Model):
         return self.scheduled_at + timedelta(minutes=self.duration_minutes)
 
 
+class ScorecardRecommendation(models.TextChoices):
+    STRONG_NO = "strong_no", _("strong no")
+    NO = "no", _("no")
+    YES = "yes", _("yes")
+    STRONG_YES = "strong_yes", _("strong yes")
+
+
 class Scorecard(models.Model):
     """One reviewer's assessment of one application. A draft until submitted; after that
     it is read-only for its reviewer and visible to the other reviewers who submitted."""
 
-    class Recommendation(models.TextChoices):
-        STRONG_NO = "strong_no", _("strong no")
-        NO = "no", _("no")
-        YES = "yes", _("yes")
-        STRONG_YES = "strong_yes", _("strong yes")
+    Recommendation = ScorecardRecommendation
 
     application = models.ForeignKey(
         Application,
@@ -755,7 +764,7 @@ class Scorecard(models.Model):
                 fields=["application", "reviewer"], name="interviews_scorecard_one_per_reviewer"
             ),
             models.CheckConstraint(
-                condition=Q(recommendation__in=["", "strong_no", "no", "yes", "strong_yes"]),
+                condition=Q(recommendation__in=["", *ScorecardRecommendation.values]),
                 name="interviews_scorecard_recommendation_valid",
             ),
             # A submitted scorecard always carries a recommendation.
@@ -938,14 +947,17 @@ class SkillClaim(models.Model):
         return round(self.value * 10 / self.scale, 1)
 
 
+class DataProtectionKind(models.TextChoices):
+    ANONYMIZED = "anonymized", _("anonymised")
+    EXPORTED = "exported", _("subject access export")
+    MERGED = "merged", _("merged into another candidate")
+
+
 class DataProtectionEvent(models.Model):
     """What was done with a person's data and by whom: anonymisations and subject access
     exports. Holds no personal data itself, so it outlives the anonymisation it records."""
 
-    class Kind(models.TextChoices):
-        ANONYMIZED = "anonymized", _("anonymised")
-        EXPORTED = "exported", _("subject access export")
-        MERGED = "merged", _("merged into another candidate")
+    Kind = DataProtectionKind
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)
     candidate = models.ForeignKey(
@@ -974,7 +986,7 @@ class DataProtectionEvent(models.Model):
         ordering = ["-at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=["anonymized", "exported", "merged"]),
+                condition=Q(kind__in=DataProtectionKind.values),
                 name="interviews_dataevent_kind_valid",
             ),
         ]

@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +18,7 @@ from tests.factories import (
     ScorecardFactory,
     SubmissionFactory,
     UserFactory,
+    member,
 )
 from tests.queries import VIEW_QUERIES, listing, page_queries
 
@@ -27,12 +27,6 @@ pytestmark = pytest.mark.django_db
 
 def stage(name):
     return Stage.objects.get(name=name)
-
-
-def member(role, **kwargs):
-    user = UserFactory(**kwargs)
-    user.groups.add(Group.objects.get(name=role))
-    return user
 
 
 @pytest.fixture
