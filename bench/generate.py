@@ -1201,7 +1201,7 @@ class _Generator:
 
     def copy(self, conn, model, fields, rows) -> int:
         """COPY ``rows`` (tuples in the order of ``fields``, ready for the columns) into
-        ``model``'s table. Not interviews.bulk.insert_rows: that one works on Django's
+        ``model``'s table. Not interviews.db.bulk.insert_rows: that one works on Django's
         connection and takes ids from the sequence, while these rows carry ids planned up
         front and go through several connections."""
         meta = model._meta

@@ -39,7 +39,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from . import analysis, contacts, markdown
-from .bulk import insert_rows
+from .db.bulk import insert_rows
 from .models import (
     Answer,
     Application,

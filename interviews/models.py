@@ -10,7 +10,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.db import connections, models, transaction
+from django.db import models, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Lower
 from django.db.models.lookups import IsNull
@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from . import contacts, roles
-from .search import AnswerDocument
+from .db.functions import AnswerDocument
 
 
 class SlugManager(models.Manager):
@@ -127,30 +127,6 @@ class Vacancy(models.Model):
     natural_key.dependencies = ["interviews.questionnaire"]
 
 
-def distinct_values(model, field: str) -> list:
-    """The distinct values of an indexed column, in order. On PostgreSQL a recursive
-    query takes them from the index one after the other ("loose index scan": one index
-    probe per value, where SELECT DISTINCT reads every row); elsewhere SELECT DISTINCT."""
-    queryset = model._default_manager.order_by(field).values_list(field, flat=True)
-    connection = connections[queryset.db]
-    if connection.vendor != "postgresql":
-        return list(queryset.distinct())
-    table = connection.ops.quote_name(model._meta.db_table)
-    column = connection.ops.quote_name(model._meta.get_field(field).column)
-    with connection.cursor() as cursor:
-        # Only quoted names from the model's own metadata go into the text.
-        sql = (
-            "WITH RECURSIVE found(value) AS ("  # noqa: S608
-            f" (SELECT {column} FROM {table} ORDER BY {column} LIMIT 1)"
-            " UNION ALL"
-            f" SELECT (SELECT {column} FROM {table} WHERE {column} > found.value"
-            f" ORDER BY {column} LIMIT 1) FROM found WHERE found.value IS NOT NULL"
-            ") SELECT value FROM found WHERE value IS NOT NULL"
-        )
-        cursor.execute(sql)
-        return [row[0] for row in cursor.fetchall()]
-
-
 class ConsentMethod(models.TextChoices):
     FORM = "form", _("checkbox in a form")
     EMAIL = "email", _("e-mail")
@@ -209,7 +185,7 @@ class Candidate(models.Model):
             # The "retention passed" filter and anonymize_candidates --retention-passed.
             models.Index(fields=["last_activity_at"], name="interviews_cand_activity_idx"),
             # The changelist's source filter lists the sources from this index
-            # (distinct_values).
+            # (interviews.db.queries.distinct_values).
             models.Index(fields=["source"], name="interviews_cand_source_idx"),
             # Candidate changelist in its default order, archived hidden: the first page
             # without sorting the table, the keys of a deep page from the index alone.
@@ -316,7 +292,8 @@ class ApplicationQuerySet(models.QuerySet):
         ]
         if not missing:
             return found
-        with transaction.atomic(using=self.db):
+        # No savepoint inside the import's transaction: one only when called alone.
+        with transaction.atomic(using=self.db, savepoint=False):
             self.bulk_create(missing)
             Application.history.bulk_history_create(missing, default_user=by, default_date=now)
             if stage is not None:

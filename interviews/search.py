@@ -20,20 +20,13 @@ import re
 import string
 from collections.abc import Iterable
 
-from django.contrib.postgres.search import (
-    SearchHeadline,
-    SearchQuery,
-    SearchRank,
-    SearchVectorField,
-)
-from django.db import NotSupportedError, connections
-from django.db.backends.signals import connection_created
-from django.db.models import Exists, F, FloatField, Func, OuterRef, Q, QuerySet, TextField, Value
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.db import connections
+from django.db.models import Exists, F, FloatField, OuterRef, Q, QuerySet, TextField, Value
 from django.db.models.functions import Concat
 from django.db.models.lookups import Contains
-from django.dispatch import receiver
 
-CONFIG = "russian"
+from .db.functions import CONFIG, Fold, fold, fold_yo
 
 # Around the matched words of a fragment. Control characters, not markup: the text is
 # escaped first and only then are these turned into <mark> (candidates' text is never
@@ -42,78 +35,6 @@ START = "\u0001"
 STOP = "\u0002"
 
 _FRAGMENT_LENGTH = 200  # characters of a fragment made in Python (SQLite)
-
-
-def fold(text: str) -> str:
-    """Case- and ё-insensitive form of ``text``, character by character (so that the
-    positions of a folded text map back to the original one)."""
-    return text.casefold().replace("ё", "е")
-
-
-def fold_yo(text: str) -> str:
-    """ё → е, keeping the case: the folding the stored tsvector does."""
-    return text.replace("ё", "е").replace("Ё", "Е")
-
-
-class AnswerDocument(Func):
-    """What the search looks at in an answer, as ``Answer.search_vector`` stores it.
-
-    PostgreSQL: the answer's body with the highest weight, the question as written with
-    the lowest (it is the same for everybody who answered the question), each with ё
-    folded to е. Every function used is immutable, as a generated column requires.
-    SQLite has no tsvector: the column is a constant NULL there and the search falls back
-    to ``zvonok_fold`` (see ``_fallback_condition``).
-    """
-
-    output_field = SearchVectorField()
-
-    def __init__(self):
-        super().__init__(F("question_text"), F("body"))
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        (question, question_params), (body, body_params) = (
-            compiler.compile(expression) for expression in self.get_source_expressions()
-        )
-
-        def vector(column, weight):
-            return (
-                f"setweight(to_tsvector('{CONFIG}'::regconfig, "
-                f"translate(coalesce({column}, ''), 'ёЁ', 'еЕ')), '{weight}')"
-            )
-
-        return (
-            f"{vector(body, 'A')} || {vector(question, 'D')}",
-            (*body_params, *question_params),
-        )
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        return "NULL", ()
-
-    def as_sql(self, compiler, connection, **extra_context):
-        raise NotSupportedError("Answer search supports PostgreSQL and SQLite only.")
-
-
-# -- SQLite fallback -------------------------------------------------------------------
-
-
-class _Fold(Func):
-    """``fold()`` in SQL, on SQLite only (registered below): SQLite's lower() and LIKE
-    fold ASCII letters only."""
-
-    function = "zvonok_fold"
-    output_field = TextField()
-
-
-def _sql_fold(value):
-    return None if value is None else fold(str(value))
-
-
-# interviews.models imports this module, so the receiver is connected while the app
-# registry loads, before the first connection is made.
-@receiver(connection_created, dispatch_uid="interviews.search.register_fold")
-def _register_fold(sender, connection, **kwargs):
-    if connection.vendor == "sqlite":
-        connection.connection.create_function("zvonok_fold", 1, _sql_fold, deterministic=True)
 
 
 # A websearch-like query: "phrase", -excluded, -"excluded phrase", or; anything else is
@@ -139,7 +60,7 @@ def _parse(query: str) -> list[list[tuple[bool, str]]]:
 
 
 def _fallback_condition(query: str) -> Q:
-    document = _Fold(Concat("question_text", Value(" "), "body", output_field=TextField()))
+    document = Fold(Concat("question_text", Value(" "), "body", output_field=TextField()))
     condition = Q()
     for group in _parse(query):
         alternative = Q()
