@@ -34,7 +34,10 @@ def _imported(name: str, path: Path, modules: dict[str, Path]) -> set[str]:
                 anchor = package.split(".")[: len(package.split(".")) - (node.level - 1)]
                 base = ".".join([*anchor, base] if base else anchor)
             # "from . import scoring" imports a module; "from .models import X" a name.
-            targets = [f"{base}.{alias.name}" for alias in node.names] + [base]
+            targets = [
+                f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base
+                for alias in node.names
+            ]
         else:
             continue
         for target in targets:
@@ -42,7 +45,6 @@ def _imported(name: str, path: Path, modules: dict[str, Path]) -> set[str]:
                 target = target.rpartition(".")[0]
             if target and target != name:
                 found.add(target)
-                break
     return found
 
 
