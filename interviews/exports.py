@@ -3,8 +3,8 @@ CSV or XLSX, and answer sheets as markdown (one file, or a zip of several).
 
 Pure formatting from querysets to bytes. Which rows, and who may have them, is decided by
 the caller (the admin's changelist filters and ``interviews.roles``). The scorecard figures
-are the ``annotate_feedback`` columns of the admin's queryset, so blind feedback hidden
-there (NULL) comes out as empty cells, never as zeros.
+are the ``Application.objects.with_feedback`` columns of the admin's queryset, so blind
+feedback hidden there (NULL) comes out as empty cells, never as zeros.
 """
 
 import codecs
@@ -78,7 +78,7 @@ def application_header() -> list[str]:
 
 def application_rows(queryset) -> Iterator[list]:
     """One list of cell values per application, in the queryset's order. ``queryset``
-    must carry the ``annotate_feedback`` columns; numbers stay numbers, anything hidden
+    must carry the ``with_feedback`` columns; numbers stay numbers, anything hidden
     or missing is None."""
     queryset = queryset.select_related("candidate", "vacancy", "stage", "owner")
     for application in queryset.iterator(chunk_size=CHUNK_SIZE):

@@ -11,8 +11,20 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models, transaction
-from django.db.models import Exists, F, OuterRef, Q
-from django.db.models.functions import Lower
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Lower
 from django.db.models.lookups import IsNull
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -303,6 +315,52 @@ class ApplicationQuerySet(models.QuerySet):
                 )
         found.update({(a.candidate_id, a.vacancy_id): a.pk for a in missing})
         return found
+
+    def with_feedback(self, user):
+        """Scorecard figures per application (``_submitted``, ``_average``, one count per
+        recommendation, and ``_hidden``), as correlated subqueries so that a changelist and
+        its COUNT(*) stay cheap; the admin, the table exports and the comparison read them.
+        Figures from other reviewers are hidden (NULL) until the user's own scorecard for
+        that application is submitted, except for HR managers."""
+        submitted = Scorecard.objects.filter(application=OuterRef("pk"), submitted_at__isnull=False)
+
+        def count(queryset):
+            return Coalesce(
+                Subquery(
+                    queryset.order_by().values("application").annotate(n=Count("pk")).values("n"),
+                    output_field=IntegerField(),
+                ),
+                Value(0),
+            )
+
+        average = Subquery(
+            AnswerScore.objects.filter(
+                scorecard__application=OuterRef("pk"), scorecard__submitted_at__isnull=False
+            )
+            .order_by()
+            .values("scorecard__application")
+            .annotate(a=Avg("score"))
+            .values("a")
+        )
+        figures = {
+            "_submitted": count(submitted),
+            "_average": average,
+            **{
+                f"_{value}": count(submitted.filter(recommendation=value))
+                for value in Scorecard.Recommendation.values
+            },
+        }
+        if roles.is_hr_manager(user):
+            return self.annotate(**figures, _hidden=Value(False))
+        own = roles.submitted_own_scorecard(user, "pk")
+        # How many scorecards are in is no secret; what they say is.
+        blind = {
+            name: value if name == "_submitted" else Case(When(own, then=value), default=None)
+            for name, value in figures.items()
+        }
+        return self.annotate(
+            **blind, _hidden=Case(When(own, then=Value(False)), default=Value(True))
+        )
 
 
 class Application(models.Model):

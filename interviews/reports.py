@@ -92,7 +92,7 @@ class Column:
     application: Application
     submission: Submission | None
     # Blind feedback hides other reviewers' scores of this application from the user
-    # (``_hidden`` from ApplicationAdmin's annotate_feedback; False when not annotated).
+    # (``_hidden`` from ``Application.objects.with_feedback``; False when not annotated).
     scores_hidden: bool
     average: float | None
 

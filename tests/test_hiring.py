@@ -594,3 +594,15 @@ def test_interviewers_must_be_active_staff(client, who):
     )
 
     assert not application.interviews.exists()
+
+
+def test_with_feedback_hides_what_others_said_until_the_users_own_scorecard_is_in():
+    application = ScorecardFactory(recommendation=Scorecard.Recommendation.YES).application
+    reviewer = member(roles.RECRUITER)
+    before = Application.objects.with_feedback(reviewer).get(pk=application.pk)
+
+    ScorecardFactory(application=application, reviewer=reviewer)
+    after = Application.objects.with_feedback(reviewer).get(pk=application.pk)
+
+    assert (before._submitted, before._yes, before._hidden) == (1, None, True)
+    assert (after._submitted, after._yes, after._hidden) == (2, 2, False)

@@ -227,8 +227,8 @@ def application_print_view(request, pk, *, model_admin):
             }
             for scorecard in scorecards
         ],
-        # The changelist's figures (annotate_feedback): other reviewers' are withheld
-        # until the user's own scorecard is in.
+        # The changelist's figures (Application.objects.with_feedback): other reviewers'
+        # are withheld until the user's own scorecard is in.
         "feedback_hidden": application._hidden,
         "figures": {
             "submitted": application._submitted,

@@ -10,17 +10,9 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import (
-    Avg,
-    Case,
-    Count,
     Exists,
-    IntegerField,
     OuterRef,
-    Subquery,
-    Value,
-    When,
 )
-from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -168,7 +160,7 @@ class ApplicationAdmin(ApplicationSearchMixin, AuditedAdmin):
 
     def get_queryset(self, request):
         queryset = roles.visible_applications(request.user, super().get_queryset(request))
-        return annotate_feedback(queryset, request.user)
+        return queryset.with_feedback(request.user)
 
     def save_model(self, request, obj, form, change):
         obj.save(
@@ -376,51 +368,6 @@ def stage_durations(application):
     now = timezone.now()
     ends = [c.at for c in changes[1:]] + [now]
     return [(c, (end - c.at).days) for c, end in zip(changes, ends, strict=True)]
-
-
-def annotate_feedback(queryset, user):
-    """Scorecard figures per application, as correlated subqueries so that the changelist
-    and its COUNT(*) stay cheap. Figures from other reviewers are hidden (NULL) until the
-    user's own scorecard for that application is submitted, except for HR managers."""
-    submitted = Scorecard.objects.filter(application=OuterRef("pk"), submitted_at__isnull=False)
-
-    def count(queryset):
-        return Coalesce(
-            Subquery(
-                queryset.order_by().values("application").annotate(n=Count("pk")).values("n"),
-                output_field=IntegerField(),
-            ),
-            Value(0),
-        )
-
-    average = Subquery(
-        AnswerScore.objects.filter(
-            scorecard__application=OuterRef("pk"), scorecard__submitted_at__isnull=False
-        )
-        .order_by()
-        .values("scorecard__application")
-        .annotate(a=Avg("score"))
-        .values("a")
-    )
-    figures = {
-        "_submitted": count(submitted),
-        "_average": average,
-        **{
-            f"_{value}": count(submitted.filter(recommendation=value))
-            for value in Scorecard.Recommendation.values
-        },
-    }
-    if roles.is_hr_manager(user):
-        return queryset.annotate(**figures, _hidden=Value(False))
-    own = roles.submitted_own_scorecard(user, "pk")
-    # How many scorecards are in is no secret; what they say is.
-    blind = {
-        name: Case(When(own, then=value), default=Value(None)) if name != "_submitted" else value
-        for name, value in figures.items()
-    }
-    return queryset.annotate(
-        **blind, _hidden=Case(When(own, then=Value(False)), default=Value(True))
-    )
 
 
 class ScoringForm(forms.Form):
