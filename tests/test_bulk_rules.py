@@ -5,7 +5,7 @@ import pytest
 from django.core.management import call_command
 
 from interviews import importing
-from interviews.exporting import submissions_for_export
+from interviews.exports.markdown import submissions_for_export
 from interviews.models import Application, Candidate, Stage, StageChange, Submission
 from interviews.scoring import latest_submission
 from tests.factories import (

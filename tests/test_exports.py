@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 
 from interviews import markdown, roles
 from interviews.admin.exports import export_answers
-from interviews.exporting import export_filename
+from interviews.exports.markdown import export_filename
 from interviews.models import Application, Stage, Submission
 from interviews.rendering import render_markdown
 from interviews.scoring import latest_submission, save_scorecard

@@ -24,11 +24,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .. import roles
-from ..exports import (
+from ..exports.markdown import answers_download
+from ..exports.tables import (
     CSV_CONTENT_TYPE,
     TALLY,
     XLSX_CONTENT_TYPE,
-    answers_download,
     applications_csv,
     applications_xlsx,
     dated_filename,
