@@ -416,6 +416,31 @@ class _Importer:
     def _resolve(self, plan: _Plan):
         sheet, opts, report = plan.sheet, self.opts, plan.report
         fm = sheet.front_matter
+        self._resolve_candidate(plan)
+
+        vacancy_slug = opts.vacancy or _text(fm.get("vacancy")) or None
+        vacancy_questionnaire = None
+        if vacancy_slug:
+            plan.vacancy_id, vacancy_questionnaire = self._vacancy(vacancy_slug)
+        questionnaires = self._all_questionnaires()
+        slug = opts.questionnaire or _text(fm.get("questionnaire")) or None
+        if slug:
+            found = [q for q in questionnaires.values() if q.slug == slug]
+            if not found:
+                raise ImportError_(f"questionnaire {slug!r} does not exist")
+            plan.questionnaire = found[0]
+        elif vacancy_questionnaire:
+            plan.questionnaire = questionnaires.get(vacancy_questionnaire)
+        else:
+            plan.questionnaire = self._detect(sheet, report)
+        report.questionnaire = plan.questionnaire.slug if plan.questionnaire else None
+        plan.matches = self._match(sheet, plan.questionnaire, report)
+
+    def _resolve_candidate(self, plan: _Plan):
+        """The candidate's key and fields, from the options, the front matter or the file
+        name."""
+        opts, report = self.opts, plan.report
+        fm = plan.sheet.front_matter
         # A misspelt key ("e-mail", "vacansy") would otherwise be dropped without a word.
         unused = sorted(set(fm) - _FRONT_MATTER_KEYS)
         if unused:
@@ -440,24 +465,6 @@ class _Importer:
             ),
         }
         report.candidate = name
-
-        vacancy_slug = opts.vacancy or _text(fm.get("vacancy")) or None
-        vacancy_questionnaire = None
-        if vacancy_slug:
-            plan.vacancy_id, vacancy_questionnaire = self._vacancy(vacancy_slug)
-        questionnaires = self._all_questionnaires()
-        slug = opts.questionnaire or _text(fm.get("questionnaire")) or None
-        if slug:
-            found = [q for q in questionnaires.values() if q.slug == slug]
-            if not found:
-                raise ImportError_(f"questionnaire {slug!r} does not exist")
-            plan.questionnaire = found[0]
-        elif vacancy_questionnaire:
-            plan.questionnaire = questionnaires.get(vacancy_questionnaire)
-        else:
-            plan.questionnaire = self._detect(sheet, report)
-        report.questionnaire = plan.questionnaire.slug if plan.questionnaire else None
-        plan.matches = self._match(sheet, plan.questionnaire, report)
 
     def _vacancy(self, slug):
         if slug not in self._vacancies:
