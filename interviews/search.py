@@ -218,26 +218,8 @@ def with_headlines(answers: Iterable, query: str) -> list:
 def python_headline(text: str, query: str, *, length: int = _FRAGMENT_LENGTH) -> str:
     """A fragment of ``text`` of about ``length`` characters around the first occurrence
     of a word of ``query``, every occurrence in it between START and STOP."""
-    terms = {term for group in _parse(query) for excluded, term in group if not excluded}
-    folded_chars = [fold(char) for char in text]
-    folded = "".join(folded_chars)
-    # Index in ``text`` of every character of ``folded`` (casefold may lengthen: ß → ss).
-    origin = [i for i, chars in enumerate(folded_chars) for _ in chars]
-    spans = sorted(
-        (origin[m.start()], origin[m.end() - 1] + 1)
-        for term in terms
-        for m in re.finditer(re.escape(term), folded)
-    )
-    start = 0
-    if spans and spans[0][0] > length // 3:
-        start = spans[0][0] - length // 3
-        # Begin with a whole word.
-        space = text.find(" ", start, spans[0][0])
-        start = space + 1 if space != -1 else start
-    end = min(len(text), start + length)
-    if end < len(text):
-        space = text.rfind(" ", max(start, spans[0][1] if spans else start), end)
-        end = space if space != -1 else end
+    spans = _match_spans(text, query)
+    start, end = _fragment_bounds(text, spans, length)
     pieces = ["…"] if start else []
     position = start
     for span_start, span_end in spans:
@@ -250,6 +232,35 @@ def python_headline(text: str, query: str, *, length: int = _FRAGMENT_LENGTH) ->
     if end < len(text):
         pieces.append("…")
     return "".join(pieces)
+
+
+def _match_spans(text: str, query: str) -> list[tuple[int, int]]:
+    """(start, end) in ``text`` of every occurrence of a word of ``query``, folded, in order."""
+    terms = {term for group in _parse(query) for excluded, term in group if not excluded}
+    folded_chars = [fold(char) for char in text]
+    folded = "".join(folded_chars)
+    # Index in ``text`` of every character of ``folded`` (casefold may lengthen: ß → ss).
+    origin = [i for i, chars in enumerate(folded_chars) for _ in chars]
+    return sorted(
+        (origin[m.start()], origin[m.end() - 1] + 1)
+        for term in terms
+        for m in re.finditer(re.escape(term), folded)
+    )
+
+
+def _fragment_bounds(text: str, spans: list[tuple[int, int]], length: int) -> tuple[int, int]:
+    """Where the fragment starts and ends: the first match a third of the way in, cut at
+    spaces so that it begins and ends with whole words."""
+    start = 0
+    if spans and spans[0][0] > length // 3:
+        start = spans[0][0] - length // 3
+        space = text.find(" ", start, spans[0][0])
+        start = space + 1 if space != -1 else start
+    end = min(len(text), start + length)
+    if end < len(text):
+        space = text.rfind(" ", max(start, spans[0][1] if spans else start), end)
+        end = space if space != -1 else end
+    return start, end
 
 
 def candidates_matching(query: str, queryset: QuerySet | None = None) -> QuerySet:
