@@ -9,7 +9,10 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test browser-test lint setup-run setup-dev clean bench-import
+.PHONY: run test browser-test lint setup-run setup-dev clean bench bench-import fuzz bench-parse
+
+# Tests never use a real secret; production settings refuse to start without one.
+TEST_SECRET_KEY = tests-only-key-not-secret-0123456789abcdefghijklmnopqrstuvwxyz
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,8 +51,7 @@ run: setup-run
 PYTEST_WORKERS ?= auto
 PYTEST_XDIST = -n $(PYTEST_WORKERS) --maxprocesses 4 --dist load
 
-# Tests never use a real secret; production settings refuse to start without one.
-test: export DJANGO_SECRET_KEY ?= tests-only-key-not-secret-0123456789abcdefghijklmnopqrstuvwxyz
+test: export DJANGO_SECRET_KEY ?= $(TEST_SECRET_KEY)
 # The workers and the servers the tests start each import the project: let them reuse its
 # compiled bytecode (__pycache__, git-ignored) even where the environment turns writing it
 # off. Saves about 2.5 s of CPU per process.
@@ -60,7 +62,7 @@ test: setup-dev
 
 # End-to-end tests in Debian's Chromium (apt-get install chromium), not part of `make test`.
 # ZVONOK_SCREENSHOTS=1 also rewrites docs/screenshots/.
-browser-test: export DJANGO_SECRET_KEY ?= tests-only-key-not-secret-0123456789abcdefghijklmnopqrstuvwxyz
+browser-test: export DJANGO_SECRET_KEY ?= $(TEST_SECRET_KEY)
 browser-test: export ZVONOK_BROWSER_TESTS = 1
 browser-test: $(VENV)/.installed-browser
 	$(PY) manage.py compile_translations -v 0
@@ -76,17 +78,15 @@ clean:
 # The benchmark at scale on PostgreSQL (BENCH_SCALE, BENCH_DATABASE_URL, BENCH_RUNS,
 # BENCH_FILES, BENCH_REGENERATE): generated data, admin pages, search, import. Not part of
 # `make test`; see docs/benchmarks.md.
-.PHONY: bench
 bench: setup-dev
-	$(PY) bench/run.py
+	$(PY) -m bench.run
 
 # Import throughput on PostgreSQL (BENCH_DATABASE_URL, BENCH_FILES): see docs/benchmarks.md.
 bench-import: setup-dev
-	$(PY) bench/import_bench.py
+	$(PY) -m bench.import_bench
 
 # Property tests of the parser with many more examples than `make test` runs.
-.PHONY: fuzz bench-parse
-fuzz: export DJANGO_SECRET_KEY ?= tests-only-key-not-secret-0123456789abcdefghijklmnopqrstuvwxyz
+fuzz: export DJANGO_SECRET_KEY ?= $(TEST_SECRET_KEY)
 fuzz: export HYPOTHESIS_PROFILE = fuzz
 fuzz: setup-dev
 	$(PY) -m pytest tests/test_fuzz.py $(PYTEST_ARGS)
@@ -94,4 +94,4 @@ fuzz: setup-dev
 # Hostile inputs: parse time at 1x and 10x size (fails if any grows faster than linear), and
 # every shape as a 2 MB file within 3 s of CPU and 300 MB (docs/benchmarks.md).
 bench-parse: setup-dev
-	$(PY) bench/parse_scaling.py
+	$(PY) -m bench.parse_scaling

@@ -4,7 +4,7 @@ against the admin's default ``icontains`` search, on whatever data the database 
 superuser: the whole server side (middleware, view, SQL, templates) is timed, the
 network and the browser are not.
 
-    python bench/admin_bench.py [--runs 20] [--database-url URL]
+    python -m bench.admin_bench [--runs 20] [--database-url URL]
 """
 
 import argparse
@@ -17,12 +17,6 @@ import tracemalloc
 from dataclasses import dataclass
 from html import unescape
 from urllib.parse import parse_qs
-
-if __name__ == "__main__":
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import database_url, machine, percentile, setup_django
 

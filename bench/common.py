@@ -5,10 +5,8 @@ import os
 import platform
 import resource
 import statistics
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/zvonok_bench_scale"
 
 
@@ -45,8 +43,6 @@ def setup_django(url):
     """Production settings (DEBUG off: no query log kept in memory) on ``url``; the test
     client's host is allowed and requests are made as HTTPS, so the security middleware
     answers them instead of redirecting."""
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-only-key-not-secret-0123456789abcdef")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zvonok.settings")

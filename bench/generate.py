@@ -15,9 +15,9 @@ At scale 1.0 (the sizes scale linearly; users, questionnaires and vacancies do n
   150-1,500 characters of Russian text with English tech words, from common ("Python") to
   rare ("Haskell", ~0.2% of answers); ~155,000 skill claims read from them;
 - ~30,000 interviews, 20,000 scorecards with ~190,000 answer scores;
-- the audit history django-simple-history would have written: a "+" row per candidate,
-  application (and a "~" row per stage move), scorecard and answer score. Answers have
-  none: the importer writes them with COPY, which leaves no history either.
+- the audit history Zvonok writes: a "+" row per candidate and application (by the import,
+  in bulk, for those it creates; a "~" row per stage move), scorecard and answer score.
+  Answers have none: the import writes them with COPY, without history.
 
 Every row is one Zvonok could have written: a sheet's original text parses back into its
 answers, and interviews.sheets.skills reads back exactly its skill claims.
@@ -32,7 +32,7 @@ reset so that the ORM can insert afterwards; VACUUM ANALYZE last.
 
 Run (drops and re-creates the database, migrates it, fills it):
 
-    python bench/generate.py --scale 0.1 \\
+    python -m bench.generate --scale 0.1 \\
         --database-url postgres://postgres@127.0.0.1:5432/zvonok_bench_scale
 
 BENCH_SCALE and BENCH_DATABASE_URL give the defaults. From code, with Django set up and an
@@ -57,14 +57,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import accumulate
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from bench.common import fresh_database, setup_django  # noqa: E402
-from bench.synthetic import FIRST, LAST, QUESTIONS, WORDS  # noqa: E402
+from bench.common import fresh_database, setup_django
+from bench.synthetic import FIRST, LAST, QUESTIONS, WORDS
 
 # -- sizes -----------------------------------------------------------------------------------
 
@@ -1031,8 +1026,12 @@ class _Generator:
     def walk(self, rng, app: _Application):
         """Move ``app`` along the funnel until it is hired, rejected, left waiting, or the
         next step would be after today."""
-        importer = app.candidate.importer if len(app.candidate.applications) == 0 else app.owner
-        app.changes.append((self.active[0], app.created, importer, ""))
+        # The first application comes with the candidate's first sheet, opened by the
+        # import (Application.objects.open_many); later ones by their owner in the admin.
+        if len(app.candidate.applications) == 0:
+            app.changes.append((self.active[0], app.created, app.candidate.importer, "import"))
+        else:
+            app.changes.append((self.active[0], app.created, app.owner, ""))
         level, t = 0, app.created
         last = len(self.active) - 1
         while True:
@@ -1203,7 +1202,7 @@ class _Generator:
 
     def copy(self, conn, model, fields, rows) -> int:
         """COPY ``rows`` (tuples in the order of ``fields``, ready for the columns) into
-        ``model``'s table. Not interviews.bulk.insert_rows: that one works on Django's
+        ``model``'s table. Not interviews.db.bulk.insert_rows: that one works on Django's
         connection and takes ids from the sequence, while these rows carry ids planned up
         front and go through several connections."""
         meta = model._meta

@@ -12,16 +12,12 @@ import argparse
 import os
 import platform
 import resource
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from bench.common import fresh_database, load_average, setup_django  # noqa: E402
-from bench.synthetic import QUESTIONS, make_sheet  # noqa: E402
+from bench.common import fresh_database, load_average, setup_django
+from bench.synthetic import QUESTIONS, make_sheet
 
 
 def _rss_mb(who):

@@ -23,8 +23,6 @@ import time
 import timeit
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 from interviews.sheets import MAX_BYTES_DEFAULT, SheetError, parse, parse_bytes, patch
 
 MAX_RATIO = 20
@@ -225,7 +223,7 @@ def at_two_megabytes() -> bool:
             path = Path(tmp) / "sheet.md"
             path.write_bytes(two_megabytes(make, size))
             child = subprocess.run(
-                [sys.executable, __file__, "--one", str(path)],
+                [sys.executable, "-m", "bench.parse_scaling", "--one", str(path)],
                 capture_output=True,
                 text=True,
                 check=True,

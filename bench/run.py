@@ -13,8 +13,8 @@ Each step runs in a process of its own, so that the peak memory reported is that
 The results end with a table against the goals (docs/benchmarks.md keeps them).
 
     BENCH_SCALE=0.1 make bench
-    python bench/run.py --scale 1 --runs 20 --files 10000 [--database-url URL]
-    python bench/run.py --scale 3 --no-icontains --json growth-3.json   # bench/growth.py
+    python -m bench.run --scale 1 --runs 20 --files 10000 [--database-url URL]
+    python -m bench.run --scale 3 --no-icontains --json growth-3.json   # bench/growth.py
 
 Every step records the machine's load average when it starts and ends: on a machine
 that runs other work, timings stretch with it.
@@ -29,9 +29,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-
-if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import (
     database_exists,
@@ -156,7 +153,7 @@ STEPS = {"data": step_data, "pages": step_pages, "search": step_search, "import"
 def _run_step(name, args):
     """Run one step in a child process; its result and peak memory."""
     with tempfile.NamedTemporaryFile(suffix=".json") as out:
-        command = [sys.executable, __file__, "--step", name, "--result", out.name]
+        command = [sys.executable, "-m", "bench.run", "--step", name, "--result", out.name]
         command += ["--database-url", args.database_url, "--scale", str(args.scale)]
         command += ["--seed", str(args.seed), "--runs", str(args.runs), "--files", str(args.files)]
         if args.regenerate:

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_delete, post_migrate, pre_delete
 from django.utils.translation import gettext_lazy as _
 
@@ -10,8 +11,11 @@ class InterviewsConfig(AppConfig):
 
     def ready(self):
         from . import privacy
+        from .db.functions import register_sqlite_functions
         from .models import Candidate
 
+        # Before the first connection is made: the app registry loads before any query.
+        connection_created.connect(register_sqlite_functions, dispatch_uid="zvonok.sqlite")
         post_migrate.connect(sync_role_permissions, sender=self)
         # Connected after django-simple-history's receivers (connected as the models were
         # prepared), so the deletion's own history row exists when it is scrubbed.

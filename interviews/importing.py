@@ -37,7 +37,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from . import sheets
-from .bulk import insert_rows
+from .db.bulk import insert_rows
 from .models import (
     Answer,
     Application,
@@ -45,14 +45,15 @@ from .models import (
     Question,
     Questionnaire,
     SkillClaim,
-    Stage,
-    StageChange,
     Submission,
     Vacancy,
 )
 from .sheets import analysis, contacts
 
 logger = logging.getLogger(__name__)
+
+# The files an answer sheet comes in, by name: a folder's, an archive's or an upload's.
+ANSWER_SUFFIXES = (".md", ".markdown", ".txt")
 
 CREATED, REVISED, UNCHANGED, FAILED = "created", "revised", "unchanged", "failed"
 STATUSES = (CREATED, REVISED, UNCHANGED, FAILED)
@@ -406,6 +407,31 @@ class _Importer:
     def _resolve(self, plan: _Plan):
         sheet, opts, report = plan.sheet, self.opts, plan.report
         fm = sheet.front_matter
+        self._resolve_candidate(plan)
+
+        vacancy_slug = opts.vacancy or _text(fm.get("vacancy")) or None
+        vacancy_questionnaire = None
+        if vacancy_slug:
+            plan.vacancy_id, vacancy_questionnaire = self._vacancy(vacancy_slug)
+        questionnaires = self._all_questionnaires()
+        slug = opts.questionnaire or _text(fm.get("questionnaire")) or None
+        if slug:
+            found = [q for q in questionnaires.values() if q.slug == slug]
+            if not found:
+                raise ImportError_(f"questionnaire {slug!r} does not exist")
+            plan.questionnaire = found[0]
+        elif vacancy_questionnaire:
+            plan.questionnaire = questionnaires.get(vacancy_questionnaire)
+        else:
+            plan.questionnaire = self._detect(sheet, report)
+        report.questionnaire = plan.questionnaire.slug if plan.questionnaire else None
+        plan.matches = self._match(sheet, plan.questionnaire, report)
+
+    def _resolve_candidate(self, plan: _Plan):
+        """The candidate's key and fields, from the options, the front matter or the file
+        name."""
+        opts, report = self.opts, plan.report
+        fm = plan.sheet.front_matter
         # A misspelt key ("e-mail", "vacansy") would otherwise be dropped without a word.
         unused = sorted(set(fm) - _FRONT_MATTER_KEYS)
         if unused:
@@ -425,29 +451,11 @@ class _Importer:
         plan.candidate_key = f"e:{contacts.normalise_email(email)}" if email else f"n:{name}"
         plan.candidate_fields = {
             "full_name": name[:200],
-            "email": contacts.normalise_email(email),
-            "phone": contacts.normalise_phone(_text(fm.get("phone")))[:40],
-            "telegram": contacts.normalise_telegram(_text(fm.get("telegram")))[:100],
+            **Candidate.contact_fields(
+                email=email, phone=_text(fm.get("phone")), telegram=_text(fm.get("telegram"))
+            ),
         }
         report.candidate = name
-
-        vacancy_slug = opts.vacancy or _text(fm.get("vacancy")) or None
-        vacancy_questionnaire = None
-        if vacancy_slug:
-            plan.vacancy_id, vacancy_questionnaire = self._vacancy(vacancy_slug)
-        questionnaires = self._all_questionnaires()
-        slug = opts.questionnaire or _text(fm.get("questionnaire")) or None
-        if slug:
-            found = [q for q in questionnaires.values() if q.slug == slug]
-            if not found:
-                raise ImportError_(f"questionnaire {slug!r} does not exist")
-            plan.questionnaire = found[0]
-        elif vacancy_questionnaire:
-            plan.questionnaire = questionnaires.get(vacancy_questionnaire)
-        else:
-            plan.questionnaire = self._detect(sheet, report)
-        report.questionnaire = plan.questionnaire.slug if plan.questionnaire else None
-        plan.matches = self._match(sheet, plan.questionnaire, report)
 
     def _vacancy(self, slug):
         if slug not in self._vacancies:
@@ -521,8 +529,9 @@ class _Importer:
             elif key not in new:
                 new[key] = plan.candidate_fields
         if new:
-            ids = _insert_candidates(new.values())
-            known.update(zip(new, ids, strict=True))
+            created = _insert_candidates(new.values())
+            Candidate.history.bulk_history_create(created, default_user=self.opts.imported_by)
+            known.update(zip(new, (candidate.pk for candidate in created), strict=True))
             self._flag_duplicates(plans, {key: (known[key], new[key]) for key in new})
         for plan in plans:
             plan.candidate_id = known[plan.candidate_key]
@@ -674,47 +683,17 @@ class _Importer:
         )
 
     def _applications(self, plans: list[_Plan]) -> dict[tuple[int, int], int]:
-        pairs = {(p.candidate_id, p.vacancy_id) for p in plans if p.vacancy_id}
-        if not pairs:
-            return {}
-        condition = Q()
-        for candidate_id, vacancy_id in pairs:
-            condition |= Q(candidate_id=candidate_id, vacancy_id=vacancy_id)
-        found = {
-            (c, v): pk
-            for pk, c, v in Application.objects.filter(condition).values_list(
-                "id", "candidate_id", "vacancy_id"
-            )
-        }
-        # Bulk inserts skip Application.save(), so the first stage and its StageChange
-        # are written here, in the same transaction.
-        stage = Stage.initial()
-        now = timezone.now()
-        missing = [
-            Application(candidate_id=c, vacancy_id=v, stage=stage, stage_changed_at=now)
-            for c, v in sorted(pairs - found.keys())
-        ]
-        if missing:
-            Application.objects.bulk_create(missing)
-            found.update({(a.candidate_id, a.vacancy_id): a.pk for a in missing})
-            if stage is not None:
-                StageChange.objects.bulk_create(
-                    StageChange(
-                        application=a,
-                        to_stage=stage,
-                        at=now,
-                        by=self.opts.imported_by,
-                        comment="import",
-                    )
-                    for a in missing
-                )
-        return found
+        return Application.objects.open_many(
+            {(p.candidate_id, p.vacancy_id) for p in plans if p.vacancy_id},
+            by=self.opts.imported_by,
+            source="import",
+        )
 
 
-def _insert_candidates(candidates: Iterable[dict]) -> list[int]:
+def _insert_candidates(candidates: Iterable[dict]) -> list[Candidate]:
     """Insert new candidates (``full_name``, ``email``, ``phone``, ``telegram``, normalised
-    as Candidate.save() would); their ids, in order. COPY on PostgreSQL: model instances
-    and an INSERT of every column cost more than the rows themselves."""
+    as Candidate.save() would); the saved instances, in order, for their history rows.
+    COPY on PostgreSQL: an INSERT of every column costs more than the rows themselves."""
     now = timezone.now()
     fields = ["full_name", "email", "phone", "telegram"]
     fixed = {
@@ -726,25 +705,26 @@ def _insert_candidates(candidates: Iterable[dict]) -> list[int]:
         "created_at": now,
         "updated_at": now,
     }
-    return insert_rows(
+    created = [Candidate(**{name: c[name] for name in fields}, **fixed) for c in candidates]
+    ids = insert_rows(
         Candidate,
         [*fields, *fixed],
-        [(*(c[name] for name in fields), *fixed.values()) for c in candidates],
+        [(*(getattr(c, name) for name in fields), *fixed.values()) for c in created],
         return_ids=True,
     )
+    for candidate, pk in zip(created, ids, strict=True):
+        candidate.pk = pk
+    return created
 
 
 def _latest_revisions(candidate_ids) -> dict[tuple[int, int | None], tuple[int, str]]:
     """(candidate, questionnaire) -> (latest revision, its sha256)."""
-    latest: dict[tuple[int, int | None], tuple[int, str]] = {}
-    rows = Submission.objects.filter(candidate_id__in=candidate_ids).values_list(
-        "candidate_id", "questionnaire_id", "revision", "sha256"
+    rows = (
+        Submission.objects.filter(candidate_id__in=candidate_ids)
+        .latest_revisions()
+        .values_list("candidate_id", "questionnaire_id", "revision", "sha256")
     )
-    for candidate_id, questionnaire_id, revision, sha in rows:
-        key = (candidate_id, questionnaire_id)
-        if revision > latest.get(key, (0, ""))[0]:
-            latest[key] = (revision, sha)
-    return latest
+    return {(c, q): (revision, sha) for c, q, revision, sha in rows}
 
 
 def _report_stored_answers(plans: list[_Plan]):

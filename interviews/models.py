@@ -10,9 +10,22 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.db import connections, models, transaction
-from django.db.models import F, Q
-from django.db.models.functions import Lower
+from django.db import models, transaction
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Lower
+from django.db.models.lookups import IsNull
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language
@@ -20,11 +33,13 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from . import roles
-from .search import AnswerDocument
+from .db.functions import AnswerDocument
 from .sheets import contacts
 
 
-class QuestionnaireManager(models.Manager):
+class SlugManager(models.Manager):
+    """Fixtures name questionnaires and vacancies by slug."""
+
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
 
@@ -35,7 +50,7 @@ class Questionnaire(models.Model):
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
-    objects = QuestionnaireManager()
+    objects = SlugManager()
 
     class Meta:
         verbose_name = _("questionnaire")
@@ -96,11 +111,6 @@ class Question(models.Model):
     natural_key.dependencies = ["interviews.questionnaire"]
 
 
-class VacancyManager(models.Manager):
-    def get_by_natural_key(self, slug):
-        return self.get(slug=slug)
-
-
 class Vacancy(models.Model):
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
@@ -114,7 +124,7 @@ class Vacancy(models.Model):
     )
     is_open = models.BooleanField(_("open"), default=True)
 
-    objects = VacancyManager()
+    objects = SlugManager()
 
     class Meta:
         verbose_name = _("vacancy")
@@ -128,30 +138,6 @@ class Vacancy(models.Model):
         return (self.slug,)
 
     natural_key.dependencies = ["interviews.questionnaire"]
-
-
-def distinct_values(model, field: str) -> list:
-    """The distinct values of an indexed column, in order. On PostgreSQL a recursive
-    query takes them from the index one after the other ("loose index scan": one index
-    probe per value, where SELECT DISTINCT reads every row); elsewhere SELECT DISTINCT."""
-    queryset = model._default_manager.order_by(field).values_list(field, flat=True)
-    connection = connections[queryset.db]
-    if connection.vendor != "postgresql":
-        return list(queryset.distinct())
-    table = connection.ops.quote_name(model._meta.db_table)
-    column = connection.ops.quote_name(model._meta.get_field(field).column)
-    with connection.cursor() as cursor:
-        # Only quoted names from the model's own metadata go into the text.
-        sql = (
-            "WITH RECURSIVE found(value) AS ("  # noqa: S608
-            f" (SELECT {column} FROM {table} ORDER BY {column} LIMIT 1)"
-            " UNION ALL"
-            f" SELECT (SELECT {column} FROM {table} WHERE {column} > found.value"
-            f" ORDER BY {column} LIMIT 1) FROM found WHERE found.value IS NOT NULL"
-            ") SELECT value FROM found WHERE value IS NOT NULL"
-        )
-        cursor.execute(sql)
-        return [row[0] for row in cursor.fetchall()]
 
 
 class ConsentMethod(models.TextChoices):
@@ -212,7 +198,7 @@ class Candidate(models.Model):
             # The "retention passed" filter and anonymize_candidates --retention-passed.
             models.Index(fields=["last_activity_at"], name="interviews_cand_activity_idx"),
             # The changelist's source filter lists the sources from this index
-            # (distinct_values).
+            # (interviews.db.queries.distinct_values).
             models.Index(fields=["source"], name="interviews_cand_source_idx"),
             # Candidate changelist in its default order, archived hidden: the first page
             # without sorting the table, the keys of a deep page from the index alone.
@@ -225,16 +211,27 @@ class Candidate(models.Model):
         return self.full_name
 
     def save(self, *args, **kwargs):
-        # Normalised on every save, so that duplicates are found by plain equality.
-        self.email = contacts.normalise_email(self.email)
-        self.phone = contacts.normalise_phone(self.phone)
-        self.telegram = contacts.normalise_telegram(self.telegram)
+        fields = self.contact_fields(email=self.email, phone=self.phone, telegram=self.telegram)
+        for name, value in fields.items():
+            setattr(self, name, value)
         if not self._state.adding:
             self.last_activity_at = timezone.now()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "last_activity_at"}
         super().save(*args, **kwargs)
+
+    @classmethod
+    def contact_fields(cls, *, email: str, phone: str, telegram: str) -> dict[str, str]:
+        """The contact fields as stored: one canonical form, so that duplicates are found
+        by plain equality, cut to their columns. The import and ``save()`` both use it."""
+        return {
+            "email": contacts.normalise_email(email),
+            "phone": contacts.normalise_phone(phone)[: cls._meta.get_field("phone").max_length],
+            "telegram": contacts.normalise_telegram(telegram)[
+                : cls._meta.get_field("telegram").max_length
+            ],
+        }
 
     @property
     def retention_deadline(self):
@@ -245,13 +242,16 @@ class Candidate(models.Model):
         return self.anonymized_at is not None
 
 
+class StageKind(models.TextChoices):
+    ACTIVE = "active", _("active")
+    HIRED = "hired", _("hired")
+    REJECTED = "rejected", _("rejected")
+
+
 class Stage(models.Model):
     """A step of the hiring pipeline. Stored as data so that HR can rename and reorder."""
 
-    class Kind(models.TextChoices):
-        ACTIVE = "active", _("active")
-        HIRED = "hired", _("hired")
-        REJECTED = "rejected", _("rejected")
+    Kind = StageKind
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     name_ru = models.CharField(_("name in Russian"), max_length=100, blank=True)
@@ -266,7 +266,7 @@ class Stage(models.Model):
         ordering = ["order", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=["active", "hired", "rejected"]),
+                condition=Q(kind__in=StageKind.values),
                 name="interviews_stage_kind_valid",
             ),
         ]
@@ -280,6 +280,88 @@ class Stage(models.Model):
     def initial(cls):
         """The stage a new application starts in: the first active one."""
         return cls.objects.filter(kind=cls.Kind.ACTIVE).order_by("order", "id").first()
+
+
+class ApplicationQuerySet(models.QuerySet):
+    def open_many(self, pairs, *, by=None, source="") -> dict[tuple[int, int], int]:
+        """(candidate id, vacancy id) -> application id for each pair, opening the missing
+        ones in bulk as ``Application.save()`` opens one: in the initial stage, with its
+        StageChange (``by``, comment ``source``) and a "+" row in the audit history."""
+        pairs = set(pairs)
+        if not pairs:
+            return {}
+        condition = Q()
+        for candidate_id, vacancy_id in pairs:
+            condition |= Q(candidate_id=candidate_id, vacancy_id=vacancy_id)
+        found = {
+            (c, v): pk
+            for pk, c, v in self.filter(condition).values_list("id", "candidate_id", "vacancy_id")
+        }
+        stage = Stage.initial()
+        now = timezone.now()
+        missing = [
+            Application(candidate_id=c, vacancy_id=v, stage=stage, stage_changed_at=now)
+            for c, v in sorted(pairs - found.keys())
+        ]
+        if not missing:
+            return found
+        # No savepoint inside the import's transaction: one only when called alone.
+        with transaction.atomic(using=self.db, savepoint=False):
+            self.bulk_create(missing)
+            Application.history.bulk_history_create(missing, default_user=by, default_date=now)
+            if stage is not None:
+                StageChange.objects.bulk_create(
+                    StageChange(application=a, to_stage=stage, at=now, by=by, comment=source)
+                    for a in missing
+                )
+        found.update({(a.candidate_id, a.vacancy_id): a.pk for a in missing})
+        return found
+
+    def with_feedback(self, user):
+        """Scorecard figures per application (``_submitted``, ``_average``, one count per
+        recommendation, and ``_hidden``), as correlated subqueries so that a changelist and
+        its COUNT(*) stay cheap; the admin, the table exports and the comparison read them.
+        Figures from other reviewers are hidden (NULL) until the user's own scorecard for
+        that application is submitted, except for HR managers."""
+        submitted = Scorecard.objects.filter(application=OuterRef("pk"), submitted_at__isnull=False)
+
+        def count(queryset):
+            return Coalesce(
+                Subquery(
+                    queryset.order_by().values("application").annotate(n=Count("pk")).values("n"),
+                    output_field=IntegerField(),
+                ),
+                Value(0),
+            )
+
+        average = Subquery(
+            AnswerScore.objects.filter(
+                scorecard__application=OuterRef("pk"), scorecard__submitted_at__isnull=False
+            )
+            .order_by()
+            .values("scorecard__application")
+            .annotate(a=Avg("score"))
+            .values("a")
+        )
+        figures = {
+            "_submitted": count(submitted),
+            "_average": average,
+            **{
+                f"_{value}": count(submitted.filter(recommendation=value))
+                for value in Scorecard.Recommendation.values
+            },
+        }
+        if roles.is_hr_manager(user):
+            return self.annotate(**figures, _hidden=Value(False))
+        own = roles.submitted_own_scorecard(user, "pk")
+        # How many scorecards are in is no secret; what they say is.
+        blind = {
+            name: value if name == "_submitted" else Case(When(own, then=value), default=None)
+            for name, value in figures.items()
+        }
+        return self.annotate(
+            **blind, _hidden=Case(When(own, then=Value(False)), default=Value(True))
+        )
 
 
 class Application(models.Model):
@@ -318,6 +400,8 @@ class Application(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     history = HistoricalRecords()
+
+    objects = ApplicationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("application")
@@ -429,6 +513,21 @@ class StageChange(models.Model):
         return f"{self.from_stage or '—'} → {self.to_stage}"
 
 
+class SubmissionQuerySet(models.QuerySet):
+    def latest_revisions(self):
+        """The rows that are the latest revision of their sheet: no revision of the same
+        candidate and questionnaire is newer, whatever else filters this queryset (an older
+        revision is never "the latest" because the newer one is filtered out). Sheets
+        without a questionnaire are one sheet per candidate."""
+        newer = Submission.objects.filter(
+            Q(questionnaire_id=OuterRef("questionnaire_id"))
+            | Q(IsNull(OuterRef("questionnaire_id"), True), questionnaire__isnull=True),
+            candidate_id=OuterRef("candidate_id"),
+            revision__gt=OuterRef("revision"),
+        )
+        return self.filter(~Exists(newer))
+
+
 class Submission(models.Model):
     """One imported answer sheet, kept verbatim. Re-importing changed content for the same
     candidate and questionnaire adds a revision; earlier revisions stay untouched."""
@@ -475,6 +574,8 @@ class Submission(models.Model):
         verbose_name=_("imported by"),
     )
     warnings = models.JSONField(_("warnings"), default=list, blank=True)
+
+    objects = SubmissionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("submission")
@@ -578,17 +679,23 @@ class Answer(models.Model):
         return f"{self.label or '—'} {self.question_text[:60]}".strip()
 
 
-class Interview(models.Model):
-    class Kind(models.TextChoices):
-        SCREENING = "screening", _("screening")
-        TECHNICAL = "technical", _("technical")
-        FINAL = "final", _("final")
-        OTHER = "other", _("other")
+class InterviewKind(models.TextChoices):
+    SCREENING = "screening", _("screening")
+    TECHNICAL = "technical", _("technical")
+    FINAL = "final", _("final")
+    OTHER = "other", _("other")
 
-    class Status(models.TextChoices):
-        PLANNED = "planned", _("planned")
-        DONE = "done", _("done")
-        CANCELLED = "cancelled", _("cancelled")
+
+class InterviewStatus(models.TextChoices):
+    PLANNED = "planned", _("planned")
+    DONE = "done", _("done")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class Interview(models.Model):
+    Kind = InterviewKind
+
+    Status = InterviewStatus
 
     application = models.ForeignKey(
         Application,
@@ -616,11 +723,11 @@ class Interview(models.Model):
         ordering = ["-scheduled_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=["screening", "technical", "final", "other"]),
+                condition=Q(kind__in=InterviewKind.values),
                 name="interviews_interview_kind_valid",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["planned", "done", "cancelled"]),
+                condition=Q(status__in=InterviewStatus.values),
                 name="interviews_interview_status_valid",
             ),
             models.CheckConstraint(
@@ -641,15 +748,18 @@ class Interview(models.Model):
         return self.scheduled_at + timedelta(minutes=self.duration_minutes)
 
 
+class ScorecardRecommendation(models.TextChoices):
+    STRONG_NO = "strong_no", _("strong no")
+    NO = "no", _("no")
+    YES = "yes", _("yes")
+    STRONG_YES = "strong_yes", _("strong yes")
+
+
 class Scorecard(models.Model):
     """One reviewer's assessment of one application. A draft until submitted; after that
     it is read-only for its reviewer and visible to the other reviewers who submitted."""
 
-    class Recommendation(models.TextChoices):
-        STRONG_NO = "strong_no", _("strong no")
-        NO = "no", _("no")
-        YES = "yes", _("yes")
-        STRONG_YES = "strong_yes", _("strong yes")
+    Recommendation = ScorecardRecommendation
 
     application = models.ForeignKey(
         Application,
@@ -690,7 +800,7 @@ class Scorecard(models.Model):
                 fields=["application", "reviewer"], name="interviews_scorecard_one_per_reviewer"
             ),
             models.CheckConstraint(
-                condition=Q(recommendation__in=["", "strong_no", "no", "yes", "strong_yes"]),
+                condition=Q(recommendation__in=["", *ScorecardRecommendation.values]),
                 name="interviews_scorecard_recommendation_valid",
             ),
             # A submitted scorecard always carries a recommendation.
@@ -873,14 +983,17 @@ class SkillClaim(models.Model):
         return round(self.value * 10 / self.scale, 1)
 
 
+class DataProtectionKind(models.TextChoices):
+    ANONYMIZED = "anonymized", _("anonymised")
+    EXPORTED = "exported", _("subject access export")
+    MERGED = "merged", _("merged into another candidate")
+
+
 class DataProtectionEvent(models.Model):
     """What was done with a person's data and by whom: anonymisations and subject access
     exports. Holds no personal data itself, so it outlives the anonymisation it records."""
 
-    class Kind(models.TextChoices):
-        ANONYMIZED = "anonymized", _("anonymised")
-        EXPORTED = "exported", _("subject access export")
-        MERGED = "merged", _("merged into another candidate")
+    Kind = DataProtectionKind
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)
     candidate = models.ForeignKey(
@@ -909,7 +1022,7 @@ class DataProtectionEvent(models.Model):
         ordering = ["-at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=["anonymized", "exported", "merged"]),
+                condition=Q(kind__in=DataProtectionKind.values),
                 name="interviews_dataevent_kind_valid",
             ),
         ]

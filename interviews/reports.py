@@ -92,7 +92,7 @@ class Column:
     application: Application
     submission: Submission | None
     # Blind feedback hides other reviewers' scores of this application from the user
-    # (``_hidden`` from ApplicationAdmin's annotate_feedback; False when not annotated).
+    # (``_hidden`` from ``Application.objects.with_feedback``; False when not annotated).
     scores_hidden: bool
     average: float | None
 
@@ -152,6 +152,25 @@ def comparison(*, applications: Sequence[Application], scores_queryset) -> Compa
     different questionnaires. Five queries.
     """
     applications = list(applications)
+    questionnaire = _common_questionnaire(applications)
+    submissions = scoring.latest_submissions(applications)
+    questions = list(questionnaire.questions.order_by("position", "id"))
+    by_submission = _scored_answers_by_submission(submissions.values(), scores_queryset)
+    sheets = [by_submission[s.pk] if (s := submissions[a.pk]) else [] for a in applications]
+    columns = [
+        _column(application, submissions[application.pk], items)
+        for application, items in zip(applications, sheets, strict=True)
+    ]
+    return Comparison(
+        questionnaire=questionnaire,
+        columns=columns,
+        rows=_rows(questions, sheets),
+        skills=skills_matrix(applications),
+    )
+
+
+def _common_questionnaire(applications: list[Application]) -> Questionnaire:
+    """The questionnaire all ``applications`` are on; ComparisonError when there is none."""
     if len(applications) < 2:
         raise ComparisonError(_("Select at least two applications to compare."))
     questionnaires = {a.vacancy.questionnaire_id for a in applications}
@@ -163,28 +182,40 @@ def comparison(*, applications: Sequence[Application], scores_queryset) -> Compa
         raise ComparisonError(
             _("The selected applications are on different questionnaires and cannot be compared.")
         )
-    questionnaire = applications[0].vacancy.questionnaire
+    return applications[0].vacancy.questionnaire
 
-    submissions = scoring.latest_submissions(applications)
-    questions = list(questionnaire.questions.order_by("position", "id"))
+
+def _scored_answers_by_submission(submissions, scores_queryset) -> dict[int, list[ScoredAnswer]]:
     answers = Answer.objects.filter(
-        submission_id__in=[s.pk for s in submissions.values() if s is not None]
+        submission_id__in=[s.pk for s in submissions if s is not None]
     ).order_by("submission_id", "position")
-    scored = score_answers(answers, scores_queryset=scores_queryset)
-
     by_submission = defaultdict(list)
-    for item in scored:
+    for item in score_answers(answers, scores_queryset=scores_queryset):
         by_submission[item.answer.submission_id].append(item)
+    return by_submission
+
+
+def _column(application: Application, submission, items: list[ScoredAnswer]) -> Column:
+    total = sum(i.score_total for i in items)
+    count = sum(i.score_count for i in items)
+    return Column(
+        application=application,
+        submission=submission,
+        scores_hidden=bool(getattr(application, "_hidden", False)),
+        average=total / count if count else None,
+    )
+
+
+def _rows(questions: list[Question], sheets: list[list[ScoredAnswer]]) -> list[Row]:
+    """One row per question, then one per distinct label and question text of the answers
+    that matched none; each cell a column's answers."""
     question_ids = {q.pk for q in questions}
     # Row key -> one list of answers per column.
     grid: dict[object, list[list[ScoredAnswer]]] = {
-        q.pk: [[] for _column in applications] for q in questions
+        q.pk: [[] for _column in sheets] for q in questions
     }
     extra_labels: dict[tuple[str, str], str] = {}
-    columns = []
-    for index, application in enumerate(applications):
-        submission = submissions[application.pk]
-        items = by_submission[submission.pk] if submission else []
+    for index, items in enumerate(sheets):
         for item in items:
             answer = item.answer
             if answer.question_id in question_ids:
@@ -192,20 +223,9 @@ def comparison(*, applications: Sequence[Application], scores_queryset) -> Compa
             else:
                 key = (answer.label.strip(), " ".join(answer.question_text.split()))
                 if key not in grid:
-                    grid[key] = [[] for _column in applications]
+                    grid[key] = [[] for _column in sheets]
                     extra_labels[key] = " ".join(filter(None, key)) or _("(no question)")
             grid[key][index].append(item)
-        total = sum(i.score_total for i in items)
-        count = sum(i.score_count for i in items)
-        columns.append(
-            Column(
-                application=application,
-                submission=submission,
-                scores_hidden=bool(getattr(application, "_hidden", False)),
-                average=total / count if count else None,
-            )
-        )
-
     rows = [
         Row(question=q, label=f"{q.number}. {q.text}", cells=tuple(map(tuple, grid[q.pk])))
         for q in questions
@@ -214,12 +234,7 @@ def comparison(*, applications: Sequence[Application], scores_queryset) -> Compa
         Row(question=None, label=label, cells=tuple(map(tuple, grid[key])))
         for key, label in extra_labels.items()
     ]
-    return Comparison(
-        questionnaire=questionnaire,
-        columns=columns,
-        rows=rows,
-        skills=skills_matrix(applications),
-    )
+    return rows
 
 
 # -- all answers to one question -------------------------------------------------------
@@ -235,14 +250,10 @@ def question_answers(*, question: Question, visible_applications=None) -> QueryS
     Each answer carries ``application_visible``: whether the user may open the
     application its sheet is linked to.
     """
-    newer = Submission.objects.filter(
-        candidate_id=OuterRef("submission__candidate_id"),
-        questionnaire_id=OuterRef("submission__questionnaire_id"),
-        revision__gt=OuterRef("submission__revision"),
-    )
     answers = (
-        Answer.objects.filter(question=question)
-        .filter(~Exists(newer))
+        Answer.objects.filter(
+            question=question, submission__in=Submission.objects.latest_revisions()
+        )
         .select_related("submission__candidate", "submission__application__vacancy")
         .defer(
             "submission__original_text",
@@ -332,22 +343,10 @@ def funnel(
     """
     now = now or timezone.now()
     stages = list(Stage.objects.order_by("order", "id"))
-    vacancies = Vacancy.objects.order_by("title", "id")
     if vacancy_ids is not None:
         vacancy_ids = list(vacancy_ids)
-        vacancies = vacancies.filter(pk__in=vacancy_ids)
-    else:
-        vacancies = vacancies.filter(Exists(Application.objects.filter(vacancy=OuterRef("pk"))))
-    vacancies = list(vacancies)
-
-    # (vacancy, stage) -> source -> applications now there.
-    current: dict[tuple[int, int | None], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    totals: dict[int, int] = defaultdict(int)  # vacancy -> applications, with or without stage
-    for vacancy_id, stage_id, source, n in _current_counts(vacancy_ids):
-        source = " ".join((source or "").split())
-        current[vacancy_id, stage_id][source] += n
-        totals[vacancy_id] += n
-
+    vacancies = _funnel_vacancies(vacancy_ids)
+    current, totals = _current_by_stage_and_source(vacancy_ids)
     active = [s for s in stages if s.kind == Stage.Kind.ACTIVE]
     next_active = {stage.pk: following for stage, following in pairwise(active)}
     figures = _stage_figures(
@@ -356,43 +355,73 @@ def funnel(
         active={stage.pk for stage in active},
         now=now,
     )
-    result = []
-    for vacancy in vacancies:
-        rows = []
-        for stage in stages:
-            key = (vacancy.pk, stage.pk)
-            seen = figures.get(key)  # None: no application of the vacancy reached it
-            following = next_active.get(stage.pk)
-            rows.append(
-                StageRow(
-                    stage=stage,
-                    current=sum(current[key].values()),
-                    reached=seen.reached if seen else 0,
-                    conversion=(
-                        100 * seen.went_on / seen.reached
-                        if seen and following is not None
-                        else None
-                    ),
-                    next_stage=following,
-                    median_days=(
-                        seen.median_us / _MICROSECONDS_PER_DAY
-                        if seen and stage.kind == Stage.Kind.ACTIVE
-                        else None
-                    ),
+    return [
+        VacancyFunnel(
+            vacancy=vacancy,
+            total=totals[vacancy.pk],
+            stages=[
+                _stage_row(
+                    stage,
+                    current=current[vacancy.pk, stage.pk],
+                    seen=figures.get((vacancy.pk, stage.pk)),
+                    following=next_active.get(stage.pk),
                 )
-            )
-        by_source: dict[str, list[int]] = defaultdict(lambda: [0] * len(stages))
-        for index, stage in enumerate(stages):
-            for source, n in current[vacancy.pk, stage.pk].items():
-                by_source[source][index] += n
-        sources = sorted(
-            (SourceRow(source, tuple(c), sum(c)) for source, c in by_source.items()),
-            key=lambda r: (r.source == "", -r.total, r.source.lower()),
+                for stage in stages
+            ],
+            sources=_source_rows([current[vacancy.pk, stage.pk] for stage in stages]),
         )
-        result.append(
-            VacancyFunnel(vacancy=vacancy, total=totals[vacancy.pk], stages=rows, sources=sources)
-        )
-    return result
+        for vacancy in vacancies
+    ]
+
+
+def _funnel_vacancies(vacancy_ids: list[int] | None) -> list[Vacancy]:
+    """The vacancies given, or all that have applications, by title."""
+    vacancies = Vacancy.objects.order_by("title", "id")
+    if vacancy_ids is not None:
+        return list(vacancies.filter(pk__in=vacancy_ids))
+    return list(vacancies.filter(Exists(Application.objects.filter(vacancy=OuterRef("pk")))))
+
+
+def _current_by_stage_and_source(vacancy_ids: list[int] | None):
+    """(vacancy, stage) -> source -> applications now there; and vacancy -> applications,
+    with or without a stage."""
+    current: dict[tuple[int, int | None], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    totals: dict[int, int] = defaultdict(int)
+    for vacancy_id, stage_id, source, n in _current_counts(vacancy_ids):
+        source = " ".join((source or "").split())
+        current[vacancy_id, stage_id][source] += n
+        totals[vacancy_id] += n
+    return current, totals
+
+
+def _stage_row(stage: Stage, *, current: dict[str, int], seen, following) -> StageRow:
+    """``seen``: the history's figures, None when no application of the vacancy reached
+    the stage; ``following``: the next active stage, if any."""
+    return StageRow(
+        stage=stage,
+        current=sum(current.values()),
+        reached=seen.reached if seen else 0,
+        conversion=(100 * seen.went_on / seen.reached if seen and following is not None else None),
+        next_stage=following,
+        median_days=(
+            seen.median_us / _MICROSECONDS_PER_DAY
+            if seen and stage.kind == Stage.Kind.ACTIVE
+            else None
+        ),
+    )
+
+
+def _source_rows(current_per_stage: list[dict[str, int]]) -> list[SourceRow]:
+    """Applications now in each stage per source, the largest sources first and those
+    without a source last."""
+    by_source: dict[str, list[int]] = defaultdict(lambda: [0] * len(current_per_stage))
+    for index, current in enumerate(current_per_stage):
+        for source, n in current.items():
+            by_source[source][index] += n
+    return sorted(
+        (SourceRow(source, tuple(c), sum(c)) for source, c in by_source.items()),
+        key=lambda r: (r.source == "", -r.total, r.source.lower()),
+    )
 
 
 def _current_counts(vacancy_ids: list[int] | None) -> list[tuple[int, int | None, str, int]]:

@@ -29,17 +29,22 @@ def latest_submission(application: Application) -> Submission | None:
 
 
 def latest_submissions(applications: Sequence[Application]) -> dict[int, Submission | None]:
-    """The sheet to score for each application, in one query: application id -> the newest
-    revision linked to it, else the candidate's newest on the vacancy's questionnaire.
-    ``applications`` should come with their vacancy loaded."""
+    """The sheet to score for each application, in one query: application id -> the latest
+    revision (``Submission.objects.latest_revisions``) of a sheet linked to it, else of the
+    candidate's sheet on the vacancy's questionnaire. ``applications`` should come with
+    their vacancy loaded."""
     if not applications:
         return {}
     questionnaire_ids = {a.vacancy.questionnaire_id for a in applications} - {None}
-    candidates = Submission.objects.filter(
-        Q(application_id__in=[a.pk for a in applications])
-        | Q(questionnaire_id__in=questionnaire_ids),
-        candidate_id__in={a.candidate_id for a in applications},
-    ).defer("original_text", "preamble", "trailer", "warnings")
+    candidates = (
+        Submission.objects.latest_revisions()
+        .filter(
+            Q(application_id__in=[a.pk for a in applications])
+            | Q(questionnaire_id__in=questionnaire_ids),
+            candidate_id__in={a.candidate_id for a in applications},
+        )
+        .defer("original_text", "preamble", "trailer", "warnings")
+    )
     by_candidate = defaultdict(list)
     for submission in candidates:
         by_candidate[submission.candidate_id].append(submission)

@@ -20,20 +20,13 @@ import re
 import string
 from collections.abc import Iterable
 
-from django.contrib.postgres.search import (
-    SearchHeadline,
-    SearchQuery,
-    SearchRank,
-    SearchVectorField,
-)
-from django.db import NotSupportedError, connections
-from django.db.backends.signals import connection_created
-from django.db.models import Exists, F, FloatField, Func, OuterRef, Q, QuerySet, TextField, Value
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.db import connections
+from django.db.models import Exists, F, FloatField, OuterRef, Q, QuerySet, TextField, Value
 from django.db.models.functions import Concat
 from django.db.models.lookups import Contains
-from django.dispatch import receiver
 
-CONFIG = "russian"
+from .db.functions import CONFIG, Fold, fold, fold_yo
 
 # Around the matched words of a fragment. Control characters, not markup: the text is
 # escaped first and only then are these turned into <mark> (candidates' text is never
@@ -42,78 +35,6 @@ START = "\u0001"
 STOP = "\u0002"
 
 _FRAGMENT_LENGTH = 200  # characters of a fragment made in Python (SQLite)
-
-
-def fold(text: str) -> str:
-    """Case- and ё-insensitive form of ``text``, character by character (so that the
-    positions of a folded text map back to the original one)."""
-    return text.casefold().replace("ё", "е")
-
-
-def fold_yo(text: str) -> str:
-    """ё → е, keeping the case: the folding the stored tsvector does."""
-    return text.replace("ё", "е").replace("Ё", "Е")
-
-
-class AnswerDocument(Func):
-    """What the search looks at in an answer, as ``Answer.search_vector`` stores it.
-
-    PostgreSQL: the answer's body with the highest weight, the question as written with
-    the lowest (it is the same for everybody who answered the question), each with ё
-    folded to е. Every function used is immutable, as a generated column requires.
-    SQLite has no tsvector: the column is a constant NULL there and the search falls back
-    to ``zvonok_fold`` (see ``_fallback_condition``).
-    """
-
-    output_field = SearchVectorField()
-
-    def __init__(self):
-        super().__init__(F("question_text"), F("body"))
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        (question, question_params), (body, body_params) = (
-            compiler.compile(expression) for expression in self.get_source_expressions()
-        )
-
-        def vector(column, weight):
-            return (
-                f"setweight(to_tsvector('{CONFIG}'::regconfig, "
-                f"translate(coalesce({column}, ''), 'ёЁ', 'еЕ')), '{weight}')"
-            )
-
-        return (
-            f"{vector(body, 'A')} || {vector(question, 'D')}",
-            (*body_params, *question_params),
-        )
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        return "NULL", ()
-
-    def as_sql(self, compiler, connection, **extra_context):
-        raise NotSupportedError("Answer search supports PostgreSQL and SQLite only.")
-
-
-# -- SQLite fallback -------------------------------------------------------------------
-
-
-class _Fold(Func):
-    """``fold()`` in SQL, on SQLite only (registered below): SQLite's lower() and LIKE
-    fold ASCII letters only."""
-
-    function = "zvonok_fold"
-    output_field = TextField()
-
-
-def _sql_fold(value):
-    return None if value is None else fold(str(value))
-
-
-# interviews.models imports this module, so the receiver is connected while the app
-# registry loads, before the first connection is made.
-@receiver(connection_created, dispatch_uid="interviews.search.register_fold")
-def _register_fold(sender, connection, **kwargs):
-    if connection.vendor == "sqlite":
-        connection.connection.create_function("zvonok_fold", 1, _sql_fold, deterministic=True)
 
 
 # A websearch-like query: "phrase", -excluded, -"excluded phrase", or; anything else is
@@ -139,7 +60,7 @@ def _parse(query: str) -> list[list[tuple[bool, str]]]:
 
 
 def _fallback_condition(query: str) -> Q:
-    document = _Fold(Concat("question_text", Value(" "), "body", output_field=TextField()))
+    document = Fold(Concat("question_text", Value(" "), "body", output_field=TextField()))
     condition = Q()
     for group in _parse(query):
         alternative = Q()
@@ -297,26 +218,8 @@ def with_headlines(answers: Iterable, query: str) -> list:
 def python_headline(text: str, query: str, *, length: int = _FRAGMENT_LENGTH) -> str:
     """A fragment of ``text`` of about ``length`` characters around the first occurrence
     of a word of ``query``, every occurrence in it between START and STOP."""
-    terms = {term for group in _parse(query) for excluded, term in group if not excluded}
-    folded_chars = [fold(char) for char in text]
-    folded = "".join(folded_chars)
-    # Index in ``text`` of every character of ``folded`` (casefold may lengthen: ß → ss).
-    origin = [i for i, chars in enumerate(folded_chars) for _ in chars]
-    spans = sorted(
-        (origin[m.start()], origin[m.end() - 1] + 1)
-        for term in terms
-        for m in re.finditer(re.escape(term), folded)
-    )
-    start = 0
-    if spans and spans[0][0] > length // 3:
-        start = spans[0][0] - length // 3
-        # Begin with a whole word.
-        space = text.find(" ", start, spans[0][0])
-        start = space + 1 if space != -1 else start
-    end = min(len(text), start + length)
-    if end < len(text):
-        space = text.rfind(" ", max(start, spans[0][1] if spans else start), end)
-        end = space if space != -1 else end
+    spans = _match_spans(text, query)
+    start, end = _fragment_bounds(text, spans, length)
     pieces = ["…"] if start else []
     position = start
     for span_start, span_end in spans:
@@ -329,6 +232,35 @@ def python_headline(text: str, query: str, *, length: int = _FRAGMENT_LENGTH) ->
     if end < len(text):
         pieces.append("…")
     return "".join(pieces)
+
+
+def _match_spans(text: str, query: str) -> list[tuple[int, int]]:
+    """(start, end) in ``text`` of every occurrence of a word of ``query``, folded, in order."""
+    terms = {term for group in _parse(query) for excluded, term in group if not excluded}
+    folded_chars = [fold(char) for char in text]
+    folded = "".join(folded_chars)
+    # Index in ``text`` of every character of ``folded`` (casefold may lengthen: ß → ss).
+    origin = [i for i, chars in enumerate(folded_chars) for _ in chars]
+    return sorted(
+        (origin[m.start()], origin[m.end() - 1] + 1)
+        for term in terms
+        for m in re.finditer(re.escape(term), folded)
+    )
+
+
+def _fragment_bounds(text: str, spans: list[tuple[int, int]], length: int) -> tuple[int, int]:
+    """Where the fragment starts and ends: the first match a third of the way in, cut at
+    spaces so that it begins and ends with whole words."""
+    start = 0
+    if spans and spans[0][0] > length // 3:
+        start = spans[0][0] - length // 3
+        space = text.find(" ", start, spans[0][0])
+        start = space + 1 if space != -1 else start
+    end = min(len(text), start + length)
+    if end < len(text):
+        space = text.rfind(" ", max(start, spans[0][1] if spans else start), end)
+        end = space if space != -1 else end
+    return start, end
 
 
 def candidates_matching(query: str, queryset: QuerySet | None = None) -> QuerySet:

@@ -51,7 +51,6 @@ from .sheets import analysis
 
 logger = logging.getLogger(__name__)
 
-ANSWER_SUFFIXES = (".md", ".markdown", ".txt")
 ARCHIVE_SUFFIX = ".zip"
 # Archives inside archives are not opened: each level would multiply the limits' work.
 _NESTED_ARCHIVE_SUFFIXES = (".zip", ".gz", ".tgz", ".tar", ".bz2", ".xz", ".7z", ".rar")
@@ -178,7 +177,7 @@ def read_uploads(*, files: Iterable[UploadedFileLike], limits: Limits) -> Expans
         suffix = PurePosixPath(name).suffix.lower()
         if suffix == ARCHIVE_SUFFIX:
             reader.add_archive(name, upload)
-        elif suffix in ANSWER_SUFFIXES:
+        elif suffix in importing.ANSWER_SUFFIXES:
             upload.seek(0)
             reader.add_file(name, upload, declared_size=upload.size)
         else:
@@ -327,7 +326,7 @@ def _skip_reason(member: str, info: zipfile.ZipInfo) -> str | None:
     suffix = path.suffix.lower()
     if suffix in _NESTED_ARCHIVE_SUFFIXES:
         return _("%(name)s: skipped, archives inside an archive are not unpacked.")
-    if suffix not in ANSWER_SUFFIXES:
+    if suffix not in importing.ANSWER_SUFFIXES:
         return _("%(name)s: skipped, only .md, .markdown and .txt files are imported.")
     if info.flag_bits & 0x1:
         return _("%(name)s: skipped, the file is encrypted.")

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
@@ -20,6 +21,13 @@ class UserFactory(DjangoModelFactory):
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
     password = factory.django.Password("pw-for-tests-only")
     is_staff = True
+
+
+def member(role: str, **kwargs):
+    """A staff user in the group of ``role`` (roles.py creates the groups)."""
+    user = UserFactory(**kwargs)
+    user.groups.add(Group.objects.get(name=role))
+    return user
 
 
 class QuestionnaireFactory(DjangoModelFactory):

@@ -164,6 +164,23 @@ def test_anonymised_candidates_look_as_anonymize_leaves_them(generated):
     assert Candidate.history.filter(history_type="+").count() == others.count()
 
 
+def test_imported_candidates_have_the_history_and_first_stage_the_import_writes(generated):
+    application = (
+        Application.objects.filter(candidate__anonymized_at__isnull=True)
+        .order_by("candidate_id", "created_at", "id")
+        .first()
+    )
+    candidate = application.candidate
+
+    opened = application.stage_changes.order_by("at", "id").first()
+    assert opened.comment == "import"
+    assert opened.to_stage == Stage.initial()
+    created = candidate.history.get(history_type="+")
+    assert created.history_user_id == opened.by_id
+    first = application.history.order_by("history_date", "history_id").first()
+    assert (first.history_type, first.history_user_id) == ("+", opened.by_id)
+
+
 def test_indexes_and_constraints_are_the_migrations_own(generated, schema_before):
     with connection.cursor() as cursor:
         after = bench._schema(cursor)

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from interviews import importing
-from interviews.exporting import export_submission
+from interviews.exports.markdown import export_submission
 from interviews.models import Submission
 from tests.test_markdown import bodies, numbers, questions
 

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from django.contrib.admin import site
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.test import RequestFactory
@@ -19,11 +18,11 @@ from openpyxl import load_workbook
 
 from interviews import roles, sheets
 from interviews.admin.exports import export_answers
-from interviews.exporting import export_filename
+from interviews.exports.markdown import export_filename
 from interviews.models import Application, Stage, Submission
 from interviews.rendering import render_markdown
 from interviews.scoring import latest_submission, save_scorecard
-from tests.factories import ApplicationFactory, InterviewFactory, UserFactory
+from tests.factories import ApplicationFactory, InterviewFactory, UserFactory, member
 from tests.queries import VIEW_QUERIES, listing, page_queries
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,12 +44,6 @@ HEADER = [
     "No",
     "Strong no",
 ]
-
-
-def member(role):
-    user = UserFactory(is_staff=True)
-    user.groups.add(Group.objects.get(name=role))
-    return user
 
 
 @pytest.fixture

@@ -1,12 +1,9 @@
 import re
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
 from interviews.models import Question, Questionnaire, Vacancy
-
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "zvonok_answers.md"
 
 pytestmark = pytest.mark.django_db
 
@@ -44,10 +41,9 @@ def test_loading_the_questionnaire_twice_changes_nothing():
     assert list(Question.objects.order_by("pk").values_list("pk", "text")) == texts
 
 
-@pytest.mark.skipif(not SEED.exists(), reason="shared seed not present")
-def test_shipped_questions_are_the_seed_questions_word_for_word():
+def test_shipped_questions_are_the_seed_questions_word_for_word(seed_sheet):
     call_command("loaddata", "zvonok_python", verbosity=0)
-    seed = SEED.read_text(encoding="utf-8")
+    seed = seed_sheet.read_text(encoding="utf-8")
     expected = re.findall(r"^#### (\d+)\.\s+(.*?)\s*$", seed, flags=re.M)
 
     stored = list(

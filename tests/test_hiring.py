@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +18,7 @@ from tests.factories import (
     ScorecardFactory,
     SubmissionFactory,
     UserFactory,
+    member,
 )
 from tests.queries import VIEW_QUERIES, listing, page_queries
 
@@ -27,12 +27,6 @@ pytestmark = pytest.mark.django_db
 
 def stage(name):
     return Stage.objects.get(name=name)
-
-
-def member(role, **kwargs):
-    user = UserFactory(**kwargs)
-    user.groups.add(Group.objects.get(name=role))
-    return user
 
 
 @pytest.fixture
@@ -600,3 +594,15 @@ def test_interviewers_must_be_active_staff(client, who):
     )
 
     assert not application.interviews.exists()
+
+
+def test_with_feedback_hides_what_others_said_until_the_users_own_scorecard_is_in():
+    application = ScorecardFactory(recommendation=Scorecard.Recommendation.YES).application
+    reviewer = member(roles.RECRUITER)
+    before = Application.objects.with_feedback(reviewer).get(pk=application.pk)
+
+    ScorecardFactory(application=application, reviewer=reviewer)
+    after = Application.objects.with_feedback(reviewer).get(pk=application.pk)
+
+    assert (before._submitted, before._yes, before._hidden) == (1, None, True)
+    assert (after._submitted, after._yes, after._hidden) == (2, 2, False)

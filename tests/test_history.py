@@ -2,7 +2,6 @@
 
 import pytest
 from django.contrib.admin import site
-from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
@@ -15,16 +14,10 @@ from tests.factories import (
     ApplicationFactory,
     CandidateFactory,
     ScorecardFactory,
-    UserFactory,
+    member,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def member(role):
-    user = UserFactory()
-    user.groups.add(Group.objects.get(name=role))
-    return user
 
 
 def test_history_page_shows_who_changed_which_field_from_what_to_what(admin_client, admin_user):

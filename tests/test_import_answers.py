@@ -12,7 +12,6 @@ from django.core.management import CommandError, call_command
 from interviews.models import Answer, Application, Candidate, Submission
 
 ROOT = Path(__file__).resolve().parents[1]
-SEED = ROOT.parent / "shared" / "seed" / "zvonok_answers.md"
 EXAMPLES = ROOT / "examples"
 
 pytestmark = pytest.mark.django_db
@@ -51,13 +50,14 @@ def write(tmp_path, name, text, encoding="utf-8"):
     return path
 
 
-@pytest.mark.skipif(not SEED.exists(), reason="shared seed not present")
-def test_seed_imports_as_one_candidate_with_seven_matched_verbatim_answers(questionnaire):
-    run(SEED, "--questionnaire", "zvonok-python")
+def test_seed_imports_as_one_candidate_with_seven_matched_verbatim_answers(
+    questionnaire, seed_sheet
+):
+    run(seed_sheet, "--questionnaire", "zvonok-python")
 
     submission = Submission.objects.get()
     answers = list(submission.answers.order_by("position").select_related("question"))
-    source = SEED.read_text(encoding="utf-8")
+    source = seed_sheet.read_text(encoding="utf-8")
     assert Candidate.objects.count() == 1
     assert [a.question.number for a in answers] == ["1", "2", "3", "4", "5", "6", "7"]
     bodies = re.split(r"^#### \d+\..*\n", source, flags=re.M)[1:]
@@ -67,11 +67,10 @@ def test_seed_imports_as_one_candidate_with_seven_matched_verbatim_answers(quest
     assert submission.sha256 and submission.encoding == "utf-8"
 
 
-@pytest.mark.skipif(not SEED.exists(), reason="shared seed not present")
-def test_reimport_of_the_seed_is_unchanged(questionnaire):
-    run(SEED, "--questionnaire", "zvonok-python")
+def test_reimport_of_the_seed_is_unchanged(questionnaire, seed_sheet):
+    run(seed_sheet, "--questionnaire", "zvonok-python")
 
-    out, _ = run(SEED, "--questionnaire", "zvonok-python")
+    out, _ = run(seed_sheet, "--questionnaire", "zvonok-python")
 
     assert out.startswith("unchanged")
     assert Submission.objects.count() == 1
@@ -365,11 +364,10 @@ def test_copied_example_folder_reimports_unchanged(questionnaire, tmp_path):
     assert Submission.objects.count() == 3
 
 
-@pytest.mark.skipif(not SEED.exists(), reason="shared seed not present")
-def test_seed_self_ratings_become_skill_claims(questionnaire):
+def test_seed_self_ratings_become_skill_claims(questionnaire, seed_sheet):
     from interviews.models import SkillClaim
 
-    run(SEED, "--questionnaire", "zvonok-python")
+    run(seed_sheet, "--questionnaire", "zvonok-python")
 
     claims = SkillClaim.objects.order_by("pk").values_list("skill", "value", "scale")
     assert list(claims) == [("FastAPI", 8, 10), ("Flask", 7, 10), ("Django", 4, 10)]

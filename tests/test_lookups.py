@@ -11,13 +11,9 @@ from interviews.roles: a model added with contacts is covered without a word.
 And a lookup the database cannot run (a bad pattern, a NUL character) answers 400, not a
 server error, on every list."""
 
-import uuid
-
 import pytest
 from django.contrib import admin
 from django.contrib.admin import site
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connection
 from django.db.models import CharField, F, JSONField, OrderBy, TextField
@@ -36,6 +32,7 @@ from tests.factories import (
     InterviewFactory,
     ScorecardFactory,
     SubmissionFactory,
+    member,
 )
 
 pytestmark = pytest.mark.django_db
@@ -118,13 +115,6 @@ def touches_contacts(model, path):
             return False
         model = field.related_model
     return False
-
-
-def member(role):
-    # Logged in with force_login: no password to hash, which would be most of the time.
-    user = get_user_model().objects.create(username=f"{role} {uuid.uuid4()}", is_staff=True)
-    user.groups.add(Group.objects.get(name=role))
-    return user
 
 
 def changelist(model):

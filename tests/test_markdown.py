@@ -38,7 +38,6 @@ from interviews.sheets import (
 )
 
 DATA = Path(__file__).parent / "data"
-SEED = Path("/work/shared/seed/zvonok_answers.md")
 
 
 def nonblank(text: str) -> list[str]:
@@ -896,9 +895,8 @@ def test_label_number(label, number):
 # The seed: a real answer sheet
 
 
-@pytest.mark.skipif(not SEED.exists(), reason="seed sheet not available")
-def test_seed_sheet_has_seven_answers():
-    sheet = parse_bytes(SEED.read_bytes())
+def test_seed_sheet_has_seven_answers(seed_sheet):
+    sheet = parse_bytes(seed_sheet.read_bytes())
 
     assert sheet.title == "ZvonokTest"
     assert [s.number for s in sheet.sections] == [str(n) for n in range(1, 8)]

@@ -339,7 +339,7 @@ def test_comparison_uses_the_latest_revision_of_each_sheet(admin_client, apps):
     assert "Около трёх лет" not in table[1][1]
 
 
-def test_latest_submissions_prefers_the_linked_sheet_then_the_questionnaires(apps):
+def test_latest_submissions_takes_the_latest_revision_linked_then_the_questionnaires(apps):
     ivan = apps[IVAN]
     unlinked = SubmissionFactory(candidate=ivan.candidate, questionnaire=ivan.vacancy.questionnaire,
                                  revision=5)  # fmt: skip
@@ -355,8 +355,8 @@ def test_latest_submissions_prefers_the_linked_sheet_then_the_questionnaires(app
     bulk = scoring.latest_submissions(applications)
 
     assert bulk == {
-        # linked to the application wins over a newer revision that is not
-        ivan.pk: Submission.objects.get(candidate=ivan.candidate, application=ivan),
+        # a newer revision of the linked sheet supersedes it, linked or not
+        ivan.pk: unlinked,
         apps[MARIA].pk: Submission.objects.get(application=apps[MARIA]),
         # nothing linked: the newest on the vacancy's questionnaire
         apps[TIMUR].pk: Submission.objects.get(candidate=apps[TIMUR].candidate),

@@ -11,7 +11,6 @@ from urllib.parse import urlencode
 
 import pytest
 from django.contrib import admin
-from django.contrib.auth.models import Group
 from django.db import transaction
 from django.forms import ModelChoiceField
 from django.test import Client, RequestFactory
@@ -32,6 +31,7 @@ from tests.factories import (
     SubmissionFactory,
     UserFactory,
     VacancyFactory,
+    member,
 )
 
 pytestmark = pytest.mark.django_db
@@ -87,12 +87,6 @@ INLINES_WITHOUT_CHOICES = {
     "SubmissionInline",
     "AnswerInline",
 }
-
-
-def member(role, **kwargs):
-    user = UserFactory(**kwargs)
-    user.groups.add(Group.objects.get(name=role))
-    return user
 
 
 def _build():

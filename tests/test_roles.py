@@ -2,7 +2,6 @@
 interviewer sees."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from interviews import roles
@@ -17,6 +16,7 @@ from tests.factories import (
     ScorecardFactory,
     SubmissionFactory,
     UserFactory,
+    member,
 )
 
 pytestmark = pytest.mark.django_db
@@ -69,12 +69,6 @@ MATRIX = {
     },
 }
 ACTIONS = {"v": "view", "a": "add", "c": "change", "d": "delete"}
-
-
-def member(role):
-    user = UserFactory()
-    user.groups.add(Group.objects.get(name=role))
-    return user
 
 
 @pytest.mark.parametrize("role", list(MATRIX))

@@ -9,7 +9,8 @@ from django.db import connection
 from django.urls import reverse
 
 from interviews import duplicates
-from interviews.models import Candidate, distinct_values
+from interviews.db.queries import distinct_values
+from interviews.models import Candidate
 from tests.factories import CandidateFactory
 
 pytestmark = pytest.mark.django_db

@@ -24,16 +24,11 @@ from tests.factories import (
     ScorecardFactory,
     SubmissionFactory,
     UserFactory,
+    member,
 )
 from tests.production import ROOT, production_env
 
 PASSWORD = "pw-for-tests-only"  # tests.factories.UserFactory's
-
-
-def member(role, **kwargs):
-    user = UserFactory(**kwargs)
-    user.groups.add(Group.objects.get(name=role))
-    return user
 
 
 # -- login lockout (django-axes) ---------------------------------------------------------

@@ -18,17 +18,15 @@ from hypothesis import strategies as st
 from interviews.sheets.skills import Claim, extract_claims, normalise_skill
 
 ROOT = Path(__file__).resolve().parent.parent
-SEED = Path("/work/shared/seed/zvonok_answers.md")
 
 
 def summary(text: str) -> list[tuple[str, float | None, int | None, float | None]]:
     return [(c.skill, c.value, c.scale, c.years) for c in extract_claims(text)]
 
 
-def seed_answers() -> dict[int, str]:
-    if not SEED.exists():
-        pytest.skip(f"{SEED} is absent")
-    parts = re.split(r"^#### (\d+)\.", SEED.read_text(encoding="utf-8"), flags=re.MULTILINE)
+@pytest.fixture
+def seed_answers(seed_sheet) -> dict[int, str]:
+    parts = re.split(r"^#### (\d+)\.", seed_sheet.read_text(encoding="utf-8"), flags=re.MULTILINE)
     return {int(number): body for number, body in zip(parts[1::2], parts[2::2], strict=True)}
 
 
@@ -181,8 +179,8 @@ def test_finds_no_claim_in_a_non_claim(text):
 # The real answer sheet
 
 
-def test_seed_answer_3_gives_the_three_framework_ratings():
-    answer = seed_answers()[3]
+def test_seed_answer_3_gives_the_three_framework_ratings(seed_answers):
+    answer = seed_answers[3]
 
     claims = summary(answer)
 
@@ -193,9 +191,8 @@ def test_seed_answer_3_gives_the_three_framework_ratings():
     ]
 
 
-def test_seed_alkhimii_versions_give_no_sqlalchemy_claim():
-    seed_answers()  # skips without the seed
-    text = SEED.read_text(encoding="utf-8")
+def test_seed_alkhimii_versions_give_no_sqlalchemy_claim(seed_sheet):
+    text = seed_sheet.read_text(encoding="utf-8")
     assert "алхимии 1.4" in text and "алхимии 2.0" in text
 
     claims = extract_claims(text)
@@ -203,9 +200,8 @@ def test_seed_alkhimii_versions_give_no_sqlalchemy_claim():
     assert [c for c in claims if c.skill == "SQLAlchemy"] == []
 
 
-def test_seed_whole_text_gives_only_answer_3_ratings():
-    seed_answers()
-    text = SEED.read_text(encoding="utf-8")
+def test_seed_whole_text_gives_only_answer_3_ratings(seed_sheet):
+    text = seed_sheet.read_text(encoding="utf-8")
 
     claims = extract_claims(text)
 
@@ -511,8 +507,8 @@ def test_an_answer_rejected_early_has_no_claim_the_whole_reading_would_find(text
     assert extract_claims(text) == _claims(text)
 
 
-def test_the_seed_answers_give_the_same_claims_as_the_whole_reading():
+def test_the_seed_answers_give_the_same_claims_as_the_whole_reading(seed_answers):
     from interviews.sheets.skills import _claims
 
-    for text in seed_answers().values():
+    for text in seed_answers.values():
         assert extract_claims(text) == _claims(text)

@@ -12,7 +12,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
@@ -21,7 +20,7 @@ from django.utils import timezone
 
 from interviews import roles
 from interviews.models import Candidate, Submission, Vacancy
-from tests.factories import UserFactory
+from tests.factories import UserFactory, member
 from tests.queries import IMPORT_QUERIES, VIEW_QUERIES, listing, page_queries
 
 pytestmark = pytest.mark.django_db
@@ -93,12 +92,6 @@ def refusal(response):
     assert response.status_code == 200
     assert "errornote" in response.content.decode()
     return " ".join(response.context["form"].non_field_errors())
-
-
-def member(role):
-    user = UserFactory()
-    user.groups.add(Group.objects.get(name=role))
-    return user
 
 
 # -- preview -------------------------------------------------------------------------------

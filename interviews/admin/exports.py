@@ -24,11 +24,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .. import roles
-from ..exports import (
+from ..exports.markdown import answers_download
+from ..exports.tables import (
     CSV_CONTENT_TYPE,
     TALLY,
     XLSX_CONTENT_TYPE,
-    answers_download,
     applications_csv,
     applications_xlsx,
     dated_filename,
@@ -227,8 +227,8 @@ def application_print_view(request, pk, *, model_admin):
             }
             for scorecard in scorecards
         ],
-        # The changelist's figures (annotate_feedback): other reviewers' are withheld
-        # until the user's own scorecard is in.
+        # The changelist's figures (Application.objects.with_feedback): other reviewers'
+        # are withheld until the user's own scorecard is in.
         "feedback_hidden": application._hidden,
         "figures": {
             "submitted": application._submitted,

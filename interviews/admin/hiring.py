@@ -10,19 +10,10 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import (
-    Avg,
-    Case,
-    Count,
     Exists,
-    IntegerField,
     OuterRef,
-    Subquery,
-    Value,
-    When,
 )
-from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -40,11 +31,10 @@ from ..models import (
     Stage,
     StageChange,
 )
-from ..rendering import render_markdown
-from ..scoring import answers_to_score, save_scorecard
 from .common import AuditedAdmin, InstanceLabelsForm, ModelAdmin, TabularInline
 from .exports import application_urls, export_answers
 from .pagination import EstimatedCountPaginator
+from .scoring import score_view
 from .search import ApplicationSearchMixin
 
 
@@ -168,7 +158,7 @@ class ApplicationAdmin(ApplicationSearchMixin, AuditedAdmin):
 
     def get_queryset(self, request):
         queryset = roles.visible_applications(request.user, super().get_queryset(request))
-        return annotate_feedback(queryset, request.user)
+        return queryset.with_feedback(request.user)
 
     def save_model(self, request, obj, form, change):
         obj.save(
@@ -283,64 +273,7 @@ class ApplicationAdmin(ApplicationSearchMixin, AuditedAdmin):
         return funnel_view(request, self)
 
     def score_view(self, request, pk):
-        if not request.user.has_perm("interviews.add_scorecard"):
-            raise PermissionDenied
-        application = get_object_or_404(self.get_queryset(request), pk=pk)
-        scorecard = Scorecard.objects.filter(application=application, reviewer=request.user).first()
-        read_only = scorecard is not None and scorecard.is_submitted
-        items = answers_to_score(application, scorecard)
-        if request.method == "POST" and not read_only:
-            form = ScoringForm(request.POST, items=items)
-            if form.is_valid():
-                submit = "submit" in request.POST
-                save_scorecard(
-                    application=application,
-                    reviewer=request.user,
-                    scores=form.scores(),
-                    recommendation=form.cleaned_data["recommendation"],
-                    summary=form.cleaned_data["summary"],
-                    submit=submit,
-                )
-                self.message_user(
-                    request,
-                    _("Scorecard submitted.") if submit else _("Draft saved."),
-                    messages.SUCCESS,
-                )
-                return HttpResponseRedirect(request.path)
-        else:
-            form = ScoringForm(items=items, scorecard=scorecard)
-        others = []
-        if read_only or roles.is_hr_manager(request.user):
-            others = list(
-                roles.visible_scorecards(request.user, Scorecard.objects.all())
-                .filter(application=application, submitted_at__isnull=False)
-                .exclude(reviewer=request.user)
-                .select_related("reviewer")
-            )
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Score %(application)s") % {"application": application},
-            "opts": self.model._meta,
-            "application": application,
-            "scorecard": scorecard,
-            "read_only": read_only,
-            "form": form,
-            "rows": [
-                {
-                    "answer": item.answer,
-                    "question": item.answer.question,
-                    "rendered": render_markdown(item.answer.body),
-                    "rubric": render_markdown(item.answer.question.rubric)
-                    if item.answer.question and item.answer.question.rubric
-                    else "",
-                    "score_field": form[f"score_{item.answer.pk}"],
-                    "comment_field": form[f"comment_{item.answer.pk}"],
-                }
-                for item in items
-            ],
-            "others": others,
-        }
-        return TemplateResponse(request, "admin/interviews/application/score.html", context)
+        return score_view(request, self, pk)
 
 
 def _mover(stage):
@@ -376,111 +309,6 @@ def stage_durations(application):
     now = timezone.now()
     ends = [c.at for c in changes[1:]] + [now]
     return [(c, (end - c.at).days) for c, end in zip(changes, ends, strict=True)]
-
-
-def annotate_feedback(queryset, user):
-    """Scorecard figures per application, as correlated subqueries so that the changelist
-    and its COUNT(*) stay cheap. Figures from other reviewers are hidden (NULL) until the
-    user's own scorecard for that application is submitted, except for HR managers."""
-    submitted = Scorecard.objects.filter(application=OuterRef("pk"), submitted_at__isnull=False)
-
-    def count(queryset):
-        return Coalesce(
-            Subquery(
-                queryset.order_by().values("application").annotate(n=Count("pk")).values("n"),
-                output_field=IntegerField(),
-            ),
-            Value(0),
-        )
-
-    average = Subquery(
-        AnswerScore.objects.filter(
-            scorecard__application=OuterRef("pk"), scorecard__submitted_at__isnull=False
-        )
-        .order_by()
-        .values("scorecard__application")
-        .annotate(a=Avg("score"))
-        .values("a")
-    )
-    figures = {
-        "_submitted": count(submitted),
-        "_average": average,
-        **{
-            f"_{value}": count(submitted.filter(recommendation=value))
-            for value in Scorecard.Recommendation.values
-        },
-    }
-    if roles.is_hr_manager(user):
-        return queryset.annotate(**figures, _hidden=Value(False))
-    own = roles.submitted_own_scorecard(user, "pk")
-    # How many scorecards are in is no secret; what they say is.
-    blind = {
-        name: Case(When(own, then=value), default=Value(None)) if name != "_submitted" else value
-        for name, value in figures.items()
-    }
-    return queryset.annotate(
-        **blind, _hidden=Case(When(own, then=Value(False)), default=Value(True))
-    )
-
-
-class ScoringForm(forms.Form):
-    """One score and comment per answer, plus the overall recommendation and summary."""
-
-    recommendation = forms.ChoiceField(
-        label=_("recommendation"),
-        choices=[("", "—"), *Scorecard.Recommendation.choices],
-        required=False,
-    )
-    summary = forms.CharField(label=_("summary"), required=False, widget=forms.Textarea)
-
-    def __init__(self, *args, items, scorecard=None, **kwargs):
-        initial = kwargs.setdefault("initial", {})
-        if scorecard is not None:
-            initial.update(recommendation=scorecard.recommendation, summary=scorecard.summary)
-        super().__init__(*args, **kwargs)
-        self.items = items
-        for item in items:
-            pk = item.answer.pk
-            top = item.answer.question.max_score if item.answer.question else 5
-            self.fields[f"score_{pk}"] = forms.TypedChoiceField(
-                label=_("score"),
-                choices=[("", "—"), *((n, n) for n in range(1, top + 1))],
-                coerce=int,
-                empty_value=None,
-                required=False,
-            )
-            self.fields[f"comment_{pk}"] = forms.CharField(
-                label=_("comment"), required=False, widget=forms.Textarea({"rows": 2})
-            )
-            if item.score is not None:
-                initial[f"score_{pk}"] = item.score.score
-                initial[f"comment_{pk}"] = item.score.comment
-
-    def clean(self):
-        data = super().clean()
-        if "submit" in self.data:
-            if not data.get("recommendation"):
-                self.add_error("recommendation", _("Choose a recommendation to submit."))
-            missing = [i for i in self.items if data.get(f"score_{i.answer.pk}") is None]
-            if missing:
-                raise forms.ValidationError(
-                    ngettext(
-                        "%(count)d answer has no score yet.",
-                        "%(count)d answers have no score yet.",
-                        len(missing),
-                    )
-                    % {"count": len(missing)}
-                )
-        return data
-
-    def scores(self):
-        return {
-            item.answer.pk: (
-                self.cleaned_data[f"score_{item.answer.pk}"],
-                self.cleaned_data[f"comment_{item.answer.pk}"],
-            )
-            for item in self.items
-        }
 
 
 @admin.register(Interview)

@@ -16,7 +16,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .. import duplicates, roles
-from ..models import Answer, Application, Candidate, Submission, distinct_values
+from ..db.queries import distinct_values
+from ..models import Answer, Application, Candidate, Submission
 from ..rendering import render_markdown
 from . import privacy as privacy_admin
 from .common import AuditedAdmin, ModelAdmin, StackedInline, TabularInline, short
@@ -42,7 +43,7 @@ def _count_of(related, field):
 class SourceFilter(admin.SimpleListFilter):
     """Where candidates came from. The admin's own filter for a field reads every
     candidate (SELECT DISTINCT); this one jumps from one value to the next in the index
-    on ``source`` (``models.distinct_values``)."""
+    on ``source`` (``db.queries.distinct_values``)."""
 
     title = _("source")
     parameter_name = "source"

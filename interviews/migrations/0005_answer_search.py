@@ -13,7 +13,7 @@ without recording itself as applied.
 import django.contrib.postgres.search
 from django.db import migrations, models
 
-import interviews.search
+import interviews.db.functions
 
 INDEX = "interviews_answer_search_idx"
 
@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
             name="search_vector",
             field=models.GeneratedField(
                 db_persist=True,
-                expression=interviews.search.AnswerDocument(),
+                expression=interviews.db.functions.AnswerDocument(),
                 output_field=django.contrib.postgres.search.SearchVectorField(),
                 verbose_name="search vector",
             ),

@@ -3,7 +3,7 @@ without locking the tables on PostgreSQL."""
 
 from django.db import migrations, models
 
-from interviews.schema import AddIndexOnline, RemoveIndexOnline
+from interviews.db.schema import AddIndexOnline, RemoveIndexOnline
 
 
 class Migration(migrations.Migration):

@@ -3,7 +3,7 @@ in models.py), built without locking the tables on PostgreSQL."""
 
 from django.db import migrations, models
 
-from interviews.schema import AddIndexOnline
+from interviews.db.schema import AddIndexOnline
 
 
 class Migration(migrations.Migration):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from interviews.exporting import export_filename, export_submission, submissions_for_export
+from interviews.exports.markdown import export_filename, export_submission, submissions_for_export
 
 
 class Command(BaseCommand):

@@ -17,8 +17,6 @@ from django.core.management.base import BaseCommand, CommandError
 
 from interviews import importing, sheets
 
-SUFFIXES = {".md", ".markdown", ".txt"}
-
 
 class Command(BaseCommand):
     help = (
@@ -146,7 +144,7 @@ def _expand(patterns):
                 for root, dirs, files in os.walk(match):  # does not follow directory links
                     dirs.sort()
                     for name in sorted(files):
-                        if Path(name).suffix.lower() in SUFFIXES:
+                        if Path(name).suffix.lower() in importing.ANSWER_SUFFIXES:
                             add(os.path.join(root, name))
             else:
                 # Missing and unreadable files are reported per file, not here.

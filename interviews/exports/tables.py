@@ -1,17 +1,15 @@
-"""Applications and answer sheets as files to take out of Zvonok: the application list as
-CSV or XLSX, and answer sheets as markdown (one file, or a zip of several).
+"""The application list as a table to take out of Zvonok: CSV or XLSX.
 
 Pure formatting from querysets to bytes. Which rows, and who may have them, is decided by
 the caller (the admin's changelist filters and ``interviews.roles``). The scorecard figures
-are the ``annotate_feedback`` columns of the admin's queryset, so blind feedback hidden
-there (NULL) comes out as empty cells, never as zeros.
+are the ``Application.objects.with_feedback`` columns of the admin's queryset, so blind
+feedback hidden there (NULL) comes out as empty cells, never as zeros.
 """
 
 import codecs
 import csv
 import io
-import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -23,16 +21,13 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from .exporting import export_filename, export_submission
-from .models import Scorecard, Submission
+from ..models import Scorecard
 
 # Rows fetched per database round trip: memory stays flat however long the list is.
 CHUNK_SIZE = 2000
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MARKDOWN_CONTENT_TYPE = "text/markdown; charset=utf-8"
-ZIP_CONTENT_TYPE = "application/zip"
 
 # Most favourable first, as the changelist's "++ + − −−" tally reads.
 TALLY = [
@@ -78,7 +73,7 @@ def application_header() -> list[str]:
 
 def application_rows(queryset) -> Iterator[list]:
     """One list of cell values per application, in the queryset's order. ``queryset``
-    must carry the ``annotate_feedback`` columns; numbers stay numbers, anything hidden
+    must carry the ``with_feedback`` columns; numbers stay numbers, anything hidden
     or missing is None."""
     queryset = queryset.select_related("candidate", "vacancy", "stage", "owner")
     for application in queryset.iterator(chunk_size=CHUNK_SIZE):
@@ -150,29 +145,3 @@ def _xlsx_cell(sheet, value):
     # openpyxl turns text starting with "=" into a formula; keep it text.
     cell.data_type = "s"
     return cell
-
-
-def answers_download(submissions: Iterable[Submission]) -> Download | None:
-    """Answer sheets as markdown (``interviews.exporting``, as the ``export_answers``
-    command writes them): one submission as its ``.md`` file, several as a zip of them.
-    None when there is nothing to export. Select ``candidate``, ``questionnaire`` and
-    ``application__vacancy`` with the submissions: every sheet needs them."""
-    unique = list({submission.pk: submission for submission in submissions}.values())
-    if not unique:
-        return None
-    if len(unique) == 1:
-        submission = unique[0]
-        return Download(
-            filename=export_filename(submission),
-            content_type=MARKDOWN_CONTENT_TYPE,
-            content=export_submission(submission).encode(),
-        )
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for submission in unique:
-            archive.writestr(export_filename(submission), export_submission(submission))
-    return Download(
-        filename=dated_filename("answers", "zip"),
-        content_type=ZIP_CONTENT_TYPE,
-        content=out.getvalue(),
-    )

@@ -1,23 +1,17 @@
 """Submissions back to markdown, in the canonical format that ``interviews.sheets``
 reads (``render_sheet``), so that an exported sheet imports to the same answers."""
 
+import io
 import re
+import zipfile
+from collections.abc import Iterable
 
-from . import sheets
-from .models import Submission
+from .. import sheets
+from ..models import Submission
+from .tables import Download, dated_filename
 
-
-def latest_submissions(queryset=None):
-    """The latest revision of each (candidate, questionnaire) in ``queryset``."""
-    queryset = Submission.objects.all() if queryset is None else queryset
-    latest = {}
-    for pk, candidate_id, questionnaire_id, revision in queryset.values_list(
-        "pk", "candidate_id", "questionnaire_id", "revision"
-    ):
-        key = (candidate_id, questionnaire_id)
-        if key not in latest or revision > latest[key][1]:
-            latest[key] = (pk, revision)
-    return Submission.objects.filter(pk__in=[pk for pk, _ in latest.values()])
+MARKDOWN_CONTENT_TYPE = "text/markdown; charset=utf-8"
+ZIP_CONTENT_TYPE = "application/zip"
 
 
 def export_submission(submission: Submission) -> str:
@@ -62,7 +56,33 @@ def submissions_for_export(
     if vacancy:
         queryset = queryset.filter(application__vacancy__slug=vacancy)
     if not all_revisions:
-        queryset = latest_submissions(queryset)
+        queryset = queryset.latest_revisions()
     return queryset.select_related("candidate", "questionnaire", "application__vacancy").order_by(
         "candidate__full_name", "candidate_id", "questionnaire__slug", "revision"
+    )
+
+
+def answers_download(submissions: Iterable[Submission]) -> Download | None:
+    """Answer sheets as markdown (as the ``export_answers``
+    command writes them): one submission as its ``.md`` file, several as a zip of them.
+    None when there is nothing to export. Select ``candidate``, ``questionnaire`` and
+    ``application__vacancy`` with the submissions: every sheet needs them."""
+    unique = list({submission.pk: submission for submission in submissions}.values())
+    if not unique:
+        return None
+    if len(unique) == 1:
+        submission = unique[0]
+        return Download(
+            filename=export_filename(submission),
+            content_type=MARKDOWN_CONTENT_TYPE,
+            content=export_submission(submission).encode(),
+        )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for submission in unique:
+            archive.writestr(export_filename(submission), export_submission(submission))
+    return Download(
+        filename=dated_filename("answers", "zip"),
+        content_type=ZIP_CONTENT_TYPE,
+        content=out.getvalue(),
     )
