@@ -67,6 +67,7 @@ def test_the_check_sees_a_django_import():
     # The app config needs no settings to import, and imports Django.
     assert "django.apps" in django_modules_after_importing("interviews.apps")
 
+
 def _module_name(path: Path) -> str:
     parts = path.relative_to(APP.parent).with_suffix("").parts
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
