@@ -76,8 +76,9 @@ clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .hypothesis
 
 # The benchmark at scale on PostgreSQL (BENCH_SCALE, BENCH_DATABASE_URL, BENCH_RUNS,
-# BENCH_FILES, BENCH_REGENERATE): generated data, admin pages, search, import. Not part of
-# `make test`; see docs/benchmarks.md.
+# BENCH_FILES, BENCH_REGENERATE, BENCH_ICONTAINS=0 to skip the slow icontains search):
+# generated data, admin pages, search, import. Not part of `make test`; see
+# docs/benchmarks.md.
 bench: setup-dev
 	$(PY) -m bench.run
 

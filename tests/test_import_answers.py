@@ -121,6 +121,34 @@ def test_changed_file_adds_a_revision_and_keeps_the_earlier_one(questionnaire, t
     assert second.answers.get(position=1).body == "Четыре года, Django и Celery."
 
 
+@pytest.mark.parametrize("on_questionnaire", [True, False])
+def test_the_bytes_of_an_earlier_revision_become_a_new_revision(
+    questionnaire, tmp_path, on_questionnaire
+):
+    # Without a questionnaire option or front matter naming one, a sheet on no known
+    # questionnaire is stored with none.
+    sheet = (
+        SHEET
+        if on_questionnaire
+        else SHEET.replace("# ZvonokTest", "# Не анкета")
+        .replace("Какой опыт", "Что-то своё")
+        .replace("Приходилось ли", "Ещё своё")
+    )
+    path = write(tmp_path, "a.md", sheet)
+    run(path)
+    path.write_text(sheet.replace("Три года", "Четыре года"), encoding="utf-8")
+    run(path)
+
+    path.write_text(sheet, encoding="utf-8")
+    out, _ = run(path)
+
+    assert out.startswith("revised")
+    revisions = Submission.objects.order_by("revision")
+    assert [s.revision for s in revisions] == [1, 2, 3]
+    assert (revisions[2].questionnaire_id is None) is not on_questionnaire
+    assert revisions[2].sha256 == revisions[0].sha256
+
+
 def test_dry_run_writes_nothing(questionnaire, tmp_path):
     out, _ = run(write(tmp_path, "a.md", SHEET), "--dry-run")
 
