@@ -26,7 +26,7 @@ How: the whole hiring history is planned in Python first (~350 MB at scale 1.0),
 streamed into the tables with binary COPY; the sheets and answers, where the time goes (the
 database computes every answer's tsvector), through three connections at once. Secondary
 indexes are dropped before the load and rebuilt after it, and the schema is then checked
-to be exactly the one the migrations made. The funnel report's summary (migration 0011) is
+to be exactly the one the migrations made. The funnel report's summary (migration 0012) is
 built once from the loaded history, its triggers being off during the load. Sequences are
 reset so that the ORM can insert afterwards; VACUUM ANALYZE last.
 
@@ -1906,7 +1906,7 @@ def generate(
         step = time.perf_counter()
         dropped = g.drop_indexes(conns[0], BULK_TABLES)
         say(f"dropped {len(dropped)} secondary indexes: {time.perf_counter() - step:.1f} s")
-        # The funnel summary's triggers (migration 0011) would work through each COPY
+        # The funnel summary's triggers (migration 0012) would work through each COPY
         # row by row: they are off for the load, and the summary is built once after it.
         with conns[0].cursor() as cursor:
             for table in FUNNEL_TABLES:

@@ -334,7 +334,7 @@ def funnel(
     source, and the StageChange history's figures per vacancy and stage: the applications
     that reached it, how many of those reached the next active stage and the median stay.
     On PostgreSQL both come from the summary that triggers keep up to date (migration
-    0011): a few rows per vacancy and stage, whatever the size of the history, the median
+    0012): a few rows per vacancy and stage, whatever the size of the history, the median
     found by a binary search over the stays kept in order. SQLite reads the applications
     and the history and computes the same figures in Python. Both paths return equal
     results, to the last bit of every float (tests/test_reports.py checks it). A stay
