@@ -9,6 +9,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from interviews.links.hosts import DEFAULT_ALLOWED_HOSTS
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -167,6 +169,22 @@ LOGGING = {
 
 # Zvonok's own settings.
 ZVONOK_IMPORT_MAX_BYTES = env.int("ZVONOK_IMPORT_MAX_BYTES", default=2 * 1024 * 1024)
+
+# Answer sheets downloaded from links (interviews.links): https only, the repository hosts
+# only, public addresses only, unless the operator says otherwise. "*" allows any host
+# (addresses are still checked).
+ZVONOK_FETCH_ALLOW_HTTP = env.bool("ZVONOK_FETCH_ALLOW_HTTP", default=False)
+ZVONOK_FETCH_ALLOWED_HOSTS = env.list(
+    "ZVONOK_FETCH_ALLOWED_HOSTS",
+    default=list(DEFAULT_ALLOWED_HOSTS),
+)
+ZVONOK_FETCH_ALLOW_PRIVATE_ADDRESSES = env.bool(
+    "ZVONOK_FETCH_ALLOW_PRIVATE_ADDRESSES", default=False
+)
+ZVONOK_FETCH_TIMEOUT = env.float("ZVONOK_FETCH_TIMEOUT", default=10.0)
+# Tokens for private repositories, sent only to their own host's domains.
+ZVONOK_FETCH_GITHUB_TOKEN = env.str("ZVONOK_FETCH_GITHUB_TOKEN", default="")
+ZVONOK_FETCH_GITLAB_TOKEN = env.str("ZVONOK_FETCH_GITLAB_TOKEN", default="")
 
 # E-mail (feedback reminders). EMAIL_URL picks the backend by scheme: smtp://, smtp+tls://,
 # smtp+ssl://, consolemail://, filemail://, memorymail://, dummymail:// (django-environ).
