@@ -268,21 +268,26 @@ def _request(parts, host, port, address, policy, deadline, etag):
         sock.close()
 
 
+def _headers(host: str, policy: Policy, etag: str) -> dict[str, str]:
+    headers = {"User-Agent": USER_AGENT, "Accept": "text/markdown, text/plain;q=0.9, text/*;q=0.8"}
+    token = policy.tokens.get("github")
+    if token and host in TOKEN_HOSTS["github"]:
+        headers["Authorization"] = f"token {token}"
+    token = policy.tokens.get("gitlab")
+    if token and host in TOKEN_HOSTS["gitlab"]:
+        headers["PRIVATE-TOKEN"] = token
+    if etag:
+        headers["If-None-Match"] = etag
+    return headers
+
+
 def _exchange(sock, parts, host, port, policy, etag, watchdog):
     connection = http.client.HTTPConnection(host, port)
     connection.sock = sock  # already connected to the checked address
-    headers = {"User-Agent": USER_AGENT, "Accept": "text/markdown, text/plain;q=0.9, text/*;q=0.8"}
-    for name, token in policy.tokens.items():
-        if host in TOKEN_HOSTS.get(name, ()):
-            headers["Authorization" if name == "github" else "PRIVATE-TOKEN"] = (
-                f"token {token}" if name == "github" else token
-            )
-    if etag:
-        headers["If-None-Match"] = etag
     target = parts.path or "/"
     if parts.query:
         target += "?" + parts.query
-    connection.request("GET", target, headers=headers)
+    connection.request("GET", target, headers=_headers(host, policy, etag))
     reply = connection.getresponse()
     url = parts.geturl()
     if reply.status in REDIRECT_STATUSES:
@@ -302,17 +307,23 @@ def _exchange(sock, parts, host, port, policy, etag, watchdog):
             _("%(url)s: not a text file (%(type)s).")
             % {"url": url, "type": content_type or _("no content type")}
         )
+    body = _read_body(reply, url, policy)
+    if watchdog.fired:
+        raise _timeout(url)
+    return reply.status, "", _Response(content=body, etag=reply.getheader("ETag") or "")
+
+
+def _read_body(reply: http.client.HTTPResponse, url: str, policy: Policy) -> bytes:
     declared = reply.getheader("Content-Length")
     if declared and declared.isdigit() and int(declared) > policy.max_bytes:
         raise _too_large(url, policy)
     body = bytearray()
+    # read1 returns what one read brings: a slow sender cannot hold a full-size read open.
     while chunk := reply.read1(CHUNK):
         body += chunk
         if len(body) > policy.max_bytes:
             raise _too_large(url, policy)
-    if watchdog.fired:
-        raise _timeout(url)
-    return reply.status, "", _Response(content=bytes(body), etag=reply.getheader("ETag") or "")
+    return bytes(body)
 
 
 def _too_large(url: str, policy: Policy) -> FetchError:
