@@ -38,6 +38,7 @@ from django.utils import timezone
 
 from . import sheets
 from .db.bulk import insert_rows
+from .links import hosts
 from .models import (
     Answer,
     Application,
@@ -77,6 +78,17 @@ class SourceFile:
     name: str
     data: bytes | None = None
     error: str | None = None
+    origin: Origin | None = None  # the link it was downloaded from
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a downloaded sheet came from (interviews.links): kept on the submission."""
+
+    url: str
+    raw_url: str = ""
+    etag: str = ""
+    commit: str = ""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -85,6 +97,7 @@ class ImportOptions:
     vacancy: str | None = None  # slug
     name: str | None = None
     email: str | None = None
+    candidate: int | None = None  # an existing candidate's id: the sheet is theirs
     imported_by: object | None = None  # a user
     dry_run: bool = False
     max_bytes: int = sheets.MAX_BYTES_DEFAULT
@@ -220,6 +233,7 @@ class _Plan:
     report: FileReport
     sha256: str
     data: bytes | None = None  # dropped once parsed
+    origin: Origin | None = None
     sheet: sheets.ParsedSheet | None = None
     claims: tuple = ()  # skill claims per section (interviews.sheets.analysis)
     candidate_key: str = ""
@@ -299,7 +313,7 @@ class _Importer:
             report.error = source.error or "no data"
             return _Plan(report=report, sha256="")
         sha256 = hashlib.sha256(source.data).hexdigest()
-        return _Plan(report=report, sha256=sha256, data=source.data)
+        return _Plan(report=report, sha256=sha256, data=source.data, origin=source.origin)
 
     def _recognise_unchanged(self, plans: list[_Plan]) -> list[_Plan]:
         """Mark files whose exact bytes are already the latest revision; return the rest.
@@ -356,6 +370,8 @@ class _Importer:
 
     def _options_agree(self, row) -> bool:
         opts = self.opts
+        if opts.candidate is not None and opts.candidate != row["candidate_id"]:
+            return False
         if opts.email and opts.email.strip().lower() != row["candidate__email"].lower():
             return False
         if opts.name and not opts.email and opts.name.strip() != row["candidate__full_name"]:
@@ -442,13 +458,24 @@ class _Importer:
             if email:
                 name = email.split("@")[0]
                 report.warnings.append(f"no candidate name: named after the e-mail ({name})")
+            elif plan.origin and hosts.owner(plan.origin.url):
+                name = hosts.owner(plan.origin.url)
+                report.warnings.append(
+                    f"no candidate name or e-mail in the file or options: "
+                    f"named after the link's owner ({name})"
+                )
             else:
                 name = _name_from_path(report.path)
                 report.warnings.append(
                     f"no candidate name or e-mail in the file or options: "
                     f"named after the file ({name})"
                 )
-        plan.candidate_key = f"e:{contacts.normalise_email(email)}" if email else f"n:{name}"
+        if opts.candidate is not None:
+            plan.candidate_key = f"id:{opts.candidate}"
+        elif email:
+            plan.candidate_key = f"e:{contacts.normalise_email(email)}"
+        else:
+            plan.candidate_key = f"n:{name}"
         plan.candidate_fields = {
             "full_name": name[:200],
             **Candidate.contact_fields(
@@ -504,6 +531,10 @@ class _Importer:
         emails = {p.candidate_fields["email"].lower() for p in plans if p.candidate_fields["email"]}
         names = {p.candidate_fields["full_name"] for p in plans if not p.candidate_fields["email"]}
         known: dict[str, int] = {}
+        given = {int(p.candidate_key[3:]) for p in plans if p.candidate_key.startswith("id:")}
+        if given:
+            for cid in Candidate.objects.filter(pk__in=given).values_list("pk", flat=True):
+                known[f"id:{cid}"] = cid
         if emails:
             # Lower() on both sides and the blank address left out: the expression and the
             # condition of the partial unique index, which then serves the lookup.
@@ -593,6 +624,10 @@ class _Importer:
                 "questionnaire",
                 "application",
                 "source_name",
+                "source_url",
+                "source_raw_url",
+                "source_etag",
+                "source_commit",
                 "sha256",
                 "original_text",
                 "encoding",
@@ -610,6 +645,7 @@ class _Importer:
                     plan.questionnaire.id if plan.questionnaire else None,
                     applications.get((plan.candidate_id, plan.vacancy_id)),
                     plan.report.path[-500:],
+                    *_origin_columns(plan.origin),
                     plan.sha256,
                     plan.sheet.text,
                     plan.sheet.encoding,
@@ -738,6 +774,12 @@ def _report_stored_answers(plans: list[_Plan]):
         by_submission[submission_id].answers.append(
             AnswerReport(label, sheets.label_number(label), question_text, number, line)
         )
+
+
+def _origin_columns(origin: Origin | None) -> tuple[str, str, str, str]:
+    if origin is None:
+        return ("", "", "", "")
+    return (origin.url[:1000], origin.raw_url[:1000], origin.etag[:200], origin.commit[:64])
 
 
 def _reset(plan: _Plan):

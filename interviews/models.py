@@ -555,6 +555,11 @@ class Submission(models.Model):
         verbose_name=_("application"),
     )
     source_name = models.CharField(_("source file"), max_length=500, blank=True)
+    # A sheet fetched from a link remembers where from, so it can be fetched again.
+    source_url = models.URLField(_("link"), max_length=1000, blank=True)
+    source_raw_url = models.URLField(_("downloaded from"), max_length=1000, blank=True)
+    source_etag = models.CharField(_("ETag"), max_length=200, blank=True)
+    source_commit = models.CharField(_("commit"), max_length=64, blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     original_text = models.TextField(_("original text"))
     encoding = models.CharField(_("encoding"), max_length=40, blank=True)

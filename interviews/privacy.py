@@ -67,6 +67,11 @@ ERASED = {
         "original_text": "",
         "sha256": "",
         "source_name": "",
+        # A repository link names its owner.
+        "source_url": "",
+        "source_raw_url": "",
+        "source_etag": "",
+        "source_commit": "",
         "title": "",
         "preamble": "",
         "trailer": "",

@@ -157,3 +157,13 @@ _REWRITERS = {
     "www.bitbucket.org": _bitbucket,
     "codeberg.org": _codeberg,
 }
+
+
+def owner(url: str) -> str:
+    """Who a link on a repository host belongs to (its first path segment), to name a
+    candidate whose sheet says nothing of them; "" for other links."""
+    parts = urlsplit(url.strip())
+    segments = [unquote(s) for s in parts.path.split("/") if s]
+    if (parts.hostname or "").lower() in _REWRITERS and segments:
+        return segments[0]
+    return ""

@@ -16,19 +16,30 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from interviews import importing, sheets
+from interviews.links import client, sources
+from interviews.models import Submission
 
 
 class Command(BaseCommand):
     help = (
         "Import markdown answer files: files, directories (recursively *.md, *.markdown, "
-        "*.txt), globs, or - for standard input."
+        "*.txt), globs, - for standard input, or links (a repository's README, a file in a "
+        "repository, a gist, any https:// text file)."
     )
 
     # Tests and callers may hand in their own binary-capable stream for "-".
     stealth_options = ("stdin",)
 
     def add_arguments(self, parser):
-        parser.add_argument("paths", nargs="+", help="Files, directories, globs, or -.")
+        parser.add_argument(
+            "paths", nargs="*", help="Files, directories, globs, -, or https:// links."
+        )
+        parser.add_argument("--urls", metavar="FILE", help="A file of links to import, one a line.")
+        parser.add_argument(
+            "--refresh",
+            action="store_true",
+            help="Fetch every sheet imported from a link again; changed ones become new revisions.",
+        )
         parser.add_argument(
             "--questionnaire",
             help="Questionnaire slug (default: front "
@@ -51,9 +62,21 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=500)
 
     def handle(self, *args, **options):
-        paths = _expand(options["paths"])
+        if options["refresh"]:
+            if options["paths"] or options["urls"]:
+                raise CommandError(
+                    "--refresh fetches the linked sheets already imported; "
+                    "give it no files or links"
+                )
+            return self._refresh(options)
+        given = list(options["paths"])
+        if options["urls"]:
+            given += _links_in(options["urls"])
+        if not given:
+            raise CommandError("give files, folders, links, --urls FILE or --refresh")
+        paths = _expand(given)
         if not paths:
-            raise CommandError("no answer files found in " + ", ".join(options["paths"]))
+            raise CommandError("no answer files found in " + ", ".join(given))
         if (options["name"] or options["email"]) and len(paths) > 1:
             raise CommandError(
                 f"--name and --email describe one candidate, but {len(paths)} files were given"
@@ -65,6 +88,7 @@ class Command(BaseCommand):
         except importing.ImportError_ as exc:
             raise CommandError(str(exc)) from exc
 
+        policy = client.Policy.from_settings(max_bytes=options["max_bytes"])
         as_json = options["format"] == "json"
         verbosity = options["verbosity"]
         progress = (
@@ -74,7 +98,7 @@ class Command(BaseCommand):
         )
 
         report = importing.import_sources(
-            _read(paths, options["max_bytes"], options.get("stdin") or sys.stdin),
+            _read(paths, options["max_bytes"], options.get("stdin") or sys.stdin, policy),
             questionnaire=options["questionnaire"],
             vacancy=options["vacancy"],
             name=options["name"],
@@ -88,7 +112,17 @@ class Command(BaseCommand):
         )
         if progress:
             progress.done()
+        self._finish(report, options)
 
+    def _refresh(self, options):
+        policy = client.Policy.from_settings(max_bytes=options["max_bytes"])
+        linked = sources.linked_latest(Submission.objects.all())
+        report = importing.ImportReport(files=sources.refresh(linked, policy=policy), dry_run=False)
+        self._finish(report, options)
+
+    def _finish(self, report, options):
+        as_json = options["format"] == "json"
+        verbosity = options["verbosity"]
         if as_json:
             self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
         else:
@@ -133,8 +167,8 @@ def _expand(patterns):
             found.append(path)
 
     for pattern in patterns:
-        if pattern == "-":
-            add("-")
+        if pattern == "-" or _is_link(pattern):
+            add(pattern)
             continue
         matches = (
             sorted(glob.glob(pattern, recursive=True)) if glob.has_magic(pattern) else [pattern]
@@ -152,9 +186,34 @@ def _expand(patterns):
     return found
 
 
-def _read(paths, max_bytes, stdin):
+def _is_link(path: str) -> bool:
+    return path.startswith(("https://", "http://"))
+
+
+def _links_in(path: str) -> list[str]:
+    """The links of a --urls file: one a line; blank lines and # comments skipped."""
+    try:
+        with open(path, encoding="utf-8-sig") as fh:
+            lines = fh.read().splitlines()
+    except OSError as exc:
+        raise CommandError(f"--urls {path}: {exc.strerror or exc}") from exc
+    links = []
+    for number, line in enumerate(lines, start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if not _is_link(line):
+            raise CommandError(f"--urls {path}, line {number}: not a link: {line[:80]}")
+        links.append(line)
+    return links
+
+
+def _read(paths, max_bytes, stdin, policy):
     """SourceFiles, read one at a time so that memory stays flat on big folders."""
     for path in paths:
+        if _is_link(path):
+            yield sources.read_link(path, policy)
+            continue
         if path == "-":
             data = getattr(stdin, "buffer", stdin).read(max_bytes + 1)
             yield importing.SourceFile("-", data)
