@@ -121,7 +121,7 @@ def test_every_link_is_reported_and_a_refusal_never_stops_the_others(hosts, tmp_
         "https://files.example.org/slow.md\n",
         encoding="utf-8",
     )
-    out, err, failed = run("--urls", str(links), "--format", "json")
+    out, _err, failed = run("--urls", str(links), "--format", "json")
     assert failed is not None and failed.returncode == 1
     files = {f["path"]: f for f in json.loads(out)["files"]}
     assert [f["status"] for f in files.values()][:3] == ["created"] * 3
