@@ -55,7 +55,8 @@ ROLE_PERMISSIONS = {
 CONTACT_FIELDS = ("email", "phone", "telegram")
 # A submission keeps the file verbatim, front matter (e-mail, phone, Telegram) included,
 # and its import warnings may quote the e-mail or name a candidate with the same phone.
-SHEET_FIELDS_WITH_CONTACTS = ("original_text", "warnings")
+# A link to the candidate's repository names their account on the host.
+SHEET_FIELDS_WITH_CONTACTS = ("original_text", "warnings", "source_url", "source_raw_url")
 
 
 def _groups(user) -> frozenset[str]:

@@ -34,7 +34,7 @@ import time
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import PurePosixPath
 from typing import IO, Protocol
@@ -96,6 +96,7 @@ class Limits:
     max_zip_members: int  # entries of all the archives of one upload together
     max_total_bytes: int  # all answer files of one upload, unpacked
     parse_seconds: float  # parsing the files of one upload, in the preview and again on import
+    fetch_seconds: float = 30.0  # downloading the links of one upload
 
     @classmethod
     def from_settings(cls) -> Limits:
@@ -105,6 +106,7 @@ class Limits:
             max_zip_members=settings.ZVONOK_UPLOAD_MAX_ZIP_MEMBERS,
             max_total_bytes=settings.ZVONOK_UPLOAD_MAX_TOTAL_BYTES,
             parse_seconds=settings.ZVONOK_UPLOAD_PARSE_SECONDS,
+            fetch_seconds=settings.ZVONOK_UPLOAD_FETCH_SECONDS,
         )
 
 
@@ -112,6 +114,7 @@ class Limits:
 class AnswerFile:
     name: str  # as shown to the user and stored as the submission's source name
     data: bytes
+    origin: importing.Origin | None = None  # downloaded from a link
 
 
 @dataclass(slots=True)
@@ -125,6 +128,7 @@ class PendingFile:
     name: str
     path: str  # in default_storage
     size: int
+    origin: importing.Origin | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -150,7 +154,7 @@ class PendingUpload:
                     f.name, error=_("the uploaded copy is gone; upload the file again")
                 )
             else:
-                yield importing.SourceFile(f.name, data)
+                yield importing.SourceFile(f.name, data, origin=f.origin)
 
 
 # -- reading uploads -----------------------------------------------------------------------
@@ -266,6 +270,40 @@ class _Reader:
                 self.add_file(shown, member, declared_size=info.file_size)
 
 
+def read_links(links: list[str], *, limits: Limits, already: Expansion) -> Expansion:
+    """Download each link into ``already`` (an upload's expansion), within the upload's
+    limits: the number of files, the total size, and a time budget for the downloads of
+    one request, so that a web worker is never held past its timeout. A link that cannot
+    be imported is one sentence in ``skipped``; it never stops the others."""
+    from .links import client, sources
+
+    if len(already.files) + len(links) > limits.max_files:
+        raise UploadError(
+            _("%(count)d files and links were given; at most %(limit)d can be imported at once.")
+            % {"count": len(already.files) + len(links), "limit": limits.max_files}
+        )
+    policy = client.Policy.from_settings(max_bytes=limits.max_bytes)
+    deadline = time.monotonic() + limits.fetch_seconds
+    total = sum(len(f.data) for f in already.files)
+    failed = Expansion()
+    for url in links:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            message = _("%(url)s: not downloaded, the time for one upload is spent.")
+            failed.skipped.append(message % {"url": url})
+            continue
+        source = sources.read_link(url, replace(policy, timeout=min(policy.timeout, remaining)))
+        if source.error:
+            failed.skipped.append(f"{url}: {source.error}")
+            continue
+        total += len(source.data)
+        if total > limits.max_total_bytes:
+            raise UploadError(_too_much(url, limits.max_total_bytes))
+        already.files.append(AnswerFile(url, source.data, source.origin))
+    already.skipped.extend(failed.skipped)
+    return failed
+
+
 def _central_directory_size(fp: UploadedFileLike) -> int:
     """The most bytes of central directory zipfile may read from this file.
 
@@ -375,9 +413,11 @@ def create_pending(
     files: Iterable[UploadedFileLike],
     options: dict[str, str | None],
     limits: Limits,
+    links: Iterable[str] = (),
     now: datetime | None = None,
 ) -> PendingUpload:
-    """Read the upload (see :func:`read_uploads`) and keep it in storage for the user.
+    """Read the upload (see :func:`read_uploads`), download the links (see
+    :func:`read_links`) and keep both in storage for the user.
 
     ``options`` are import options (questionnaire and vacancy slugs, name, e-mail); a name
     or an e-mail describes one candidate, so it is refused with several answer files.
@@ -385,7 +425,12 @@ def create_pending(
     """
     now = now or timezone.now()
     delete_stale(now=now)
-    expansion = read_uploads(files=files, limits=limits)
+    files, links = list(files), list(links)
+    expansion = read_uploads(files=files, limits=limits) if files or not links else Expansion()
+    if links:
+        fetched = read_links(links, limits=limits, already=expansion)
+        if not expansion.files:
+            raise UploadError(" ".join(fetched.skipped))
     if (options.get("name") or options.get("email")) and len(expansion.files) > 1:
         raise UploadError(
             _(
@@ -400,7 +445,7 @@ def create_pending(
     try:
         for number, f in enumerate(expansion.files, start=1):
             path = default_storage.save(f"{folder}/{number:04d}.upload", ContentFile(f.data))
-            stored.append(PendingFile(f.name, path, len(f.data)))
+            stored.append(PendingFile(f.name, path, len(f.data), f.origin))
         pending = PendingUpload(
             token=token,
             user_id=user.pk,
@@ -435,7 +480,12 @@ def load_pending(*, token: str, user, now: datetime | None = None) -> PendingUpl
             created=datetime.fromisoformat(manifest["created"]),
             options={key: manifest["options"].get(key) for key in _OPTION_KEYS},
             files=tuple(
-                PendingFile(f["name"], f["path"], f["size"])
+                PendingFile(
+                    f["name"],
+                    f["path"],
+                    f["size"],
+                    importing.Origin(**f["origin"]) if f.get("origin") else None,
+                )
                 for f in manifest["files"]
                 if f["path"].startswith(f"{UPLOADS_DIR}/{token}/")
             ),
@@ -536,7 +586,15 @@ def _save_manifest(pending: PendingUpload) -> None:
         "user": pending.user_id,
         "created": pending.created.isoformat(),
         "options": pending.options,
-        "files": [{"name": f.name, "path": f.path, "size": f.size} for f in pending.files],
+        "files": [
+            {
+                "name": f.name,
+                "path": f.path,
+                "size": f.size,
+                "origin": asdict(f.origin) if f.origin else None,
+            }
+            for f in pending.files
+        ],
         "skipped": list(pending.skipped),
     }
     default_storage.save(

@@ -9,13 +9,16 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
+from interviews import roles
 from interviews.links import client
 from interviews.models import AnswerScore, Submission
-from tests.factories import AnswerScoreFactory, ScorecardFactory
+from tests.factories import AnswerScoreFactory, ScorecardFactory, member
 from tests.links_server import HostsServer, Reply
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +51,7 @@ def hosts(server, monkeypatch, settings):
     ]
     settings.ZVONOK_FETCH_TIMEOUT = 1.0
     settings.ZVONOK_IMPORT_MAX_BYTES = 10_000
+    settings.LANGUAGE_CODE = "en"  # the messages asserted are the English ones, unless said
     production = client.Policy.from_settings.__func__
 
     def from_settings(cls, **overrides):
@@ -181,11 +185,89 @@ def test_refresh_unchanged_changed_and_gone(hosts):
     del hosts.routes[("gitlab.com", "/c/r/-/raw/main/a.md")]
     out, err, failed = run("--refresh")
     assert failed is not None and failed.returncode == 1
-    assert "https://gitlab.com/c/r/-/blob/main/a.md" in err
-    assert "404" in err and "kept" in err
+    assert err == (
+        "https://gitlab.com/c/r/-/blob/main/a.md: the file was not found (404). "
+        "The sheet imported before is kept.\n"
+    )
     assert Submission.objects.count() == 3
 
 
 def test_refresh_takes_no_paths(hosts):
     _out, _err, failed = run("--refresh", REPO)
     assert "--refresh" in str(failed)
+
+
+# --- the admin: links on the upload page, "Refresh from source" ------------------------
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def test_admin_upload_takes_links_with_the_same_preview_and_confirm(hosts, media, admin_client):
+    hosts.routes[README] = Reply(body=SHEET.encode(), headers={"ETag": '"r1"'})
+    preview = admin_client.post(
+        reverse("admin:interviews_submission_import"),
+        {"links": f"{REPO}\nhttps://files.example.org/missing.md\n"},
+        HTTP_ACCEPT_LANGUAGE="ru",
+    )
+    assert preview.status_code == 200
+    rows = preview.context["rows"]
+    assert [row["file"].path for row in rows] == [REPO]
+    assert rows[0]["file"].status == "created"
+    page = preview.content.decode()
+    assert "https://files.example.org/missing.md: файл не найден (404)." in page
+    assert not Submission.objects.exists()  # the preview writes nothing
+
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    admin_client.post(reverse("admin:interviews_submission_import_confirm"), {"token": token})
+    submission = Submission.objects.get()
+    assert (submission.source_url, submission.source_etag) == (REPO, '"r1"')
+    # Confirmed from the kept copy, not downloaded again.
+    assert [path for _host, path, _headers in hosts.requests].count(README[1]) == 1
+
+
+def test_admin_upload_with_only_bad_links_says_why(hosts, media, admin_client):
+    response = admin_client.post(
+        reverse("admin:interviews_submission_import"),
+        {"links": "http://files.example.org/a.md\nnot a link"},
+    )
+    assert "Line 2 is not a link: not a link" in response.content.decode()
+    response = admin_client.post(
+        reverse("admin:interviews_submission_import"), {"links": "http://files.example.org/a.md"}
+    )
+    assert "only https links are accepted" in response.content.decode()
+    assert not Submission.objects.exists()
+
+
+def refresh_action(client, submissions):
+    return client.post(
+        reverse("admin:interviews_submission_changelist"),
+        {"action": "refresh_from_source", "_selected_action": [s.pk for s in submissions]},
+        follow=True,
+    )
+
+
+def test_refresh_action_makes_a_new_revision_for_hr_only(hosts, media, client):
+    hosts.routes[README] = Reply(body=SHEET.encode())
+    run(REPO)
+    first = Submission.objects.get()
+    hosts.routes[README] = Reply(body=SHEET.replace("Celery", "Dramatiq").encode())
+
+    client.force_login(member(roles.INTERVIEWER))
+    refresh_action(client, [first])
+    assert Submission.objects.count() == 1
+
+    client.force_login(member(roles.HR_MANAGER))
+    response = refresh_action(client, [first])
+    messages = [str(m) for m in response.context["messages"]]
+    assert messages == [f"{REPO} (anna-dev): changed, imported as a new revision."]
+    assert Submission.objects.filter(candidate=first.candidate).count() == 2
+
+    del hosts.routes[README]
+    response = refresh_action(client, Submission.objects.all())
+    messages = [str(m) for m in response.context["messages"]]
+    assert messages == [
+        f"{REPO}: the repository has no README file. The sheet imported before is kept."
+    ]

@@ -206,6 +206,9 @@ ZVONOK_UPLOAD_MAX_TOTAL_BYTES = env.int("ZVONOK_UPLOAD_MAX_TOTAL_BYTES", default
 # is spent are refused. Each request must end within gunicorn's --timeout (60 s), and the
 # database work for the files read comes after: on a busy machine it took as long again.
 ZVONOK_UPLOAD_PARSE_SECONDS = env.float("ZVONOK_UPLOAD_PARSE_SECONDS", default=15.0)
+# Downloading the links given on the upload page, all together; links left when it is
+# spent are refused (the parse time and the database work still come after).
+ZVONOK_UPLOAD_FETCH_SECONDS = env.float("ZVONOK_UPLOAD_FETCH_SECONDS", default=20.0)
 # Django answers more files than this with a bare 400; above ours, ours explains itself.
 DATA_UPLOAD_MAX_NUMBER_FILES = max(100, 2 * ZVONOK_UPLOAD_MAX_FILES)
 

@@ -24,6 +24,7 @@ from .common import AuditedAdmin, ModelAdmin, StackedInline, TabularInline, shor
 from .exports import export_answers
 from .pagination import EstimatedCountPaginator
 from .search import AnswerSearchMixin, CandidateSearchMixin, find_answers_view
+from .uploads import refresh_from_source
 
 
 def _count_of(related, field):
@@ -235,6 +236,10 @@ class SubmissionAdmin(ModelAdmin):
     object_select_related = ["application__candidate", "application__vacancy", "imported_by"]
     # No date_hierarchy, as on candidates: the "imported" filter has the periods.
     readonly_fields = [
+        "source_url",
+        "source_raw_url",
+        "source_etag",
+        "source_commit",
         "sha256",
         "encoding",
         "revision",
@@ -247,7 +252,7 @@ class SubmissionAdmin(ModelAdmin):
         "original_text",
     ]
     inlines = [AnswerInline]
-    actions = [export_answers]
+    actions = [export_answers, refresh_from_source]
 
     def get_queryset(self, request):
         queryset = (

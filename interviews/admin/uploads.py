@@ -9,7 +9,8 @@ steps that change something are POSTs through Django forms (CSRF).
 from functools import partial
 
 from django import forms
-from django.contrib import messages
+from django.conf import settings
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpResponseRedirect
@@ -20,6 +21,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from .. import importing, uploads
+from ..links import client, sources
 from ..models import Question, Questionnaire, Submission, Vacancy
 
 PERMISSION = "interviews.add_submission"
@@ -59,11 +61,21 @@ class MultipleFileField(forms.FileField):
 
 class UploadForm(forms.Form):
     files = MultipleFileField(
+        required=False,
         label=gettext_lazy("Answer files"),
         help_text=gettext_lazy(
             "Markdown or text files (.md, .markdown, .txt), or .zip archives of them."
         ),
         widget=MultipleFileInput(attrs={"accept": ".md,.markdown,.txt,.zip"}),
+    )
+    links = forms.CharField(
+        label=gettext_lazy("Links"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        help_text=gettext_lazy(
+            "One a line: a repository (its README is imported), a file in a repository, "
+            "a gist, or any https:// link to a markdown or text file."
+        ),
     )
     questionnaire = forms.ModelChoiceField(
         label=gettext_lazy("Questionnaire"),
@@ -88,6 +100,26 @@ class UploadForm(forms.Form):
         required=False,
         help_text=gettext_lazy("One answer file only; otherwise taken from the file."),
     )
+
+    def clean_links(self):
+        links = []
+        for number, line in enumerate(self.cleaned_data["links"].splitlines(), start=1):
+            line = line.strip()
+            if not line:
+                continue
+            if not line.startswith(("https://", "http://")):
+                raise forms.ValidationError(
+                    _("Line %(number)d is not a link: %(line)s")
+                    % {"number": number, "line": line[:80]}
+                )
+            links.append(line)
+        return links
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("files") and not data.get("links") and not self.errors:
+            raise forms.ValidationError(_("Choose answer files or give links."))
+        return data
 
     def import_options(self):
         data = self.cleaned_data
@@ -138,7 +170,8 @@ def upload_view(request, model_admin):
         try:
             pending = uploads.create_pending(
                 user=request.user,
-                files=form.cleaned_data["files"],
+                files=form.cleaned_data["files"] or [],
+                links=form.cleaned_data["links"],
                 options=form.import_options(),
                 limits=limits,
             )
@@ -276,3 +309,41 @@ def _result_rows(report):
             }
         )
     return rows
+
+
+@admin.action(description=gettext_lazy("Refresh from source"), permissions=["add"])
+def refresh_from_source(model_admin, request, queryset):
+    """Fetch the chosen sheets' links again: a changed file becomes a new revision."""
+    linked = sources.linked_latest(queryset)
+    if not linked:
+        model_admin.message_user(
+            request, _("None of the chosen sheets was imported from a link."), messages.WARNING
+        )
+        return
+    reports = sources.refresh(
+        linked,
+        policy=client.Policy.from_settings(),
+        imported_by=request.user,
+        seconds=settings.ZVONOK_UPLOAD_FETCH_SECONDS,
+    )
+    for report in reports:
+        if report.status == importing.FAILED:
+            model_admin.message_user(request, f"{report.path}: {report.error}", messages.ERROR)
+        else:
+            model_admin.message_user(
+                request,
+                _("%(url)s (%(candidate)s): %(status)s.")
+                % {
+                    "url": report.path,
+                    "candidate": report.candidate,
+                    "status": REFRESH_STATUS[report.status],
+                },
+                messages.SUCCESS,
+            )
+
+
+REFRESH_STATUS = {
+    importing.CREATED: gettext_lazy("imported"),
+    importing.REVISED: gettext_lazy("changed, imported as a new revision"),
+    importing.UNCHANGED: gettext_lazy("unchanged"),
+}

@@ -8,7 +8,9 @@ same bytes are reported unchanged, and a link that is gone says so and changes n
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
+from dataclasses import replace
 
 from django.utils.translation import gettext as _
 
@@ -22,8 +24,13 @@ def read_link(url: str, policy: client.Policy) -> importing.SourceFile:
     try:
         fetched = client.fetch(url, policy)
     except client.FetchError as refusal:
-        return importing.SourceFile(url, error=str(refusal))
+        return importing.SourceFile(url, error=reason(refusal, url))
     return importing.SourceFile(url, fetched.content, origin=_origin(fetched))
+
+
+def reason(refusal: client.FetchError, url: str) -> str:
+    """The refusal without the link in front, for reports that show the link already."""
+    return str(refusal).removeprefix(f"{url}: ")
 
 
 def linked_latest(submissions) -> list[Submission]:
@@ -35,12 +42,34 @@ def linked_latest(submissions) -> list[Submission]:
 
 
 def refresh(
-    submissions: Iterable[Submission], *, policy: client.Policy, imported_by=None
+    submissions: Iterable[Submission],
+    *,
+    policy: client.Policy,
+    imported_by=None,
+    seconds: float | None = None,
 ) -> list[importing.FileReport]:
-    """Fetch each linked sheet again and import what changed; one report per sheet."""
+    """Fetch each linked sheet again and import what changed; one report per sheet.
+
+    ``seconds`` bounds the downloads together (a web request must end in time): the
+    sheets left when it is spent are reported as not refreshed.
+    """
+    deadline = None if seconds is None else time.monotonic() + seconds
     reports = []
     for submission in submissions:
-        reports.append(_refresh_one(submission, policy, imported_by))
+        remaining = None if deadline is None else deadline - time.monotonic()
+        if remaining is not None and remaining <= 0:
+            reports.append(
+                importing.FileReport(
+                    path=submission.source_url,
+                    candidate=submission.candidate.full_name,
+                    error=_("not refreshed, the time for one request is spent; try again."),
+                )
+            )
+            continue
+        hop = (
+            policy if remaining is None else replace(policy, timeout=min(policy.timeout, remaining))
+        )
+        reports.append(_refresh_one(submission, hop, imported_by))
     return reports
 
 
@@ -52,7 +81,8 @@ def _refresh_one(submission: Submission, policy, imported_by) -> importing.FileR
         return importing.FileReport(
             path=url,
             candidate=submission.candidate.full_name,
-            error=_("%(error)s The sheet imported before is kept.") % {"error": refusal},
+            error=_("%(error)s The sheet imported before is kept.")
+            % {"error": reason(refusal, url)},
         )
     if fetched.not_modified:
         return importing.FileReport(
