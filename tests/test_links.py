@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from django.utils import translation
 
 from interviews.links import client, hosts
 from tests.links_server import PUBLIC, HostsServer, Reply
@@ -108,6 +109,13 @@ def server():
     running = HostsServer()
     yield running
     running.close()
+
+
+@pytest.fixture(autouse=True)
+def english():
+    # The refusals asserted are the English messages (the Russian ones: tests/test_translations.py).
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
