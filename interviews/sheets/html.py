@@ -40,21 +40,25 @@ _HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 _LISTS = frozenset(("ol", "ul", "menu"))
 # The elements whose nesting matters; inline tags (b, a, code, span...) may be left open or
 # misnested freely, they change nothing here.
-_BLOCKS = _HEADINGS | _LISTS | {
-    "li",
-    "p",
-    "div",
-    "blockquote",
-    "pre",
-    "table",
-    "dl",
-    "dt",
-    "dd",
-    "details",
-    "summary",
-    "section",
-    "article",
-}
+_BLOCKS = (
+    _HEADINGS
+    | _LISTS
+    | {
+        "li",
+        "p",
+        "div",
+        "blockquote",
+        "pre",
+        "table",
+        "dl",
+        "dt",
+        "dd",
+        "details",
+        "summary",
+        "section",
+        "article",
+    }
+)
 
 
 @dataclass(slots=True)
@@ -321,11 +325,11 @@ def _choose(candidates: list[_Candidate], warnings: list[str]) -> list[tuple[_Ca
     best = min(counts, key=lambda lvl: (-counts[lvl], lvl), default=None)
     if best is None or counts[best] < 2:
         return []
-    warnings.append("questions taken from HTML headings ending with '?': no numbered questions found")
+    warnings.append(
+        "questions taken from HTML headings ending with '?': no numbered questions found"
+    )
     return [
-        (c, RULE_HTML_HEADING)
-        for c in heads
-        if c.level == best and c.text.endswith(("?", "？"))
+        (c, RULE_HTML_HEADING) for c in heads if c.level == best and c.text.endswith(("?", "？"))
     ]
 
 
