@@ -238,7 +238,8 @@ def structure_error(max_elements: int) -> str:
     """The one-line refusal of a file of more than ``max_elements`` elements."""
     return (
         f"too much Markdown structure to analyse: more than {max_elements:,} elements "
-        "(headings, paragraphs, list items, table cells, line breaks, links, emphasis); "
+        "(headings, paragraphs, list items, table cells, line breaks, links, emphasis, "
+        "HTML tags); "
         "an answer sheet has a few hundred"
     )
 
