@@ -682,6 +682,72 @@ def test_empty_question_body_starts_after_the_question():
 # Front matter
 
 
+# Sheets written in HTML (interviews/sheets/html.py)
+
+
+def test_html_items_of_a_nested_ordered_list_are_part_of_the_answer():
+    sheet = parse(
+        "<ol>\n<li>Как вы деплоите?\n<ol>\n<li>собираю образ\n<li>выкатываю\n</ol>\n"
+        "<li>Как вы откатываете?\n<p>Предыдущим образом.\n</ol>\n"
+    )
+
+    assert [s.label for s in sheet.sections] == ["1.", "2."]
+    assert "<li>выкатываю" in sheet.sections[0].body
+
+
+def test_html_steps_that_neither_ask_nor_hold_answers_are_not_questions():
+    sheet = parse("<ol>\n<li>склонируйте репозиторий</li>\n<li>выполните make run</li>\n</ol>\n")
+
+    assert [s.label for s in sheet.sections] == [""]
+    assert any("no question structure recognised" in w for w in sheet.warnings)
+
+
+def test_html_heading_left_open_or_closed_by_another_level_ends_where_browsers_end_it():
+    sheet = parse("<h2>1. Первый вопрос?</h3>\n<p>Да.\n<h2>2. Второй вопрос?\n<p>Нет.\n")
+
+    assert [s.question_text for s in sheet.sections] == ["Первый вопрос?", "Второй вопрос?"]
+    assert [s.body for s in sheet.sections] == ["<p>Да.", "<p>Нет."]
+
+
+def test_html_second_question_on_the_line_of_the_first_stays_in_it_with_a_warning():
+    sheet = parse("<ol>\n<li>Один?</li><li>Два?</li>\n<li>Три?</li>\n</ol>\n")
+
+    assert [s.question_text for s in sheet.sections] == ["Один?", "Три?"]
+    assert any("a second question on the line of the one before" in w for w in sheet.warnings)
+    assert accounted_lines(sheet) == nonblank(sheet.text)
+
+
+def test_html_tag_left_open_to_the_end_swallows_the_rest_as_browsers_do():
+    sheet = parse("<ol>\n<li>Первый?\n<p>ответ <a href='x\n<li>Второй?\n<p>ответ\n</ol>\n")
+
+    assert [s.question_text for s in sheet.sections] == ["Первый?"]
+    assert accounted_lines(sheet) == nonblank(sheet.text)
+
+
+def test_html_tags_count_towards_the_element_cap():
+    # The whole list is one HTML block to markdown-it: one element without its tags.
+    data = ("<ol>\n" + "".join(f"<li>Вопрос {n}?</li>\n" for n in range(12))).encode()
+
+    with pytest.raises(SheetError, match="too much Markdown structure"):
+        parse_bytes(data, max_elements=10)
+    assert len(parse_bytes(data, max_elements=30).sections) == 12
+
+
+def test_an_html_tag_of_hundreds_of_thousands_of_attributes_takes_little_memory():
+    # The tokenizer's start-tag expression keeps state per attribute: 110 MB for this one.
+    text = "<div>\n<a" + " b" * 200_000 + ">\n"
+
+    tracemalloc.start()
+    try:
+        sheet = parse(text)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    assert peak < 20 * 1024 * 1024
+    assert accounted_lines(sheet) == nonblank(sheet.text)
+
+
 def test_front_matter_keys_are_lower_cased_and_block_kept_verbatim():
     sheet = load("front_matter.md")
 
