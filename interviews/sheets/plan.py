@@ -1,5 +1,6 @@
 """Finding the questions in a sheet's markdown-it tokens: numbered headings, then labelled
-lines ("**Q1.** text", "Вопрос 1: text"), then an ordered list, then unnumbered headings.
+lines ("**Q1.** text", "Вопрос 1: text"), then an ordered list, then the HTML blocks of a
+sheet written in HTML (:mod:`.html`), then unnumbered headings.
 
 :func:`plan` returns where each question starts and ends; :mod:`.parsing` cuts the text
 at those lines.
