@@ -724,6 +724,21 @@ def test_html_tag_left_open_to_the_end_swallows_the_rest_as_browsers_do():
     assert accounted_lines(sheet) == nonblank(sheet.text)
 
 
+def test_html_stray_item_end_tag_leaves_the_inner_list_open():
+    sheet = parse(
+        "<ol>\n<li>Первый?\n<ul></li>\n<li>пункт ответа\n</ul>\n<li>Второй?\n<p>да\n</ol>\n"
+    )
+
+    assert [s.question_text for s in sheet.sections] == ["Первый?", "Второй?"]
+    assert "<li>пункт ответа" in sheet.sections[0].body
+
+
+def test_html_script_in_a_question_is_not_its_text():
+    sheet = parse("<ol>\n<li>What is XSS?<script>alert(1)</script>\n<p>An attack.\n</ol>\n")
+
+    assert sheet.sections[0].question_text == "What is XSS?"
+
+
 def test_html_tags_count_towards_the_element_cap():
     # The whole list is one HTML block to markdown-it: one element without its tags.
     data = ("<ol>\n" + "".join(f"<li>Вопрос {n}?</li>\n" for n in range(12))).encode()

@@ -61,6 +61,9 @@ _BLOCKS = (
     }
 )
 
+# Elements whose content is code, not text of a question.
+_RAW_TEXT = frozenset(("script", "style"))
+
 
 @dataclass(slots=True)
 class HtmlQuestion:
@@ -117,6 +120,7 @@ class _Reader(HTMLParser):
         self.collecting: _Candidate | None = None
         self.content = 0  # answer text and elements seen so far
         self.lists = 0
+        self.raw = ""  # the script or style element being read
 
     def line(self) -> int:
         return self.base + self.getpos()[0] - 1
@@ -174,7 +178,9 @@ class _Reader(HTMLParser):
         if self.spend is not None:
             self.spend()
         if tag not in _BLOCKS:
-            if tag in ("img", "hr", "iframe", "video"):
+            if tag in _RAW_TEXT:
+                self.raw = tag  # the tokenizer gives the code up to its end tag as data
+            if tag in _RAW_TEXT or tag in ("img", "hr", "iframe", "video"):
                 self._content()
             return  # inline markup: its text is read, its nesting does not matter
         stack = self.stack
@@ -216,7 +222,16 @@ class _Reader(HTMLParser):
         self.content += 1
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == self.raw:
+            self.raw = ""
         if tag not in _BLOCKS:
+            return
+        if tag == "li":
+            # Only the item of the innermost list: "<li>Q<ul></li><li>a</ul>" keeps "a" in
+            # the inner list, as browsers do.
+            at = self._list_at()
+            if at >= 0 and self.stack[at].tag == "li":
+                self._pop_to(at)
             return
         if tag in _HEADINGS:
             # Browsers end the open heading at any heading end tag: "<h2>...</h3>".
@@ -233,7 +248,7 @@ class _Reader(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         text = data.strip()
-        if not text:
+        if not text or self.raw:
             return
         c = self.collecting
         if c is None:
