@@ -739,6 +739,13 @@ def test_html_script_in_a_question_is_not_its_text():
     assert sheet.sections[0].question_text == "What is XSS?"
 
 
+def test_markdown_heading_after_an_html_sheet_starts_the_trailer():
+    sheet = parse("<ol>\n<li>Первый?\n<p>да\n</ol>\n\n## License\n\nMIT\n")
+
+    assert sheet.sections[0].body == "<p>да\n</ol>"
+    assert sheet.trailer == "## License\n\nMIT"
+
+
 def test_html_tags_count_towards_the_element_cap():
     # The whole list is one HTML block to markdown-it: one element without its tags.
     data = ("<ol>\n" + "".join(f"<li>Вопрос {n}?</li>\n" for n in range(12))).encode()

@@ -549,4 +549,9 @@ def _plan_html(doc: Doc, warnings: list[str]) -> tuple[list[_Question], int | No
     if planned is None:
         return None
     found, trailer = planned
-    return [_Question(q.start, q.q_end, q.label, q.number, q.text) for q in found], trailer
+    questions = [_Question(q.start, q.q_end, q.label, q.number, q.text) for q in found]
+    # "## License" in Markdown below the HTML ends the answers as an HTML heading would.
+    after = _trailer_after(doc, questions)
+    if after is not None and (trailer is None or after < trailer):
+        trailer = after
+    return questions, trailer
