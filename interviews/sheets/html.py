@@ -172,6 +172,15 @@ class _Reader(HTMLParser):
         self.candidates.append(c)
         self.collecting = c
 
+    def finish(self) -> list[_Candidate]:
+        """The candidates, once the whole text has been fed."""
+        if self.collecting is not None:
+            self._text_done(self.collecting)
+        if self.candidates:
+            last = self.candidates[-1]
+            last.answered = last.answered or self.content > last.content_at_done
+        return self.candidates
+
     # --- tokenizer callbacks -------------------------------------------------------------
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -297,12 +306,7 @@ def plan_html(
     # closed before the end of the text, which a browser swallows whole; close() would
     # re-scan the rest from every "<" in it, quadratic time before Python 3.11.13.
     reader.feed(_defuse("\n".join(fed)))
-    if reader.collecting is not None:
-        reader._text_done(reader.collecting)
-    candidates = reader.candidates
-    if candidates:
-        last = candidates[-1]
-        last.answered = last.answered or reader.content > last.content_at_done
+    candidates = reader.finish()
     for c in candidates:
         c.text = collapse(" ".join(c.parts))
     for n, c in enumerate(candidates):
@@ -338,10 +342,12 @@ def _defuse(text: str) -> str:
             far.append(i)
     if not far:
         return text
-    chars = list(text)
+    pieces, done = [], 0
     for i in far:
-        chars[i] = " "
-    return "".join(chars)
+        pieces += (text[done:i], " ")
+        done = i + 1
+    pieces.append(text[done:])
+    return "".join(pieces)
 
 
 def _q_end(c: _Candidate) -> int:
@@ -350,13 +356,9 @@ def _q_end(c: _Candidate) -> int:
 
 def _choose(candidates: list[_Candidate], warnings: list[str]) -> list[tuple[_Candidate, str]]:
     heads = [c for c in candidates if c.tag in _HEADINGS]
-    numbered = []
-    for c in heads:
-        found = match_label(c.text, ANY_LABEL)
-        if found:
-            numbered.append((c, found))
+    numbered = [c for c in heads if match_label(c.text, ANY_LABEL)]
     if numbered:
-        return [(c, RULE_HTML_HEADING) for c, _ in numbered]
+        return [(c, RULE_HTML_HEADING) for c in numbered]
     items = _list_questions([c for c in candidates if c.tag == "li"])
     if items:
         warnings.append("questions taken from an HTML ordered list: no numbered headings found")
