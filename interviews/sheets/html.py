@@ -17,8 +17,9 @@ Which elements are questions, strongest sign first:
   on numbering in the next list: :data:`RULE_HTML_LIST`;
 * otherwise headings ending with "?", two or more at one level: :data:`RULE_HTML_HEADING`.
 
-Time is linear in the text and memory in its elements; the caller's ``spend`` (the
-parse's :class:`.patch.Budget`) is charged one element per tag.
+Time is linear in the text and memory in its elements, the tokenizer's two traps avoided
+(see :func:`plan_html` and :data:`MAX_TAG`); the caller's ``spend`` (the parse's
+:class:`.patch.Budget`) is charged one element per tag.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from .labels import ANY_LABEL, BOILERPLATE, match_label
 
 __all__ = ["RULE_HTML_HEADING", "RULE_HTML_LIST", "HtmlQuestion", "plan_html"]
 
-# Why a section was cut where it was (shown by ``import_answers --explain``).
+# The rule that found a question (``HtmlQuestion.rule``): why a section starts where it does.
 RULE_HTML_LIST = "html-ordered-list"
 RULE_HTML_HEADING = "html-heading"
 
