@@ -124,6 +124,39 @@ def brackets_read(n: int) -> str:
     return "Вопрос 1 " + "[" * n
 
 
+def html_deep_items(n: int) -> str:
+    # One question whose answer nests lists n deep, none of them closed.
+    return "<ol>\n<li>Вопрос?\n" + "<ul><li>ответ\n" * n
+
+
+def html_unclosed(n: int) -> str:
+    # Items and paragraphs never closed: each new one closes the one before.
+    return "<ol>\n" + "".join(f"<li>Вопрос {i}?\n<p>ответ {i}\n" for i in range(n))
+
+
+def html_flat_list(n: int) -> str:
+    return "<ol>\n" + "".join(f"<li>Вопрос {i}?</li>\n" for i in range(n)) + "</ol>\n"
+
+
+def html_misnested(n: int) -> str:
+    # End tags of elements opened long before, and stray ones: each closes what is above.
+    return "<ol>\n<li>Вопрос?\n" + "<div><b><p>x</li></b><ul>\n" * n + "</p></h2>\n" * n
+
+
+def html_open_tags(n: int) -> str:
+    # Start tags and attribute values never closed (quadratic in close() before 3.11.13).
+    return "<div>\n" + "<a b='x' c=\"" * n
+
+
+def html_long_tag(n: int) -> str:
+    # One start tag of n lines of attributes (hundreds of MB in the tokenizer, uncapped).
+    return "<div>\n<a\n" + " b c d e f g\n" * n + ">\n"
+
+
+def html_open_comments(n: int) -> str:
+    return "<div>\n" + "<!-- >" * n
+
+
 # (name, generator, 1x size)
 CASES = [
     ("headings", headings, 2_000),
@@ -147,6 +180,13 @@ CASES = [
     ("emphasis", emphasis, 2_000),
     ("emphasis, read", emphasis_read, 2_000),
     ("brackets, read", brackets_read, 5_000),
+    ("html deep items", html_deep_items, 2_000),
+    ("html unclosed", html_unclosed, 2_000),
+    ("html flat list", html_flat_list, 2_000),
+    ("html misnested", html_misnested, 1_000),
+    ("html open tags", html_open_tags, 50_000),
+    ("html comments", html_open_comments, 50_000),
+    ("html long tag", html_long_tag, 20_000),
 ]
 
 

@@ -1,6 +1,6 @@
 """Property tests of interviews.sheets on generated sheets and random bytes.
 
-`make test` runs 1,100 examples in all; `make fuzz` (HYPOTHESIS_PROFILE=fuzz) runs each
+`make test` runs 1,300 examples in all; `make fuzz` (HYPOTHESIS_PROFILE=fuzz) runs each
 property with the fuzz profile's max_examples.
 """
 
@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import codecs
 import os
+from html.parser import HTMLParser
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from interviews.rendering import render_markdown
 from interviews.sheets import SheetError, parse, parse_bytes, render_sheet
 from tests.test_markdown import BODY_PIECES, WORDS, accounted_lines, nonblank, sheets
 
@@ -98,6 +100,76 @@ def blocks(draw) -> str:
     return draw(st.sampled_from(BODY_PIECES))
 
 
+# Sheets written in HTML: tags opened and closed in any order, left open, misnested, among
+# Markdown images and hostile markup.
+HTML_PIECES = [
+    "<ol>",
+    '<ol start="3">',
+    "</ol>",
+    "<ul>",
+    "</ul>",
+    "<li>",
+    '<li value="7">',
+    "</li>",
+    "<p>",
+    "</p>",
+    "<div>",
+    "</div>",
+    "<b>",
+    "</b>",
+    "<br>",
+    "<!-- ",
+    " -->",
+    "<pre>",
+    "</pre>",
+    "![схема](img/a.png)",
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    '<a href="javascript:alert(2)" onclick="alert(3)">',
+    "<a b='",
+    "<details><summary>Ответ</summary>",
+    "    ",
+]
+
+
+@st.composite
+def html_pieces(draw) -> str:
+    kind = draw(st.sampled_from(["tag", "heading", "item", "text"]))
+    if kind == "tag":
+        return draw(st.sampled_from(HTML_PIECES))
+    label, text = draw(labels), draw(question_texts)
+    if kind == "heading":
+        level = draw(st.integers(1, 6))
+        close = draw(st.sampled_from([f"</h{level}>", f"</h{7 - level}>", ""]))
+        return f"<h{level}>{label} {text}{close}"
+    if kind == "item":
+        return f"<li>{label} {text}"
+    return draw(words)
+
+
+@st.composite
+def html_documents(draw) -> str:
+    parts = draw(st.lists(html_pieces(), max_size=30))
+    separators = draw(st.lists(st.sampled_from(["", " ", "\n", "\n\n"]), min_size=len(parts)))
+    body = "".join(p + s for p, s in zip(parts, separators, strict=False))
+    return draw(st.sampled_from(["\n", "\r\n"])).join(body.split("\n"))
+
+
+class _LiveMarkup(HTMLParser):
+    """The elements and attributes that would run script, as a browser would parse them."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "iframe", "object", "embed", "style"):
+            self.found.append(tag)
+        for name, value in attrs:
+            if name.startswith("on") or "javascript:" in (value or "").lower():
+                self.found.append(f"{tag} {name}")
+
+
 FRONT_MATTERS = [
     "",
     "---\nname: Анна\nemail: anna@example.com\n---\n",
@@ -114,6 +186,8 @@ def documents(draw) -> str:
     parts = draw(st.lists(blocks() | st.text(max_size=20), max_size=12))
     separators = draw(st.lists(st.sampled_from(["\n", "\n\n", "\n\n\n"]), min_size=len(parts)))
     body = "".join(p + s for p, s in zip(parts, separators, strict=False))
+    if draw(st.booleans()):
+        body = draw(html_documents()) + "\n\n" + body
     text = draw(st.sampled_from(FRONT_MATTERS)) + body
     return draw(st.sampled_from(["\n", "\r\n", "\r"])).join(text.split("\n"))
 
@@ -174,3 +248,21 @@ def test_render_then_parse_round_trips_exactly(sheet):
     assert parsed.title == title
     assert parsed.front_matter == (front_matter or {})
     assert_every_line_accounted_for(parsed)
+
+
+@settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(html_documents(), st.sampled_from(["utf-8", "cp1251", "utf-16"]))
+def test_html_sheet_keeps_every_line_and_renders_no_live_script(text, encoding):
+    try:
+        sheet = parse_bytes(encoded(text, encoding))
+    except SheetError as exc:
+        assert str(exc) and "\n" not in str(exc)
+        return
+
+    assert_every_line_accounted_for(sheet)
+    assert sheet.sections or sheet.warnings
+    for part in [sheet.preamble, sheet.trailer, *(s.body for s in sheet.sections)]:
+        live = _LiveMarkup()
+        live.feed(str(render_markdown(part)))
+        live.close()
+        assert live.found == [], part

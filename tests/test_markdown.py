@@ -344,6 +344,54 @@ CASES = [
     ),
     Case("crlf.md", ["1.", "2."], in_body={1: ["core.autocrlf input`."]}),
     Case(
+        "html_ordered_list.md",
+        ["1.", "2.", "3.", "4."],
+        questions={0: "Что такое GIL и когда он мешает?", 3: "Как найти медленный запрос?"},
+        in_body={
+            0: ["Мешает CPU-bound коду"],
+            1: ["<code>yield</code>", '<h2>Базы данных</h2>\n<ol start="3">'],
+            2: ["<li>Serializable</li>"],
+        },
+        preamble=["<h1>Анкета backend-разработчика</h1>", "<h2>Python</h2>\n<ol>"],
+        warning="questions taken from an HTML ordered list",
+    ),
+    Case(
+        "html_headings_crlf.md",
+        ["1.", "2.", "3."],
+        questions={
+            0: "What happens when you type a URL into the browser?",
+            2: "What is an idempotent request?",
+        },
+        in_body={0: ["the browser renders"], 1: ["<code>.env</code>"], 2: ["POST is not"]},
+        preamble=["<p>My answers, one heading per question.</p>"],
+        trailer=["<h2>Useful links</h2>", "MDN"],
+    ),
+    Case(
+        "html_unclosed_nested_cp1251.md",
+        ["1.", "2.", "7.", "8."],
+        questions={1: "Как вы тестируете код?", 2: "Что вы знаете о Celery?"},
+        in_body={
+            0: ["<li>уровень 4 <i>не закрыт", "![диаграмма сервиса](img/service.png)"],
+            1: ["<b>80%</p></b>", "![отчёт покрытия](img/coverage.png)"],
+            2: ["RabbitMQ</div>"],
+            3: ["Хочу больше backend-задач."],
+        },
+        warning="questions taken from an HTML ordered list",
+        encoding="cp1251",
+    ),
+    Case(
+        "html_question_headings_en.md",
+        ["", "", ""],
+        questions={0: "Why do you want to work with us?", 2: "How does CSS specificity work?"},
+        in_body={
+            0: ["I like the product"],
+            1: ["<li>drain the microtasks</li>"],
+            2: ["ids beat classes", "![specificity chart](specificity.png)"],
+        },
+        preamble=["<h1>Frontend interview answers</h1>"],
+        warning="questions taken from HTML headings ending with '?'",
+    ),
+    Case(
         "cp1251.md",
         ["1.", "2.", "3."],
         questions={1: "Почему вы сохранили файл в cp1251?"},
@@ -632,6 +680,94 @@ def test_empty_question_body_starts_after_the_question():
 
 # ---------------------------------------------------------------------------------------------
 # Front matter
+
+
+# Sheets written in HTML (interviews/sheets/html.py)
+
+
+def test_html_items_of_a_nested_ordered_list_are_part_of_the_answer():
+    sheet = parse(
+        "<ol>\n<li>Как вы деплоите?\n<ol>\n<li>собираю образ\n<li>выкатываю\n</ol>\n"
+        "<li>Как вы откатываете?\n<p>Предыдущим образом.\n</ol>\n"
+    )
+
+    assert [s.label for s in sheet.sections] == ["1.", "2."]
+    assert "<li>выкатываю" in sheet.sections[0].body
+
+
+def test_html_steps_that_neither_ask_nor_hold_answers_are_not_questions():
+    sheet = parse("<ol>\n<li>склонируйте репозиторий</li>\n<li>выполните make run</li>\n</ol>\n")
+
+    assert [s.label for s in sheet.sections] == [""]
+    assert any("no question structure recognised" in w for w in sheet.warnings)
+
+
+def test_html_heading_left_open_or_closed_by_another_level_ends_where_browsers_end_it():
+    sheet = parse("<h2>1. Первый вопрос?</h3>\n<p>Да.\n<h2>2. Второй вопрос?\n<p>Нет.\n")
+
+    assert [s.question_text for s in sheet.sections] == ["Первый вопрос?", "Второй вопрос?"]
+    assert [s.body for s in sheet.sections] == ["<p>Да.", "<p>Нет."]
+
+
+def test_html_second_question_on_the_line_of_the_first_stays_in_it_with_a_warning():
+    sheet = parse("<ol>\n<li>Один?</li><li>Два?</li>\n<li>Три?</li>\n</ol>\n")
+
+    assert [s.question_text for s in sheet.sections] == ["Один?", "Три?"]
+    assert any("a second question on the line of the one before" in w for w in sheet.warnings)
+    assert accounted_lines(sheet) == nonblank(sheet.text)
+
+
+def test_html_tag_left_open_to_the_end_swallows_the_rest_as_browsers_do():
+    sheet = parse("<ol>\n<li>Первый?\n<p>ответ <a href='x\n<li>Второй?\n<p>ответ\n</ol>\n")
+
+    assert [s.question_text for s in sheet.sections] == ["Первый?"]
+    assert accounted_lines(sheet) == nonblank(sheet.text)
+
+
+def test_html_stray_item_end_tag_leaves_the_inner_list_open():
+    sheet = parse(
+        "<ol>\n<li>Первый?\n<ul></li>\n<li>пункт ответа\n</ul>\n<li>Второй?\n<p>да\n</ol>\n"
+    )
+
+    assert [s.question_text for s in sheet.sections] == ["Первый?", "Второй?"]
+    assert "<li>пункт ответа" in sheet.sections[0].body
+
+
+def test_html_script_in_a_question_is_not_its_text():
+    sheet = parse("<ol>\n<li>What is XSS?<script>alert(1)</script>\n<p>An attack.\n</ol>\n")
+
+    assert sheet.sections[0].question_text == "What is XSS?"
+
+
+def test_markdown_heading_after_an_html_sheet_starts_the_trailer():
+    sheet = parse("<ol>\n<li>Первый?\n<p>да\n</ol>\n\n## License\n\nMIT\n")
+
+    assert sheet.sections[0].body == "<p>да\n</ol>"
+    assert sheet.trailer == "## License\n\nMIT"
+
+
+def test_html_tags_count_towards_the_element_cap():
+    # The whole list is one HTML block to markdown-it: one element without its tags.
+    data = ("<ol>\n" + "".join(f"<li>Вопрос {n}?</li>\n" for n in range(12))).encode()
+
+    with pytest.raises(SheetError, match="too much Markdown structure"):
+        parse_bytes(data, max_elements=10)
+    assert len(parse_bytes(data, max_elements=30).sections) == 12
+
+
+def test_an_html_tag_of_hundreds_of_thousands_of_attributes_takes_little_memory():
+    # The tokenizer's start-tag expression keeps state per attribute: 110 MB for this one.
+    text = "<div>\n<a" + " b" * 200_000 + ">\n"
+
+    tracemalloc.start()
+    try:
+        sheet = parse(text)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    assert peak < 20 * 1024 * 1024
+    assert accounted_lines(sheet) == nonblank(sheet.text)
 
 
 def test_front_matter_keys_are_lower_cased_and_block_kept_verbatim():

@@ -10,9 +10,11 @@ The contract, which callers and the tests rely on:
   exactly one of: the front matter block, the preamble, a section's question source, a
   section's body, or the trailer, in document order. Those are verbatim slices of
   ``ParsedSheet.text`` taken by line ranges, never re-rendered Markdown.
-* Structure comes from markdown-it tokens (a ``#`` line inside a code fence is not a heading);
-  regular expressions only look at the text of a heading or paragraph to recognise a label
-  such as ``1.``, ``№ 2``, ``Вопрос 3:`` or ``Task #4``.
+* Structure comes from markdown-it tokens (a ``#`` line inside a code fence is not a heading),
+  and in the HTML blocks of a sheet written in HTML from the tokens of the standard
+  library's HTML tokenizer (:mod:`.html`); regular expressions only look at the text of a
+  heading or paragraph to recognise a label such as ``1.``, ``№ 2``, ``Вопрос 3:`` or
+  ``Task #4``.
 * When no question structure is recognised the whole document is kept as one unlabelled
   section, and ``warnings`` says so. Every guess worth a human's look is a warning.
 * :func:`.decoding.decode` and :func:`parse_bytes` raise :class:`SheetError` (and nothing else) for
@@ -238,7 +240,8 @@ def structure_error(max_elements: int) -> str:
     """The one-line refusal of a file of more than ``max_elements`` elements."""
     return (
         f"too much Markdown structure to analyse: more than {max_elements:,} elements "
-        "(headings, paragraphs, list items, table cells, line breaks, links, emphasis); "
+        "(headings, paragraphs, list items, table cells, line breaks, links, emphasis, "
+        "HTML tags); "
         "an answer sheet has a few hundred"
     )
 

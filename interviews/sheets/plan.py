@@ -1,5 +1,6 @@
 """Finding the questions in a sheet's markdown-it tokens: numbered headings, then labelled
-lines ("**Q1.** text", "Вопрос 1: text"), then an ordered list, then unnumbered headings.
+lines ("**Q1.** text", "Вопрос 1: text"), then an ordered list, then the HTML blocks of a
+sheet written in HTML (:mod:`.html`), then unnumbered headings.
 
 :func:`plan` returns where each question starts and ends; :mod:`.parsing` cuts the text
 at those lines.
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 
 from markdown_it.token import Token
 
+from .html import plan_html
 from .inline import collapse, inline_lines, lines_text, simple_inline_lines
 from .labels import (
     ANSWER_MARKER,
@@ -24,7 +26,7 @@ from .labels import (
     line_label,
     match_label,
 )
-from .patch import parse_inline
+from .patch import BUDGET_ENV, parse_inline
 
 __all__ = ["Doc", "plan"]
 
@@ -526,4 +528,30 @@ def plan(doc: Doc, warnings: list[str]) -> tuple[list[_Question] | None, int | N
     questions = _plan_lines(doc, warnings) or _plan_list(doc, warnings)
     if questions:
         return questions, _trailer_after(doc, questions)
-    return _plan_headings(doc, warnings, unnumbered=True) or (questions, None)
+    return (
+        _plan_html(doc, warnings)
+        or _plan_headings(doc, warnings, unnumbered=True)
+        or (questions, None)
+    )
+
+
+def _plan_html(doc: Doc, warnings: list[str]) -> tuple[list[_Question], int | None] | None:
+    """A sheet written in HTML (:mod:`.html`): its HTML blocks, and the indented HTML that
+    Markdown takes for code after a blank line."""
+    regions = [
+        (b.start, b.end)
+        for b in doc.blocks
+        if b.kind == "html_block"
+        or (b.kind == "code_block" and doc.lines[b.start].lstrip().startswith("<"))
+    ]
+    budget = doc.env.get(BUDGET_ENV)
+    planned = plan_html(doc.lines, regions, warnings, spend=budget and budget.spend)
+    if planned is None:
+        return None
+    found, trailer = planned
+    questions = [_Question(q.start, q.q_end, q.label, q.number, q.text) for q in found]
+    # "## License" in Markdown below the HTML ends the answers as an HTML heading would.
+    after = _trailer_after(doc, questions)
+    if after is not None and (trailer is None or after < trailer):
+        trailer = after
+    return questions, trailer
