@@ -303,6 +303,7 @@ class _Importer:
 
     def _recognise_unchanged(self, plans: list[_Plan]) -> list[_Plan]:
         """Mark files whose exact bytes are already the latest revision; return the rest.
+        One query a batch: the latest-revision check is part of it.
 
         Only trusted when the options cannot point the same bytes somewhere else. An
         anonymised candidate's sheet is never the same file: whoever sends it again is
@@ -313,27 +314,23 @@ class _Importer:
         rows = list(
             Submission.objects.filter(
                 sha256__in={p.sha256 for p in plans}, candidate__anonymized_at__isnull=True
-            ).values(
+            )
+            .latest_revisions()
+            .order_by()
+            .values(
                 "id",
                 "sha256",
-                "candidate_id",
                 "candidate__full_name",
                 "candidate__email",
-                "questionnaire_id",
                 "questionnaire__slug",
-                "revision",
                 "encoding",
                 "warnings",
                 "application__vacancy__slug",
             )
         )
-        if not rows:
-            return plans
-        latest = _latest_revisions({r["candidate_id"] for r in rows})
         by_sha: dict[str, list[dict]] = {}
         for row in rows:
-            key = (row["candidate_id"], row["questionnaire_id"])
-            if latest.get(key, (0, ""))[0] == row["revision"] and self._options_agree(row):
+            if self._options_agree(row):
                 by_sha.setdefault(row["sha256"], []).append(row)
         todo, unchanged = [], []
         for plan in plans:

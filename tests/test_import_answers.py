@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from interviews.models import Answer, Application, Candidate, Submission
 
@@ -75,6 +77,19 @@ def test_reimport_of_the_seed_is_unchanged(questionnaire, seed_sheet):
     assert out.startswith("unchanged")
     assert Submission.objects.count() == 1
     assert Answer.objects.count() == 7
+
+
+def test_an_unchanged_reimport_asks_the_database_once_a_batch(questionnaire, tmp_path):
+    for i in range(3):
+        write(tmp_path, f"{i}.md", SHEET.replace("Anna.Smirnova@", f"anna{i}@"))
+    run(tmp_path, "--questionnaire", "zvonok-python")
+
+    with CaptureQueriesContext(connection) as queries:
+        out, _ = run(tmp_path, "--questionnaire", "zvonok-python", "--batch-size", "2")
+
+    assert out.count("unchanged ") == 3
+    reads = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+    assert len(reads) == 1 + 2, reads  # the questionnaire option's check, then one a batch
 
 
 def test_front_matter_names_the_candidate(questionnaire, tmp_path):
