@@ -101,6 +101,27 @@ def test_front_matter_names_the_candidate(questionnaire, tmp_path):
     assert candidate.phone == "+79001234567"
 
 
+@pytest.mark.parametrize("by_user", [False, True])
+def test_a_new_candidate_has_its_created_history_row_with_who_imported(questionnaire, by_user):
+    from interviews.importing import import_bytes
+    from tests.factories import UserFactory
+
+    user = UserFactory() if by_user else None
+    import_bytes(SHEET.encode(), source_name="a.md", imported_by=user)
+
+    candidate = Candidate.objects.get()
+    (row,) = candidate.history.all()
+    assert (row.history_type, row.history_user, row.history_change_reason) == ("+", user, "")
+    # Elsewhere than PostgreSQL the rows go in with bulk_create, which stamps the
+    # automatic times itself, a few microseconds after the import's.
+    stamped = connection.vendor != "postgresql"
+    for field in Candidate._meta.concrete_fields:
+        if stamped and (getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)):
+            continue
+        assert getattr(row, field.attname) == getattr(candidate, field.attname), field.name
+    assert stamped or row.history_date == candidate.created_at
+
+
 def test_questionnaire_is_detected_from_the_questions(questionnaire, tmp_path):
     out, _ = run(write(tmp_path, "a.md", SHEET))
 
