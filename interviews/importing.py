@@ -317,6 +317,7 @@ class _Importer:
 
     def _recognise_unchanged(self, plans: list[_Plan]) -> list[_Plan]:
         """Mark files whose exact bytes are already the latest revision; return the rest.
+        One query a batch: the latest-revision check is part of it.
 
         Only trusted when the options cannot point the same bytes somewhere else. An
         anonymised candidate's sheet is never the same file: whoever sends it again is
@@ -327,27 +328,23 @@ class _Importer:
         rows = list(
             Submission.objects.filter(
                 sha256__in={p.sha256 for p in plans}, candidate__anonymized_at__isnull=True
-            ).values(
+            )
+            .latest_revisions()
+            .order_by()
+            .values(
                 "id",
                 "sha256",
-                "candidate_id",
                 "candidate__full_name",
                 "candidate__email",
-                "questionnaire_id",
                 "questionnaire__slug",
-                "revision",
                 "encoding",
                 "warnings",
                 "application__vacancy__slug",
             )
         )
-        if not rows:
-            return plans
-        latest = _latest_revisions({r["candidate_id"] for r in rows})
         by_sha: dict[str, list[dict]] = {}
         for row in rows:
-            key = (row["candidate_id"], row["questionnaire_id"])
-            if latest.get(key, (0, ""))[0] == row["revision"] and self._options_agree(row):
+            if self._options_agree(row):
                 by_sha.setdefault(row["sha256"], []).append(row)
         todo, unchanged = [], []
         for plan in plans:
@@ -560,9 +557,8 @@ class _Importer:
             elif key not in new:
                 new[key] = plan.candidate_fields
         if new:
-            created = _insert_candidates(new.values())
-            Candidate.history.bulk_history_create(created, default_user=self.opts.imported_by)
-            known.update(zip(new, (candidate.pk for candidate in created), strict=True))
+            created = _insert_candidates(new.values(), by=self.opts.imported_by)
+            known.update(zip(new, created, strict=True))
             self._flag_duplicates(plans, {key: (known[key], new[key]) for key in new})
         for plan in plans:
             plan.candidate_id = known[plan.candidate_key]
@@ -726,10 +722,12 @@ class _Importer:
         )
 
 
-def _insert_candidates(candidates: Iterable[dict]) -> list[Candidate]:
+def _insert_candidates(candidates: Iterable[dict], *, by) -> list[int]:
     """Insert new candidates (``full_name``, ``email``, ``phone``, ``telegram``, normalised
-    as Candidate.save() would); the saved instances, in order, for their history rows.
-    COPY on PostgreSQL: an INSERT of every column costs more than the rows themselves."""
+    as Candidate.save() would) and their history rows ("created", by ``by``); their ids,
+    in order. COPY on PostgreSQL: an INSERT of every column costs more than the rows
+    themselves, and a model instance per row and per history row (simple_history's
+    bulk_history_create) cost more than the rest of the main process's work together."""
     now = timezone.now()
     fields = ["full_name", "email", "phone", "telegram"]
     fixed = {
@@ -741,16 +739,31 @@ def _insert_candidates(candidates: Iterable[dict]) -> list[Candidate]:
         "created_at": now,
         "updated_at": now,
     }
-    created = [Candidate(**{name: c[name] for name in fields}, **fixed) for c in candidates]
-    ids = insert_rows(
-        Candidate,
-        [*fields, *fixed],
-        [(*(getattr(c, name) for name in fields), *fixed.values()) for c in created],
-        return_ids=True,
+    rows = [(*(c[name] for name in fields), *fixed.values()) for c in candidates]
+    ids = insert_rows(Candidate, [*fields, *fixed], rows, return_ids=True)
+    history = Candidate.history.model
+    # What bulk_history_create would write: every tracked column as inserted (those not
+    # inserted are NULL), the time, the user (the request's when none is given).
+    user = by or history.get_default_history_user(None)
+    tracked = [f.name for f in history.tracked_fields if f.name != "id"]
+    columns = [*fields, *fixed]
+    given = {name: columns.index(name) for name in tracked if name in columns}
+    insert_rows(
+        history,
+        ["id", *tracked, "history_date", "history_change_reason", "history_type", "history_user"],
+        [
+            (
+                pk,
+                *(row[given[name]] if name in given else None for name in tracked),
+                now,
+                "",
+                "+",
+                user.pk if user else None,
+            )
+            for pk, row in zip(ids, rows, strict=True)
+        ],
     )
-    for candidate, pk in zip(created, ids, strict=True):
-        candidate.pk = pk
-    return created
+    return ids
 
 
 def _latest_revisions(candidate_ids) -> dict[tuple[int, int | None], tuple[int, str]]:

@@ -627,13 +627,17 @@ class Submission(models.Model):
 
 
 class Answer(models.Model):
+    # No index of its own: the unique (submission, position) index starts with it and
+    # serves a sheet's answers and the cascade; one index fewer to write on every import.
     submission = models.ForeignKey(
         Submission,
         on_delete=models.CASCADE,
         related_name="answers",
         verbose_name=_("submission"),
+        db_index=False,
     )
     # SET_NULL: deleting or renumbering a question must never delete what a candidate wrote.
+    # Indexed by interviews_answer_question_idx (Meta), not a second copy of it.
     question = models.ForeignKey(
         Question,
         on_delete=models.SET_NULL,
@@ -641,6 +645,7 @@ class Answer(models.Model):
         blank=True,
         related_name="answers",
         verbose_name=_("question"),
+        db_index=False,
     )
     label = models.CharField(_("label"), max_length=100, blank=True)
     question_text = models.TextField(_("question as written"), blank=True)

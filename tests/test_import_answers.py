@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from interviews.models import Answer, Application, Candidate, Submission
 
@@ -77,6 +79,19 @@ def test_reimport_of_the_seed_is_unchanged(questionnaire, seed_sheet):
     assert Answer.objects.count() == 7
 
 
+def test_an_unchanged_reimport_asks_the_database_once_a_batch(questionnaire, tmp_path):
+    for i in range(3):
+        write(tmp_path, f"{i}.md", SHEET.replace("Anna.Smirnova@", f"anna{i}@"))
+    run(tmp_path, "--questionnaire", "zvonok-python")
+
+    with CaptureQueriesContext(connection) as queries:
+        out, _ = run(tmp_path, "--questionnaire", "zvonok-python", "--batch-size", "2")
+
+    assert out.count("unchanged ") == 3
+    reads = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+    assert len(reads) == 1 + 2, reads  # the questionnaire option's check, then one a batch
+
+
 def test_front_matter_names_the_candidate(questionnaire, tmp_path):
     run(write(tmp_path, "a.md", SHEET))
 
@@ -84,6 +99,27 @@ def test_front_matter_names_the_candidate(questionnaire, tmp_path):
     assert candidate.full_name == "Анна Смирнова"
     assert candidate.email == "anna.smirnova@example.com"
     assert candidate.phone == "+79001234567"
+
+
+@pytest.mark.parametrize("by_user", [False, True])
+def test_a_new_candidate_has_its_created_history_row_with_who_imported(questionnaire, by_user):
+    from interviews.importing import import_bytes
+    from tests.factories import UserFactory
+
+    user = UserFactory() if by_user else None
+    import_bytes(SHEET.encode(), source_name="a.md", imported_by=user)
+
+    candidate = Candidate.objects.get()
+    (row,) = candidate.history.all()
+    assert (row.history_type, row.history_user, row.history_change_reason) == ("+", user, "")
+    # Elsewhere than PostgreSQL the rows go in with bulk_create, which stamps the
+    # automatic times itself, a few microseconds after the import's.
+    stamped = connection.vendor != "postgresql"
+    for field in Candidate._meta.concrete_fields:
+        if stamped and (getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)):
+            continue
+        assert getattr(row, field.attname) == getattr(candidate, field.attname), field.name
+    assert stamped or row.history_date == candidate.created_at
 
 
 def test_questionnaire_is_detected_from_the_questions(questionnaire, tmp_path):

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +22,7 @@ from django.utils import timezone
 from interviews import roles
 from interviews.models import Candidate, Submission, Vacancy
 from tests.factories import UserFactory, member
-from tests.queries import IMPORT_QUERIES, VIEW_QUERIES, listing, page_queries
+from tests.queries import IMPORT_QUERIES, UNSEEN_COPIES, VIEW_QUERIES, listing, page_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -196,8 +197,9 @@ def test_import_query_counts_do_not_grow_with_files(admin_client, questionnaire,
         method="post",
     )
 
-    assert len(preview) == IMPORT_QUERIES["preview"], listing(preview)
-    assert len(confirmed) == IMPORT_QUERIES["confirm"], listing(confirmed)
+    unseen = UNSEEN_COPIES.get(connection.vendor, 0)
+    assert len(preview) == IMPORT_QUERIES["preview"] - unseen, listing(preview)
+    assert len(confirmed) == IMPORT_QUERIES["confirm"] - unseen, listing(confirmed)
     assert Submission.objects.count() == files
 
 

@@ -224,8 +224,13 @@ def _read(paths, max_bytes, stdin, policy):
                 # Refused before reading: a huge file never enters memory.
                 yield importing.SourceFile(path, error=sheets.size_error(size, max_bytes))
                 continue
-            with open(path, "rb") as fh:
-                data = fh.read(max_bytes + 1)
+            # Read as many bytes as the file has, not max_bytes: a buffer of max_bytes for
+            # each small file costs more than reading it. One that grew since is read on,
+            # up to one byte past the limit so that the parser still refuses it.
+            with open(path, "rb", buffering=0) as fh:
+                data = fh.read(size + 1)
+                while len(data) <= max_bytes and (more := fh.read(max_bytes + 1 - len(data))):
+                    data += more
         except FileNotFoundError:
             yield importing.SourceFile(path, error="no such file")
         except IsADirectoryError:
