@@ -90,7 +90,7 @@ def test_staff_member_logs_in_and_sees_the_admin_index(page, transactional_db):
     log_in(page, user)
 
     expect(page.locator("#user-tools")).to_contain_text("anna")
-    expect(page.locator("#content-main .app-interviews")).to_be_visible()
+    expect(page.locator("#content-main .app-hiring")).to_be_visible()
 
 
 def test_wrong_password_keeps_the_user_out(page, transactional_db):
