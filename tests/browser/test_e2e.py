@@ -375,3 +375,18 @@ def test_tour_of_the_main_pages(page, questionnaire, tmp_path, dialogs):
     assert Candidate.objects.count() == 8
     assert dialogs == []
     assert failed == []
+
+
+def test_language_switch_in_the_header_shows_the_admin_in_english(page, transactional_db):
+    log_in(page, member("anna", roles.HR_MANAGER))
+    with translation.override("ru"):
+        russian = gettext("Service tables")
+    expect(page.locator("#content-main")).to_contain_text(russian)
+
+    page.click('.zvonok-language button[value="en"]')
+
+    expect(page.locator("#content-main")).to_contain_text("Service tables")
+    assert page.url.endswith(reverse("admin:index"))
+    expect(page.locator('.zvonok-language button[value="en"]')).to_have_attribute(
+        "aria-current", "true"
+    )
