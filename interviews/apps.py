@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.db.backends.signals import connection_created
 from django.db.models.signals import post_delete, post_migrate, pre_delete
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +26,14 @@ class InterviewsConfig(AppConfig):
         post_delete.connect(
             privacy.scrub_deleted_candidate, sender=Candidate, dispatch_uid="privacy.scrub"
         )
+
+
+class ZvonokAdminConfig(admin_apps.AdminConfig):
+    """Django's admin app with Zvonok's site (interviews.admin_site) as ``admin.site``;
+    INSTALLED_APPS names it in the admin's place."""
+
+    default = False  # "interviews" alone still means InterviewsConfig
+    default_site = "interviews.admin_site.ZvonokAdminSite"
 
 
 def sync_role_permissions(sender, **kwargs):

@@ -1,5 +1,6 @@
 """The Dockerfile's start script, run outside Docker: migrations, then gunicorn with
-DEBUG off serving the health check, the admin login page and its static files."""
+DEBUG off serving the health check, the admin login page and its static files (the
+stylesheet, the icon)."""
 
 import re
 import socket
@@ -83,6 +84,12 @@ def test_start_script_serves_the_admin_with_debug_off(tmp_path, database_url):
         _, _, login_page = _get(f"{base}/admin/login/")
         css_path = re.search(r'href="(/static/admin/css/base\.[0-9a-f]{12}\.css)"', login_page)
         css_status, css_headers, css = _get(base + css_path.group(1))
+        icon_path = re.search(
+            r'<link rel="icon" href="(/static/interviews/favicon\.[0-9a-f]{12}\.svg)"', login_page
+        )
+        icon_status, icon_headers, _ = _get(base + icon_path.group(1))
+        # What a browser asks for on a page that names no icon: redirected to the same file.
+        ico_status, ico_headers, _ = _get(f"{base}/favicon.ico")
     finally:
         server.terminate()
         output = server.communicate(timeout=30)[0].decode(errors="replace")
@@ -93,3 +100,5 @@ def test_start_script_serves_the_admin_with_debug_off(tmp_path, database_url):
     assert css_status == 200
     assert css_headers["Content-Type"].startswith("text/css")
     assert "body" in css
+    assert (icon_status, icon_headers["Content-Type"]) == (200, "image/svg+xml")
+    assert (ico_status, ico_headers["Content-Type"]) == (200, "image/svg+xml")

@@ -35,7 +35,9 @@ ALLOWED_HOSTS = env.list(
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # First: its templates override the admin's (admin/base_site.html, admin/app_list.html).
+    "interviews",
+    "interviews.apps.ZvonokAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -45,7 +47,6 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "simple_history",
     "axes",
-    "interviews",
 ]
 
 MIDDLEWARE = [

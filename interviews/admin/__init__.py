@@ -3,12 +3,8 @@
 Every changelist costs the same number of queries whatever its page size: related rows
 come through ``list_select_related`` and counts through ``get_queryset`` annotations.
 Row-level rules (interviewers, blind feedback) live in ``interviews.roles`` and are
-applied in each ModelAdmin's ``get_queryset``.
+applied in each ModelAdmin's ``get_queryset``. The site itself, its name and the order of
+its home page, is ``interviews.admin_site``.
 """
 
-from django.contrib import admin
-
 from . import catalog, hiring, people  # noqa: F401 - modules register their ModelAdmins
-
-# The product's name, not Django's, in the header and the browser tab.
-admin.site.site_header = admin.site.site_title = "Zvonok"

@@ -265,10 +265,13 @@ class ApplicationAdmin(ApplicationSearchMixin, AuditedAdmin):
             raise PermissionDenied
         return compare_view(request, self)
 
+    def has_funnel_permission(self, request):
+        return roles.can_export(request.user)
+
     def funnel_view(self, request):
         from .reports import funnel_view
 
-        if not roles.can_export(request.user):
+        if not self.has_funnel_permission(request):
             raise PermissionDenied
         return funnel_view(request, self)
 

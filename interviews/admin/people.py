@@ -180,7 +180,9 @@ class CandidateAdmin(CandidateSearchMixin, AuditedAdmin):
 
     @admin.display(description=_("self-assessed skills"))
     def skills(self, obj):
-        return privacy_admin.skills_text(obj)
+        text = privacy_admin.skills_text(obj)
+        # The list shows a few lines of it (admin.css); the title has all of it.
+        return format_html('<span class="zvonok-clamp" title="{}">{}</span>', text, text)
 
     @admin.display(description=_("retention until"))
     def retention_deadline(self, obj):
@@ -264,8 +266,14 @@ class SubmissionAdmin(ModelAdmin):
         # get_actions offers actions declared with permissions=["export"] only if this holds.
         return roles.can_export(request.user)
 
+    def has_import_permission(self, request):
+        """May use "Import answers" (interviews.admin.uploads): the views ask this."""
+        from .uploads import PERMISSION
+
+        return request.user.has_perm(PERMISSION)
+
     def get_urls(self):
-        # "Import answers" (interviews.admin.uploads); the views check add_submission.
+        # "Import answers" (interviews.admin.uploads).
         from .uploads import upload_urls
 
         return [*upload_urls(self), *super().get_urls()]

@@ -140,7 +140,7 @@ def upload_urls(model_admin):
 
     def guarded(view):
         def checked(request):
-            if not request.user.has_perm(PERMISSION):
+            if not model_admin.has_import_permission(request):
                 raise PermissionDenied
             return view(request, model_admin)
 

@@ -24,7 +24,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-VIEWPORT = {"width": 1280, "height": 900}
+# A common laptop screen: every main page must fit its width (tests/browser/test_layout.py).
+VIEWPORT = {"width": 1366, "height": 900}
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 TIMEOUT_MS = 15_000
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 from interviews import roles
 from interviews.models import Application, Candidate, Scorecard, Stage, Submission, Vacancy
 from interviews.scoring import save_scorecard
+from tests.browser import realistic
 from tests.factories import InterviewFactory, UserFactory
 
 expect = pytest.importorskip("playwright.sync_api").expect
@@ -89,7 +90,7 @@ def test_staff_member_logs_in_and_sees_the_admin_index(page, transactional_db):
     log_in(page, user)
 
     expect(page.locator("#user-tools")).to_contain_text("anna")
-    expect(page.locator("#content-main .app-interviews")).to_be_visible()
+    expect(page.locator("#content-main .app-hiring")).to_be_visible()
 
 
 def test_wrong_password_keeps_the_user_out(page, transactional_db):
@@ -283,7 +284,11 @@ def test_html_in_an_answer_is_shown_as_text_and_never_runs(
 def screenshot(page, tmp_path, name, *, full_page=False):
     """Save ``name``.png: into docs/screenshots/ with ZVONOK_SCREENSHOTS=1, else into the
     test's temporary folder (CI takes them too, so that a page that fails to render fails
-    the test, but does not rewrite the committed ones)."""
+    the test, but does not rewrite the committed ones). A page that scrolls sideways
+    fails: it does not fit the screen it is shown on."""
+    assert page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    ), f"{name}: the page scrolls sideways at {page.viewport_size['width']} px"
     folder = SCREENSHOTS if os.environ.get("ZVONOK_SCREENSHOTS") == "1" else tmp_path
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.png"
@@ -291,7 +296,7 @@ def screenshot(page, tmp_path, name, *, full_page=False):
     if full_page:
         # Long pages are cut: a screenshot is to show the page, not to archive it.
         height = min(page.evaluate("document.documentElement.scrollHeight"), 2000)
-        clip = {"x": 0, "y": 0, "width": 1280, "height": height}
+        clip = {"x": 0, "y": 0, "width": page.viewport_size["width"], "height": height}
     page.screenshot(path=path, full_page=full_page, clip=clip, animations="disabled")
     assert path.stat().st_size > 10_000
     return path
@@ -301,9 +306,12 @@ def test_tour_of_the_main_pages(page, questionnaire, tmp_path, dialogs):
     admin = member("admin", is_superuser=True, first_name="Анна", last_name="Смирнова")
     interviewer = member("igor", roles.INTERVIEWER, first_name="Игорь", last_name="Лебедев")
     vacancy = Vacancy.objects.get(slug="python-developer")
+    failed = []  # every request answered with an error (a missing icon, a stylesheet)
+    page.on("response", lambda r: r.status >= 400 and failed.append(f"{r.status} {r.url}"))
     # The admin's navigation sidebar collapsed: the pages' own content is what to show.
     page.add_init_script("localStorage.setItem('django.admin.navSidebarIsOpen', 'false')")
     log_in(page, admin)
+    screenshot(page, tmp_path, "home", full_page=True)
 
     # Upload preview of the three example sheets, then import them.
     upload_preview(page, vacancy, IVAN, MARIA, TIMUR)
@@ -312,7 +320,8 @@ def test_tour_of_the_main_pages(page, questionnaire, tmp_path, dialogs):
     page.click('form[action$="/import/confirm/"] [type=submit]')
     expect(page.locator("td.status-created")).to_have_count(3)
 
-    # Realistic state: stages moved, an interview held and scored, another one drafted.
+    # Realistic state: stages moved, an interview held and scored, another one drafted;
+    # five more candidates with long names, skills and warnings (tests/browser/realistic.py).
     ivan, maria, timur = (
         application_of(n) for n in ("Иван Соколов", "Мария Кузнецова", "Тимур Гареев")
     )
@@ -330,10 +339,15 @@ def test_tour_of_the_main_pages(page, questionnaire, tmp_path, dialogs):
         summary="Уверенный Django, хорошие примеры оптимизации.",
         submit=True,
     )
+    others = realistic.build(tmp_path, admin=admin, interviewer=interviewer)
 
     page.goto(reverse("admin:interviews_application_changelist"))
-    expect(page.locator("#result_list tbody tr")).to_have_count(3)
+    expect(page.locator("#result_list tbody tr")).to_have_count(8)
     screenshot(page, tmp_path, "applications")
+
+    page.goto(reverse("admin:interviews_candidate_changelist"))
+    expect(page.locator("#result_list tbody tr")).to_have_count(8)
+    screenshot(page, tmp_path, "candidates")
 
     page.goto(reverse("admin:interviews_submission_change", args=[answers[0].submission_id]))
     expect(page.locator(".zvonok-answer").first).to_be_visible()
@@ -345,10 +359,9 @@ def test_tour_of_the_main_pages(page, questionnaire, tmp_path, dialogs):
     page.locator("textarea[name^=comment_]").first.fill("Потоковая выгрузка генератором: хорошо.")
     screenshot(page, tmp_path, "scoring", full_page=True)
 
-    page.goto(
-        reverse("admin:interviews_application_compare") + f"?ids={ivan.pk},{maria.pk},{timur.pk}"
-    )
-    expect(page.locator(".zvonok-compare .zvonok-candidate")).to_have_count(3)
+    ids = ",".join(str(a.pk) for a in [ivan, maria, *others[:3]])
+    page.goto(reverse("admin:interviews_application_compare") + f"?ids={ids}")
+    expect(page.locator(".zvonok-compare .zvonok-candidate")).to_have_count(5)
     screenshot(page, tmp_path, "compare", full_page=True)
 
     page.goto(reverse("admin:interviews_application_funnel"))
@@ -359,5 +372,21 @@ def test_tour_of_the_main_pages(page, questionnaire, tmp_path, dialogs):
     expect(page.locator(".zvonok-results mark").first).to_be_visible()
     screenshot(page, tmp_path, "find-answers", full_page=True)
 
-    assert Candidate.objects.count() == 3
+    assert Candidate.objects.count() == 8
     assert dialogs == []
+    assert failed == []
+
+
+def test_language_switch_in_the_header_shows_the_admin_in_english(page, transactional_db):
+    log_in(page, member("anna", roles.HR_MANAGER))
+    with translation.override("ru"):
+        russian = gettext("Service tables")
+    expect(page.locator("#content-main")).to_contain_text(russian)
+
+    page.click('.zvonok-language button[value="en"]')
+
+    expect(page.locator("#content-main")).to_contain_text("Service tables")
+    assert page.url.endswith(reverse("admin:index"))
+    expect(page.locator('.zvonok-language button[value="en"]')).to_have_attribute(
+        "aria-current", "true"
+    )
