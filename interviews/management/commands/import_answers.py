@@ -133,7 +133,7 @@ def _expand(patterns):
             found.append(path)
 
     for pattern in patterns:
-        if pattern == "-":
+        if pattern == importing.STDIN:
             add("-")
             continue
         matches = (
@@ -155,9 +155,9 @@ def _expand(patterns):
 def _read(paths, max_bytes, stdin):
     """SourceFiles, read one at a time so that memory stays flat on big folders."""
     for path in paths:
-        if path == "-":
+        if path == importing.STDIN:
             data = getattr(stdin, "buffer", stdin).read(max_bytes + 1)
-            yield importing.SourceFile("-", data)
+            yield importing.SourceFile(importing.STDIN, data)
             continue
         try:
             size = os.stat(path).st_size
