@@ -10,7 +10,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup test browser-test lint setup-run setup-dev clean bench bench-import fuzz bench-parse
+.PHONY: run setup test test-slow browser-test lint setup-run setup-dev clean bench bench-import fuzz bench-parse
 
 # Tests never use a real secret; production settings refuse to start without one.
 TEST_SECRET_KEY = tests-only-key-not-secret-0123456789abcdefghijklmnopqrstuvwxyz
@@ -62,6 +62,13 @@ test: export PYTHONDONTWRITEBYTECODE =
 test: setup-dev
 	$(PY) manage.py compile_translations -v 0
 	$(PY) -m pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
+
+# Tests too slow for `make test` (tests/test_fresh_clone.py: `make setup` and the README's
+# commands in a fresh copy of the repository).
+test-slow: export DJANGO_SECRET_KEY ?= $(TEST_SECRET_KEY)
+test-slow: setup-dev
+	$(PY) manage.py compile_translations -v 0
+	ZVONOK_SLOW_TESTS=1 $(PY) -m pytest -p no:xdist -m slow $(PYTEST_ARGS)
 
 # End-to-end tests in Debian's Chromium (apt-get install chromium), not part of `make test`.
 # ZVONOK_SCREENSHOTS=1 also rewrites docs/screenshots/.
