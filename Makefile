@@ -1,5 +1,6 @@
 # Zvonok: two commands set everything up on a fresh machine.
-#   make run   - install, migrate, load the shipped questionnaire and examples, serve the admin
+#   make run   - install, write .env, migrate, load the shipped questionnaire and examples
+#                once, create the admin once, serve the admin (make setup: all but serve)
 #   make test  - install, run the whole test suite (DATABASE_URL picks the database)
 
 PYTHON ?= python3
@@ -9,7 +10,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test browser-test lint setup-run setup-dev clean bench bench-import fuzz bench-parse
+.PHONY: run setup test test-slow browser-test lint setup-run setup-dev clean bench bench-import fuzz bench-parse
 
 # Tests never use a real secret; production settings refuse to start without one.
 TEST_SECRET_KEY = tests-only-key-not-secret-0123456789abcdefghijklmnopqrstuvwxyz
@@ -34,13 +35,15 @@ setup-run: $(VENV)/.installed-run
 setup-dev: $(VENV)/.installed-dev
 
 # The local demo runs with DEBUG on and the embedded SQLite database unless told otherwise.
+# `setup` writes .env (kept when it exists) so that manage.py works without variables
+# afterwards, and changes nothing that exists on a second run (interviews/demo.py).
+setup: export DJANGO_DEBUG ?= 1
+setup: setup-run
+	$(PY) manage.py compile_translations -v 0
+	$(PY) manage.py setup_demo --url http://$(HOST):$(PORT)/admin/
+
 run: export DJANGO_DEBUG ?= 1
-run: setup-run
-	$(PY) manage.py compile_translations
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py loaddata zvonok_python
-	$(PY) manage.py import_answers examples/ --questionnaire zvonok-python --vacancy python-developer
-	$(PY) manage.py ensure_admin --url http://$(HOST):$(PORT)/admin/
+run: setup
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # The suite runs in PYTEST_WORKERS processes (pytest-xdist: one per core, at most 4, each
@@ -59,6 +62,13 @@ test: export PYTHONDONTWRITEBYTECODE =
 test: setup-dev
 	$(PY) manage.py compile_translations -v 0
 	$(PY) -m pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
+
+# Tests too slow for `make test` (tests/test_fresh_clone.py: `make setup` and the README's
+# commands in a fresh copy of the repository).
+test-slow: export DJANGO_SECRET_KEY ?= $(TEST_SECRET_KEY)
+test-slow: setup-dev
+	$(PY) manage.py compile_translations -v 0
+	ZVONOK_SLOW_TESTS=1 $(PY) -m pytest -p no:xdist -m slow $(PYTEST_ARGS)
 
 # End-to-end tests in Debian's Chromium (apt-get install chromium), not part of `make test`.
 # ZVONOK_SCREENSHOTS=1 also rewrites docs/screenshots/.

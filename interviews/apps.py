@@ -12,11 +12,12 @@ class InterviewsConfig(AppConfig):
 
     def ready(self):
         from . import privacy
-        from .db.functions import register_sqlite_functions
+        from .db.functions import register_caseless_lookups, register_sqlite_functions
         from .models import Candidate
 
         # Before the first connection is made: the app registry loads before any query.
         connection_created.connect(register_sqlite_functions, dispatch_uid="zvonok.sqlite")
+        register_caseless_lookups()
         post_migrate.connect(sync_role_permissions, sender=self)
         # Connected after django-simple-history's receivers (connected as the models were
         # prepared), so the deletion's own history row exists when it is scrubbed.

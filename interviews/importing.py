@@ -35,6 +35,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import sheets
 from .db.bulk import insert_rows
@@ -55,6 +56,9 @@ logger = logging.getLogger(__name__)
 
 # The files an answer sheet comes in, by name: a folder's, an archive's or an upload's.
 ANSWER_SUFFIXES = (".md", ".markdown", ".txt")
+
+# The path a file read from standard input goes by (import_answers -).
+STDIN = "-"
 
 CREATED, REVISED, UNCHANGED, FAILED = "created", "revised", "unchanged", "failed"
 STATUSES = (CREATED, REVISED, UNCHANGED, FAILED)
@@ -455,6 +459,14 @@ class _Importer:
             if email:
                 name = email.split("@")[0]
                 report.warnings.append(f"no candidate name: named after the e-mail ({name})")
+            elif report.path == STDIN:
+                # Named after the file, the candidate would be "-".
+                raise ImportError_(
+                    _(
+                        "standard input has no candidate name or e-mail (front matter "
+                        "name: or email:): give --name or --email"
+                    )
+                )
             elif plan.origin and hosts.owner(plan.origin.url):
                 name = hosts.owner(plan.origin.url)
                 report.warnings.append(

@@ -174,6 +174,15 @@ def _unnamed(change_message: str, placeholder: str) -> str:
     return json.dumps(changes)
 
 
+def anonymize_refusal(candidate: Candidate, *, force=False) -> str | None:
+    """Why ``anonymize`` refuses ``candidate``, or None: the one rule, which a dry run
+    asks too so that it predicts the real run. The caller says how to get past it (the
+    command's --force; the admin has no such switch)."""
+    if not force and has_open_application(candidate):
+        return _("candidate #%(id)d has an open application") % {"id": candidate.pk}
+    return None
+
+
 @transaction.atomic
 def anonymize(candidate: Candidate, *, keep_answers=False, force=False, by=None) -> bool:
     """Erase what identifies the person; True if anything was done (it is idempotent).
@@ -189,11 +198,8 @@ def anonymize(candidate: Candidate, *, keep_answers=False, force=False, by=None)
     candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
     if candidate.is_anonymized:
         return False
-    if has_open_application(candidate) and not force:
-        raise PrivacyError(
-            _("candidate #%(id)d has an open application; use force to anonymise anyway")
-            % {"id": candidate.pk}
-        )
+    if reason := anonymize_refusal(candidate, force=force):
+        raise PrivacyError(reason)
     pk = candidate.pk
     applications = Application.objects.filter(candidate_id=pk)
     submissions = Submission.objects.filter(candidate_id=pk)

@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.django_db
 
 CSV_URL = "admin:interviews_application_export_csv"
+EXCEL_CSV_URL = "admin:interviews_application_export_csv_excel"
 XLSX_URL = "admin:interviews_application_export_xlsx"
 HEADER = [
     "Candidate",
@@ -82,10 +83,10 @@ def get(client, name, query="", **kwargs):
     return client.get(reverse(name, **kwargs) + query, HTTP_ACCEPT_LANGUAGE="en")
 
 
-def csv_rows(response):
+def csv_rows(response, delimiter=","):
     content = b"".join(response.streaming_content)
     assert content.startswith(codecs.BOM_UTF8)
-    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=delimiter))
 
 
 def action_names(response):
@@ -208,7 +209,7 @@ def test_a_recruiter_can_export(client, applications):
     assert xlsx_response.status_code == 200
 
 
-@pytest.mark.parametrize("url", [CSV_URL, XLSX_URL])
+@pytest.mark.parametrize("url", [CSV_URL, EXCEL_CSV_URL, XLSX_URL])
 def test_an_interviewer_cannot_export(client, applications, url):
     interviewer = login(client, roles.INTERVIEWER)
     InterviewFactory(application=applications["Тимур Гареев"], interviewers=[interviewer])
@@ -234,7 +235,36 @@ def test_an_hr_manager_exports_every_figure(client, scored):
     assert rows[1][5:] == ["1", "4.0", "1", "0", "0", "0"]
 
 
-@pytest.mark.parametrize(("url", "page"), [(CSV_URL, "export csv"), (XLSX_URL, "export xlsx")])
+def test_csv_for_excel_has_semicolons_and_decimal_commas_and_the_same_cells(client, scored):
+    login(client, roles.HR_MANAGER)
+
+    response = get(client, EXCEL_CSV_URL, "?q=Гареев")
+    content = b"".join(response.streaming_content)
+    excel = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
+    tools = csv_rows(get(client, CSV_URL, "?q=Гареев"))
+
+    assert content.startswith(codecs.BOM_UTF8)
+    assert content.decode("utf-8-sig").splitlines()[0] == ";".join(HEADER)
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert excel[0] == HEADER
+    assert excel[1][5:] == ["1", "4,0", "1", "0", "0", "0"]
+    assert [row[:5] for row in excel] == [row[:5] for row in tools]
+
+
+def test_csv_with_commas_for_tools_keeps_commas_and_decimal_points(client, scored):
+    login(client, roles.HR_MANAGER)
+
+    response = get(client, CSV_URL, "?q=Гареев")
+    lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+
+    assert lines[0] == ",".join(HEADER)
+    assert lines[1].endswith(",1,4.0,1,0,0,0")
+
+
+@pytest.mark.parametrize(
+    ("url", "page"),
+    [(CSV_URL, "export csv"), (EXCEL_CSV_URL, "export csv"), (XLSX_URL, "export xlsx")],
+)
 def test_export_costs_the_same_queries_whatever_the_row_count(client, applications, url, page):
     # Session, user, permissions, the filters' choices (vacancies, stages, owners), the
     # stages of the move actions, the count, the rows.
@@ -260,7 +290,7 @@ def test_export_links_carry_the_changelist_query_string(client, applications):
         client, "admin:interviews_application_changelist", f"?stage__id__exact={stage.pk}&q=a"
     ).content.decode()
 
-    for name in (CSV_URL, XLSX_URL):
+    for name in (CSV_URL, EXCEL_CSV_URL, XLSX_URL):
         assert f'href="{reverse(name)}?stage__id__exact={stage.pk}&amp;q=a"' in content
 
 
@@ -272,6 +302,7 @@ def test_an_interviewer_sees_no_export_links(client, applications):
 
     assert "Тимур Гареев" in content
     assert reverse(CSV_URL) not in content
+    assert reverse(EXCEL_CSV_URL) not in content
     assert reverse(XLSX_URL) not in content
 
 

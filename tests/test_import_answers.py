@@ -10,6 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from interviews.models import Answer, Application, Candidate, Submission
 
@@ -226,6 +227,43 @@ def test_standard_input_is_read_for_a_dash(questionnaire):
     run("-", stdin=stdin)
 
     assert Submission.objects.get().source_name == "-"
+
+
+def test_standard_input_without_a_name_is_refused_not_named_dash(questionnaire):
+    anonymous = SHEET.split("---\n", 2)[2]  # the same answers without front matter
+    stdin = io.TextIOWrapper(io.BytesIO(anonymous.encode("utf-8")), encoding="utf-8")
+
+    err = io.StringIO()
+
+    with translation.override("en"), pytest.raises(CommandError, match="1 of 1 files failed"):
+        call_command("import_answers", "-", stdin=stdin, stdout=io.StringIO(), stderr=err)
+
+    assert err.getvalue().startswith("-: standard input has no candidate name or e-mail")
+    assert "give --name or --email" in err.getvalue()
+    assert not Candidate.objects.exists()
+    assert not Submission.objects.exists()
+
+
+def test_standard_input_refusal_names_the_options_in_russian(questionnaire):
+    anonymous = SHEET.split("---\n", 2)[2]
+    stdin = io.TextIOWrapper(io.BytesIO(anonymous.encode("utf-8")), encoding="utf-8")
+    err = io.StringIO()
+
+    with translation.override("ru"), pytest.raises(CommandError):
+        call_command("import_answers", "-", stdin=stdin, stdout=io.StringIO(), stderr=err)
+
+    assert "--name" in err.getvalue()
+    assert "--email" in err.getvalue()
+    assert "стандартн" in err.getvalue()
+
+
+def test_standard_input_with_name_option_imports(questionnaire):
+    anonymous = SHEET.split("---\n", 2)[2]
+    stdin = io.TextIOWrapper(io.BytesIO(anonymous.encode("utf-8")), encoding="utf-8")
+
+    run("-", "--name", "Иван Петров", stdin=stdin)
+
+    assert Candidate.objects.get().full_name == "Иван Петров"
 
 
 def test_directories_are_read_recursively_for_markdown_and_text(questionnaire, tmp_path):

@@ -620,6 +620,64 @@ def test_command_refuses_open_applications_with_exit_status_one(db):
     assert candidate.is_anonymized
 
 
+def _anonymize_command(*args):
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("anonymize_candidates", *args, stdout=out, stderr=err)
+    except CommandError as exc:
+        return exc.returncode, out.getvalue(), err.getvalue()
+    return 0, out.getvalue(), err.getvalue()
+
+
+def test_dry_run_predicts_exactly_what_the_real_run_does(db):
+    open_one = ApplicationFactory().candidate
+    closed_one = CandidateFactory()  # no open application
+    args = ["--candidate", str(open_one.pk), "--candidate", closed_one.email.upper()]
+
+    dry_status, dry_out, dry_err = _anonymize_command(*args, "--dry-run")
+    status, out, err = _anonymize_command(*args)
+
+    assert dry_status == status == 1
+    assert dry_err == err
+    assert f"candidate #{open_one.pk} has an open application; add --force" in err
+    assert f"would anonymise candidate #{closed_one.pk}" in dry_out
+    assert f"#{open_one.pk}" not in dry_out
+    assert "1 would be anonymised, 0 already anonymised, 1 would be refused" in dry_out
+    assert "1 anonymised, 0 already anonymised, 1 refused" in out
+    open_one.refresh_from_db()
+    closed_one.refresh_from_db()
+    assert (open_one.is_anonymized, closed_one.is_anonymized) == (False, True)
+
+
+def test_admin_refusal_does_not_point_at_a_command_line_option(db):
+    candidate = ApplicationFactory().candidate
+    with pytest.raises(privacy.PrivacyError) as excinfo:
+        privacy.anonymize(candidate)
+    assert "force" not in str(excinfo.value)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["anonymize_candidates", "--dry-run", "--candidate"],
+        ["export_candidate_data"],
+        ["export_answers", "--candidate"],
+    ],
+)
+def test_every_command_takes_a_candidate_by_id_or_email_in_any_case(db, command):
+    person = SubmissionFactory(candidate__email="Mixed.Case@Example.com").candidate
+
+    for reference in (str(person.pk), "mixed.case@example.COM"):
+        out = io.StringIO()
+        call_command(*command, reference, stdout=out, stderr=io.StringIO())
+        assert out.getvalue(), reference
+
+    with pytest.raises(CommandError, match=r"no candidate with id or e-mail 'nobody@example\.com'"):
+        call_command(*command, "nobody@example.com", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="no candidate with id 999999"):
+        call_command(*command, "999999", stdout=io.StringIO())
+
+
 # -- subject access ------------------------------------------------------------------------
 
 

@@ -258,10 +258,38 @@ def test_candidate_search_still_finds_by_name(admin_client):
     _answer("Писал вёрстку.", candidate=wanted)
     CandidateFactory(full_name="Другой Человек")
 
-    # (SQLite's LIKE ignores the case of ASCII letters only: the name is typed as stored.)
     response = admin_client.get(reverse("admin:interviews_candidate_changelist"), {"q": "Искомый"})
 
     assert list(response.context["cl"].result_list) == [wanted]
+
+
+@pytest.mark.parametrize("typed", ["соколов", "СОКОЛОВ", "сОкОлОв", "Соколов"])
+def test_candidate_and_application_search_ignore_the_case_of_cyrillic(admin_client, typed):
+    # SQLite's own LIKE ignores the case of ASCII letters only; PostgreSQL's of all.
+    wanted = CandidateFactory(full_name="Иван Соколов", email="ivan@example.com")
+    CandidateFactory(full_name="Пётр Орлов")
+    application = ApplicationFactory(candidate=wanted)
+    ApplicationFactory(candidate__full_name="Анна Белова")
+
+    candidates = admin_client.get(reverse("admin:interviews_candidate_changelist"), {"q": typed})
+    applications = admin_client.get(
+        reverse("admin:interviews_application_changelist"), {"q": typed}
+    )
+
+    assert list(candidates.context["cl"].result_list) == [wanted]
+    assert list(applications.context["cl"].result_list) == [application]
+
+
+def test_caseless_lookups_keep_like_wildcards_literal(db):
+    from interviews.models import Candidate
+
+    wanted = CandidateFactory(full_name="Ёлкин_Сто%")
+    CandidateFactory(full_name="ЁлкинXСтоY")
+
+    assert list(Candidate.objects.filter(full_name__icontains="ёлкин_сто%")) == [wanted]
+    assert list(Candidate.objects.filter(full_name__iexact="ёлкин_сто%")) == [wanted]
+    assert list(Candidate.objects.filter(full_name__istartswith="ёлкин_")) == [wanted]
+    assert list(Candidate.objects.filter(full_name__iendswith="_сто%")) == [wanted]
 
 
 def _sheet_answer(application, body):

@@ -86,3 +86,20 @@ def test_health_check_reports_the_database(client):
 
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_commands_print_no_axes_banner_and_no_sqlite_w040(tmp_path):
+    # django-axes' INFO banner and SQLite's "no INCLUDE columns" warning came with every
+    # command; neither tells a user anything they can act on.
+    result = _manage(
+        "check",
+        "--database",
+        "default",
+        env=production_env(DJANGO_DEBUG="1", DATABASE_URL=f"sqlite:///{tmp_path / 'x.sqlite3'}"),
+    )
+
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "AXES" not in output
+    assert "W040" not in output
+    assert "no issues" in output

@@ -4,6 +4,7 @@ Every knob an operator may turn is read from an environment variable; the README
 configuration table lists them. Secrets have no production default.
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -14,8 +15,12 @@ from interviews.links.hosts import DEFAULT_ALLOWED_HOSTS
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-# A local .env is a convenience for development only; real deployments set variables.
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# A local .env (`make run` writes one; operators may keep theirs) fills in what the
+# environment does not set. ZVONOK_ENV_FILE names another file, or none when empty: the
+# test suite sets it empty (tests/settings.py), so that nobody's .env changes its results.
+ENV_FILE = os.environ.get("ZVONOK_ENV_FILE", str(BASE_DIR / ".env"))
+if ENV_FILE:
+    environ.Env.read_env(ENV_FILE, overwrite=False)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
@@ -94,6 +99,12 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# SQLite builds the covering indexes without their INCLUDE columns (models.W040): true,
+# and harmless for the local demo, which would otherwise print it on every command.
+# PostgreSQL, which production runs on, builds them whole.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    SILENCED_SYSTEM_CHECKS = ["models.W040"]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -165,7 +176,12 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["stdout"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # django-axes announces itself at INFO in every process, every management command
+        # included; its warnings (lockouts) still come through.
+        "axes.apps": {"level": "WARNING"},
+    },
 }
 
 # Zvonok's own settings.

@@ -27,7 +27,9 @@ from .. import roles
 from ..exports.markdown import answers_download
 from ..exports.tables import (
     CSV_CONTENT_TYPE,
+    EXCEL_CSV,
     TALLY,
+    TOOLS_CSV,
     XLSX_CONTENT_TYPE,
     applications_csv,
     applications_xlsx,
@@ -44,8 +46,13 @@ def application_urls(model_admin):
     return [
         path(
             "export/csv/",
-            wrap(partial(applications_csv_view, model_admin=model_admin)),
+            wrap(partial(applications_csv_view, model_admin=model_admin, csv_format=TOOLS_CSV)),
             name="interviews_application_export_csv",
+        ),
+        path(
+            "export/csv-excel/",
+            wrap(partial(applications_csv_view, model_admin=model_admin, csv_format=EXCEL_CSV)),
+            name="interviews_application_export_csv_excel",
         ),
         path(
             "export/xlsx/",
@@ -63,8 +70,9 @@ def application_urls(model_admin):
 # -- the application list as a spreadsheet ---------------------------------------------
 
 
-def applications_csv_view(request, *, model_admin):
-    """The changelist's rows, as its query string selects them, as CSV."""
+def applications_csv_view(request, *, model_admin, csv_format):
+    """The changelist's rows, as its query string selects them, as CSV: ";" and decimal
+    commas for Excel, or commas for tools (``interviews.exports.tables``)."""
     _check_can_export(request, model_admin)
     try:
         queryset = _changelist_queryset(request, model_admin)
@@ -72,7 +80,7 @@ def applications_csv_view(request, *, model_admin):
         return _back_to_changelist_with_error()
     # The body is produced after the view returns (and after the request's transaction):
     # keep the request's language for the headers and stage names written then.
-    chunks = _in_language(translation.get_language(), applications_csv(queryset))
+    chunks = _in_language(translation.get_language(), applications_csv(queryset, csv_format))
     response = StreamingHttpResponse(chunks, content_type=CSV_CONTENT_TYPE)
     response.headers["Content-Disposition"] = content_disposition_header(
         True, dated_filename("applications", "csv")

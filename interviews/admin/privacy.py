@@ -121,7 +121,7 @@ def anonymize_candidates(modeladmin, request, queryset):
         try:
             done += privacy.anonymize(candidate, by=request.user)
         except privacy.PrivacyError as exc:
-            refused.append(str(exc))
+            refused.append(_("%(reason)s: close it to anonymise the candidate") % {"reason": exc})
     if done:
         modeladmin.message_user(
             request,

@@ -4,7 +4,7 @@ stores, and the folding the SQLite fallback of the search compares with. Below t
 
 from django.contrib.postgres.search import SearchVectorField
 from django.db import NotSupportedError
-from django.db.models import F, Func, TextField
+from django.db.models import CharField, F, Func, TextField, lookups
 
 CONFIG = "russian"
 
@@ -73,7 +73,55 @@ def _sql_fold(value):
     return None if value is None else fold(str(value))
 
 
+def _sql_upper(value):
+    return None if value is None else str(value).upper()
+
+
 def register_sqlite_functions(sender, connection, **kwargs):
     """``connection_created`` receiver, connected in ``InterviewsConfig.ready()``."""
     if connection.vendor == "sqlite":
         connection.connection.create_function("zvonok_fold", 1, _sql_fold, deterministic=True)
+        connection.connection.create_function("zvonok_upper", 1, _sql_upper, deterministic=True)
+
+
+# -- case-insensitive lookups on SQLite ------------------------------------------------
+
+
+class _UnicodeCaseless:
+    """A case-insensitive lookup (``icontains`` and its kin: the admin's searches and
+    filters) that ignores the case of every letter on SQLite, as it does on PostgreSQL
+    (``UPPER(column) LIKE UPPER(value)``). SQLite's LIKE ignores the case of ASCII letters
+    only, so "соколов" would not find "Соколов"; both sides are upper-cased by Python
+    first (``zvonok_upper``). Elsewhere the lookup is Django's own."""
+
+    def as_sqlite(self, compiler, connection):
+        lhs_sql, lhs_params = self.process_lhs(compiler, connection)
+        rhs_sql, rhs_params = self.process_rhs(compiler, connection)
+        rhs_sql = self.get_rhs_op(connection, f"zvonok_upper({rhs_sql})")
+        return f"zvonok_upper({lhs_sql}) {rhs_sql}", [*lhs_params, *rhs_params]
+
+
+class UnicodeIExact(_UnicodeCaseless, lookups.IExact):
+    pass
+
+
+class UnicodeIContains(_UnicodeCaseless, lookups.IContains):
+    pass
+
+
+class UnicodeIStartsWith(_UnicodeCaseless, lookups.IStartsWith):
+    pass
+
+
+class UnicodeIEndsWith(_UnicodeCaseless, lookups.IEndsWith):
+    pass
+
+
+CASELESS_LOOKUPS = (UnicodeIExact, UnicodeIContains, UnicodeIStartsWith, UnicodeIEndsWith)
+
+
+def register_caseless_lookups():
+    """In place of Django's for every text column (``InterviewsConfig.ready()``)."""
+    for field_class in (CharField, TextField):
+        for lookup in CASELESS_LOOKUPS:
+            field_class.register_lookup(lookup)

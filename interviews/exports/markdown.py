@@ -46,11 +46,8 @@ def submissions_for_export(
     *, candidate=None, questionnaire=None, vacancy=None, all_revisions=False
 ):
     queryset = Submission.objects.all()
-    if candidate:
-        if str(candidate).isdigit():
-            queryset = queryset.filter(candidate_id=int(candidate))
-        else:
-            queryset = queryset.filter(candidate__email__iexact=candidate)
+    if candidate is not None:  # a Candidate (interviews.management.candidates finds it)
+        queryset = queryset.filter(candidate=candidate)
     if questionnaire:
         queryset = queryset.filter(questionnaire__slug=questionnaire)
     if vacancy:

@@ -11,6 +11,7 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -97,21 +98,36 @@ class _Echo:
         return value
 
 
-def applications_csv(queryset) -> Iterator[bytes]:
+@dataclass(frozen=True, slots=True)
+class CsvFormat:
+    delimiter: str
+    decimal_separator: str
+
+
+# Excel in a Russian locale splits a CSV file's lines at ";" (its list separator; with ","
+# every row lands in one cell) and reads "2,5" as a number, "2.5" as text or a date.
+EXCEL_CSV = CsvFormat(delimiter=";", decimal_separator=",")
+# Scripts, pandas, databases: the comma CSV that tools expect by default.
+TOOLS_CSV = CsvFormat(delimiter=",", decimal_separator=".")
+
+
+def applications_csv(queryset, csv_format: CsvFormat = TOOLS_CSV) -> Iterator[bytes]:
     """The application list as UTF-8 CSV, chunk by chunk. It starts with a byte-order
     mark: without one Excel reads the file as ANSI and garbles every Cyrillic name."""
-    writer = csv.writer(_Echo())
+    writer = csv.writer(_Echo(), delimiter=csv_format.delimiter)
     yield codecs.BOM_UTF8
     yield writer.writerow(application_header()).encode()
     for row in application_rows(queryset):
-        yield writer.writerow([_csv_value(value) for value in row]).encode()
+        yield writer.writerow([_csv_value(value, csv_format) for value in row]).encode()
 
 
-def _csv_value(value):
+def _csv_value(value, csv_format: CsvFormat):
     if value is None:
         return ""
     if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
         return "'" + value
+    if isinstance(value, float | Decimal):
+        return str(value).replace(".", csv_format.decimal_separator)
     return value
 
 

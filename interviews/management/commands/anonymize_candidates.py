@@ -2,8 +2,11 @@
 period has passed. Run --retention-passed regularly (e.g. daily from cron)."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from interviews import privacy
+from interviews.management.candidates import find_candidates
 from interviews.models import Candidate
 
 
@@ -12,7 +15,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         which = parser.add_mutually_exclusive_group(required=True)
-        which.add_argument("--candidate", type=int, action="append", help="Candidate id.")
+        which.add_argument(
+            "--candidate", action="append", help="Candidate id or e-mail (may be repeated)."
+        )
         which.add_argument(
             "--retention-passed",
             action="store_true",
@@ -26,14 +31,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--force", action="store_true", help="Also candidates with an open application."
         )
-        parser.add_argument("--dry-run", action="store_true", help="List, change nothing.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Say what a real run would do, change nothing."
+        )
 
     def handle(self, *args, candidate, retention_passed, keep_answers, force, dry_run, **options):
         if candidate:
-            found = Candidate.objects.filter(pk__in=candidate)
-            missing = set(candidate) - set(found.values_list("pk", flat=True))
-            if missing:
-                raise CommandError(f"no candidate with id {', '.join(map(str, sorted(missing)))}")
+            found = Candidate.objects.filter(pk__in=[c.pk for c in find_candidates(candidate)])
         else:
             found = privacy.retention_passed()
         done = skipped = refused = 0
@@ -41,20 +45,36 @@ class Command(BaseCommand):
             if person.is_anonymized:
                 skipped += 1
                 continue
-            if dry_run:
-                open_note = " (open application)" if privacy.has_open_application(person) else ""
-                self.stdout.write(f"would anonymise candidate #{person.pk}{open_note}")
-                done += 1
-                continue
-            try:
-                privacy.anonymize(person, keep_answers=keep_answers, force=force)
-            except privacy.PrivacyError as exc:
+            # The dry run asks the rule the real run obeys (privacy.anonymize_refusal).
+            reason = privacy.anonymize_refusal(person, force=force)
+            if reason is None and not dry_run:
+                try:
+                    privacy.anonymize(person, keep_answers=keep_answers, force=force)
+                except privacy.PrivacyError as exc:  # the application opened meanwhile
+                    reason = str(exc)
+            if reason is not None:
                 refused += 1
-                self.stderr.write(str(exc))
+                self.stderr.write(
+                    _("%(reason)s; add --force to anonymise anyway") % {"reason": reason}
+                )
                 continue
+            if dry_run:
+                self.stdout.write(_("would anonymise candidate #%(id)d") % {"id": person.pk})
             done += 1
         if options["verbosity"] >= 1:
-            verb = "would be anonymised" if dry_run else "anonymised"
-            self.stdout.write(f"{done} {verb}, {skipped} already anonymised, {refused} refused")
+            counts = {"done": done, "skipped": skipped, "refused": refused}
+            summary = (
+                _(
+                    "dry run: %(done)d would be anonymised, %(skipped)d already anonymised, "
+                    "%(refused)d would be refused"
+                )
+                if dry_run
+                else _("%(done)d anonymised, %(skipped)d already anonymised, %(refused)d refused")
+            )
+            self.stdout.write(summary % counts)
         if refused:
-            raise CommandError(f"{refused} candidate(s) refused", returncode=1)
+            raise CommandError(
+                ngettext("%(count)d candidate refused", "%(count)d candidates refused", refused)
+                % {"count": refused},
+                returncode=1,
+            )

@@ -9,6 +9,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from interviews.exports.markdown import export_filename, export_submission, submissions_for_export
+from interviews.management.candidates import find_candidate
 
 
 class Command(BaseCommand):
@@ -27,7 +28,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, candidate, questionnaire, vacancy, all_revisions, out, **options):
         submissions = submissions_for_export(
-            candidate=candidate,
+            candidate=find_candidate(candidate) if candidate else None,
             questionnaire=questionnaire,
             vacancy=vacancy,
             all_revisions=all_revisions,

@@ -3,28 +3,26 @@ art. 15), as JSON for machines and markdown for the person."""
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from interviews import privacy
-from interviews.models import Candidate
+from interviews.management.candidates import find_candidate
 
 
 class Command(BaseCommand):
     help = "Export all data stored about a candidate (JSON, and markdown with --out)."
 
     def add_arguments(self, parser):
-        parser.add_argument("candidate_id", type=int)
+        parser.add_argument("candidate", help="Candidate id or e-mail.")
         parser.add_argument(
             "--out",
             help="Directory for candidate-<id>.json and candidate-<id>.md "
             "(default: JSON to stdout).",
         )
 
-    def handle(self, *args, candidate_id, out, **options):
-        try:
-            candidate = Candidate.objects.get(pk=candidate_id)
-        except Candidate.DoesNotExist as exc:
-            raise CommandError(f"no candidate with id {candidate_id}") from exc
+    def handle(self, *args, candidate, out, **options):
+        candidate = find_candidate(candidate)
+        candidate_id = candidate.pk
         data = privacy.subject_data(candidate)
         privacy.record_export(candidate)
         if out is None:

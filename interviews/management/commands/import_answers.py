@@ -167,7 +167,7 @@ def _expand(patterns):
             found.append(path)
 
     for pattern in patterns:
-        if pattern == "-" or _is_link(pattern):
+        if pattern == importing.STDIN or _is_link(pattern):
             add(pattern)
             continue
         matches = (
@@ -214,9 +214,9 @@ def _read(paths, max_bytes, stdin, policy):
         if _is_link(path):
             yield sources.read_link(path, policy)
             continue
-        if path == "-":
+        if path == importing.STDIN:
             data = getattr(stdin, "buffer", stdin).read(max_bytes + 1)
-            yield importing.SourceFile("-", data)
+            yield importing.SourceFile(importing.STDIN, data)
             continue
         try:
             size = os.stat(path).st_size
