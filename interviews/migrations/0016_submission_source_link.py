@@ -4,30 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('interviews', '0012_funnel_summary'),
+        ("interviews", "0012_funnel_summary"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='submission',
-            name='source_commit',
-            field=models.CharField(blank=True, max_length=64, verbose_name='commit'),
+            model_name="submission",
+            name="source_commit",
+            field=models.CharField(blank=True, max_length=64, verbose_name="commit"),
         ),
         migrations.AddField(
-            model_name='submission',
-            name='source_etag',
-            field=models.CharField(blank=True, max_length=200, verbose_name='ETag'),
+            model_name="submission",
+            name="source_etag",
+            field=models.CharField(blank=True, max_length=200, verbose_name="ETag"),
         ),
         migrations.AddField(
-            model_name='submission',
-            name='source_raw_url',
-            field=models.URLField(blank=True, max_length=1000, verbose_name='downloaded from'),
+            model_name="submission",
+            name="source_raw_url",
+            field=models.URLField(blank=True, max_length=1000, verbose_name="downloaded from"),
         ),
         migrations.AddField(
-            model_name='submission',
-            name='source_url',
-            field=models.URLField(blank=True, max_length=1000, verbose_name='link'),
+            model_name="submission",
+            name="source_url",
+            field=models.URLField(blank=True, max_length=1000, verbose_name="link"),
         ),
     ]
