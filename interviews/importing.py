@@ -338,6 +338,7 @@ class _Importer:
             .values(
                 "id",
                 "sha256",
+                "candidate_id",
                 "candidate__full_name",
                 "candidate__email",
                 "questionnaire__slug",
