@@ -17,7 +17,7 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext
@@ -31,6 +31,7 @@ from ..models import (
     Stage,
     StageChange,
 )
+from ..numbers import format_figure
 from .common import AuditedAdmin, InstanceLabelsForm, ModelAdmin, TabularInline
 from .exports import application_urls, export_answers
 from .pagination import EstimatedCountPaginator
@@ -190,7 +191,7 @@ class ApplicationAdmin(ApplicationSearchMixin, AuditedAdmin):
 
     @admin.display(description=_("average score"), ordering="_average")
     def average_score(self, obj):
-        return "—" if obj._average is None else number_format(obj._average, 1)
+        return format_figure(obj._average)
 
     @admin.display(description=_("recommendations"))
     def recommendation_tally(self, obj):

@@ -22,6 +22,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from ..models import Scorecard
+from ..numbers import rounded
 
 # Rows fetched per database round trip: memory stays flat however long the list is.
 CHUNK_SIZE = 2000
@@ -77,7 +78,6 @@ def application_rows(queryset) -> Iterator[list]:
     or missing is None."""
     queryset = queryset.select_related("candidate", "vacancy", "stage", "owner")
     for application in queryset.iterator(chunk_size=CHUNK_SIZE):
-        average = application._average
         yield [
             application.candidate.full_name,
             application.vacancy.title,
@@ -85,7 +85,7 @@ def application_rows(queryset) -> Iterator[list]:
             application.days_in_stage,
             str(application.owner) if application.owner_id else None,
             application._submitted,
-            None if average is None else round(float(average), 2),
+            rounded(application._average),
             *(getattr(application, f"_{value}") for value in TALLY),
         ]
 
