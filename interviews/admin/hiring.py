@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext
 
 from .. import roles
+from ..exports.tables import TALLY
 from ..models import (
     AnswerScore,
     Application,
@@ -197,14 +198,13 @@ class ApplicationAdmin(ApplicationSearchMixin, AuditedAdmin):
     def recommendation_tally(self, obj):
         if obj._hidden:
             return _("hidden until you submit yours")
-        return format_html(
-            '<span title="{}">++{} +{} −{} −−{}</span>',
-            _("strong yes, yes, no, strong no"),
-            obj._strong_yes,
-            obj._yes,
-            obj._no,
-            obj._strong_no,
-        )
+        # In words, most favourable first, the counts that are not zero alone: "да: 2,
+        # нет: 1" needs no legend, and a column of zeros would tell nothing.
+        counts = [(value.label, getattr(obj, f"_{value}")) for value in TALLY]
+        said = [(label, count) for label, count in counts if count]
+        if not said:
+            return "—"
+        return format_html_join(format_html("<br>"), "{}: {}", said)
 
     @admin.display(description=_("stage history"))
     def stage_history(self, obj):

@@ -30,7 +30,7 @@ CHUNK_SIZE = 2000
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-# Most favourable first, as the changelist's "++ + − −−" tally reads.
+# Most favourable first, as the changelist's recommendations column reads.
 TALLY = [
     Scorecard.Recommendation.STRONG_YES,
     Scorecard.Recommendation.YES,
