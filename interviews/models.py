@@ -47,6 +47,17 @@ class SlugManager(models.Manager):
 class Questionnaire(models.Model):
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    # The files candidates return start with a heading of their own ("# ZvonokTest"),
+    # which need not be the title people read in the admin.
+    sheet_title = models.CharField(
+        _("heading of the answer files"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "The first heading (# ...) of the files candidates send back. An import "
+            "recognises the questionnaire by it, or by its title."
+        ),
+    )
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
