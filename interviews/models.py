@@ -34,6 +34,7 @@ from simple_history.models import HistoricalRecords
 
 from . import roles
 from .db.functions import AnswerDocument
+from .rendering import truncate
 from .sheets import contacts
 
 
@@ -114,7 +115,7 @@ class Question(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.number}. {self.text[:60]}"
+        return f"{self.number}. {truncate(self.text, 60)}"
 
     def natural_key(self):
         return (*self.questionnaire.natural_key(), self.number)

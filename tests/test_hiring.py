@@ -392,7 +392,7 @@ class TestBlindFeedback:
         changelist = client.get(reverse("admin:interviews_application_changelist"))
 
         assert roles.visible_scorecards(manager, Scorecard.objects.all()).count() == 1
-        assert '<td class="field-recommendation_tally">однозначно нет: 1</td>' in (
+        assert '<td class="field-recommendation_tally"><div>однозначно нет: 1</div></td>' in (
             changelist.content.decode()
         )
 
@@ -405,7 +405,7 @@ def test_average_and_tally_count_submitted_scorecards_only(admin_client):
     content = admin_client.get(reverse("admin:interviews_application_changelist")).content.decode()
 
     assert '<td class="field-submitted_scorecards">1</td>' in content
-    assert '<td class="field-recommendation_tally">однозначно да: 1</td>' in content
+    assert '<td class="field-recommendation_tally"><div>однозначно да: 1</div></td>' in content
 
 
 def test_recommendations_read_as_words_most_favourable_first(admin_client):
@@ -419,7 +419,7 @@ def test_recommendations_read_as_words_most_favourable_first(admin_client):
     )
 
     content = response.content.decode()
-    assert "однозначно да: 1<br>да: 1<br>нет: 2</td>" in content
+    assert "<div>однозначно да: 1</div><div>да: 1</div><div>нет: 2</div></td>" in content
     row = next(r for r in response.context["cl"].result_list if r.pk == unscored.pk)
     assert ApplicationAdmin(Application, admin.site).recommendation_tally(row) == "—"
 

@@ -117,3 +117,12 @@ def test_an_answer_cannot_be_moved_to_another_sheet(client, sheet):
     answer.refresh_from_db()
     assert answer.body == "Исправленный ответ"  # the rest of the form was saved
     assert answer.submission_id == sheet.pk
+
+
+def test_a_question_named_in_short_is_cut_on_a_word_with_an_ellipsis(sheet):
+    question = sheet.answers.get().question
+
+    name = str(question)
+
+    assert name.endswith("…") and len(name) <= len(f"{question.number}. ") + 60
+    assert name[:-1].split()[-1] in LONG_QUESTION.split()

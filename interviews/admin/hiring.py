@@ -204,7 +204,7 @@ class ApplicationAdmin(ApplicationSearchMixin, AuditedAdmin):
         said = [(label, count) for label, count in counts if count]
         if not said:
             return "—"
-        return format_html_join(format_html("<br>"), "{}: {}", said)
+        return format_html_join("", "<div>{}: {}</div>", said)
 
     @admin.display(description=_("stage history"))
     def stage_history(self, obj):

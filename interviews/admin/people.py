@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from .. import duplicates, roles
 from ..db.queries import distinct_values
 from ..models import Answer, Application, Candidate, Submission
-from ..rendering import render_markdown
+from ..rendering import preview, render_markdown
 from . import privacy as privacy_admin
 from .common import AuditedAdmin, ModelAdmin, TabularInline, short
 from .exports import export_answers
@@ -380,7 +380,7 @@ class AnswerAdmin(AnswerSearchMixin, AuditedAdmin):
 
     @admin.display(description=_("answer"))
     def short_body(self, obj):
-        return short(obj.body)
+        return preview(obj.body, 80)
 
     @admin.display(description=_("rendered"))
     def rendered_body(self, obj):
