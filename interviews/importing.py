@@ -506,7 +506,10 @@ class _Importer:
         if self._questionnaires is None:
             infos = {
                 q.id: sheets.KnownQuestionnaire(
-                    q.id, q.slug, sheets.normalise_question(q.title), []
+                    q.id,
+                    q.slug,
+                    frozenset(sheets.normalise_question(t) for t in (q.title, q.sheet_title) if t),
+                    [],
                 )
                 for q in Questionnaire.objects.all()
             }

@@ -34,6 +34,7 @@ from simple_history.models import HistoricalRecords
 
 from . import roles
 from .db.functions import AnswerDocument
+from .rendering import truncate
 from .sheets import contacts
 
 
@@ -47,6 +48,17 @@ class SlugManager(models.Manager):
 class Questionnaire(models.Model):
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    # The files candidates return start with a heading of their own ("# ZvonokTest"),
+    # which need not be the title people read in the admin.
+    sheet_title = models.CharField(
+        _("heading of the answer files"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "The first heading (# ...) of the files candidates send back. An import "
+            "recognises the questionnaire by it, or by its title."
+        ),
+    )
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -103,7 +115,7 @@ class Question(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.number}. {self.text[:60]}"
+        return f"{self.number}. {truncate(self.text, 60)}"
 
     def natural_key(self):
         return (*self.questionnaire.natural_key(), self.number)

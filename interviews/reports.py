@@ -32,7 +32,10 @@ from .models import (
     Submission,
     Vacancy,
 )
-from .rendering import render_markdown
+from .rendering import preview, render_markdown
+
+# Characters of an answer shown before it is unfolded (comparison cells).
+PREVIEW_LENGTH = 80
 
 
 class ComparisonError(ValueError):
@@ -46,6 +49,7 @@ class ComparisonError(ValueError):
 class ScoredAnswer:
     answer: Answer
     rendered: SafeString
+    preview: str  # the start of the rendered answer, as plain text
     # Over the scores the caller let us see, of submitted scorecards only; None when
     # there are none (not scored yet, or hidden by blind feedback).
     average: float | None
@@ -76,6 +80,7 @@ def score_answers(answers: Iterable[Answer], *, scores_queryset) -> list[ScoredA
             ScoredAnswer(
                 answer=answer,
                 rendered=render_markdown(answer.body),
+                preview=preview(answer.body, PREVIEW_LENGTH),
                 average=total / n if n else None,
                 score_count=n,
                 score_total=total,

@@ -16,7 +16,7 @@ def test_shipped_questionnaire_loads_into_an_empty_database():
     call_command("loaddata", "zvonok_python", verbosity=0)
 
     questionnaire = Questionnaire.objects.get(slug="zvonok-python")
-    assert questionnaire.title == "ZvonokTest"
+    assert questionnaire.title == "Анкета Python-разработчика"
     assert list(questionnaire.questions.values_list("number", flat=True)) == [
         "1",
         "2",

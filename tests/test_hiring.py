@@ -3,11 +3,13 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
 from interviews import roles
+from interviews.admin.hiring import ApplicationAdmin
 from interviews.models import AnswerScore, Application, Scorecard, Stage, StageChange
 from interviews.scoring import save_scorecard
 from tests.factories import (
@@ -390,7 +392,9 @@ class TestBlindFeedback:
         changelist = client.get(reverse("admin:interviews_application_changelist"))
 
         assert roles.visible_scorecards(manager, Scorecard.objects.all()).count() == 1
-        assert "−−1" in changelist.content.decode()
+        assert '<td class="field-recommendation_tally"><div>однозначно нет: 1</div></td>' in (
+            changelist.content.decode()
+        )
 
 
 def test_average_and_tally_count_submitted_scorecards_only(admin_client):
@@ -401,7 +405,23 @@ def test_average_and_tally_count_submitted_scorecards_only(admin_client):
     content = admin_client.get(reverse("admin:interviews_application_changelist")).content.decode()
 
     assert '<td class="field-submitted_scorecards">1</td>' in content
-    assert "++1 +0 −0 −−0" in content
+    assert '<td class="field-recommendation_tally"><div>однозначно да: 1</div></td>' in content
+
+
+def test_recommendations_read_as_words_most_favourable_first(admin_client):
+    application = ApplicationFactory()
+    for recommendation in ("no", "strong_yes", "no", "yes"):
+        ScorecardFactory(application=application, recommendation=recommendation)
+    unscored = ApplicationFactory()
+
+    response = admin_client.get(
+        reverse("admin:interviews_application_changelist"), HTTP_ACCEPT_LANGUAGE="ru"
+    )
+
+    content = response.content.decode()
+    assert "<div>однозначно да: 1</div><div>да: 1</div><div>нет: 2</div></td>" in content
+    row = next(r for r in response.context["cl"].result_list if r.pk == unscored.pk)
+    assert ApplicationAdmin(Application, admin.site).recommendation_tally(row) == "—"
 
 
 @pytest.mark.parametrize("answers", [2, 6])

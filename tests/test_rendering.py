@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from interviews.rendering import render_markdown
+from interviews.rendering import plain_text, preview, render_markdown, truncate
 from tests.factories import AnswerFactory
 
 HOSTILE = """Ответ со вставками:
@@ -70,3 +70,29 @@ def test_hostile_answer_is_inert_on_the_submission_page(admin_client):
     assert "<script>alert(1)" not in content
     assert "<img src=x onerror" not in content
     assert not LIVE_JS_LINK.search(content)
+
+
+def test_preview_is_the_rendered_text_cut_on_a_word_with_an_ellipsis():
+    text = preview("**Ответ:** пишу `генераторы` и итераторы каждый день", 30)
+
+    assert text == "Ответ: пишу генераторы и…"
+
+
+def test_preview_keeps_a_short_answer_whole():
+    assert preview("Да, *пять* лет.", 30) == "Да, пять лет."
+
+
+def test_preview_shows_what_the_candidate_typed_as_text():
+    # Escaped on the page, as every other text: a preview is plain text, not HTML.
+    assert preview("2 < 3 & <b>жирный</b>") == "2 < 3 & <b>жирный</b>"
+
+
+def test_a_fragment_loses_the_halves_of_markup_cut_off_from_it():
+    fragment = "ерации | 5 |\n| Python | 3 |\n```\n\nДальше **важно"
+
+    assert plain_text(fragment, fragment=True) == "ерации 5 Python 3 Дальше важно"
+
+
+def test_truncate_cuts_inside_a_word_only_when_it_is_the_whole_room():
+    assert truncate("а " + "б" * 50, 20) == "а " + "б" * 17 + "…"
+    assert truncate("слово другое третье", 12) == "слово…"

@@ -1,6 +1,8 @@
 """Report pages: applications compared side by side, all answers to one question, and
 the hiring funnel; with blind feedback respected and query counts that do not grow."""
 
+import html
+import re
 from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -230,8 +232,49 @@ def test_comparison_shows_average_scores_to_hr(admin_client, apps):
     first_question = table[1]
     assert "4,5 / 5" in first_question[1]
     assert "3,0 / 5" in first_question[2]
-    assert "—" in first_question[3] and "/ 5" not in first_question[3]
+    assert "Средний балл" not in first_question[3] and "/ 5" not in first_question[3]
     assert table[-1][1:] == ["4,5", "3,0", "—"]
+
+
+MARKDOWN_MARKERS = ("**", "`", "|", "#")
+
+
+def _summaries(response):
+    return [
+        html.unescape(re.sub(r"<[^>]+>", "", summary))
+        for summary in re.findall(r"<summary>(.*?)</summary>", response.content.decode(), re.S)
+    ]
+
+
+def test_comparison_previews_are_rendered_text_cut_on_a_word(admin_client, apps):
+    answer = latest_submission(apps[IVAN]).answers.get(question__number="1")
+    answer.body = (
+        "**Ответ:** `dict` и таблица:\n\n| язык | лет |\n|---|---|\n| Python | 5 |\n\n"
+        "```python\nprint(1)\n```\n\nДальше длинное пояснение про генераторы и итераторы."
+    )
+    answer.save()
+
+    summaries = _summaries(admin_client.get(_compare_url(apps[IVAN], apps[MARIA])))
+
+    assert len(summaries) == 14
+    first = " ".join(summaries[0].split())
+    assert first.startswith("Ответ: dict и таблица: язык лет Python 5 print(1)")
+    assert first.endswith("…") and len(first) <= reports.PREVIEW_LENGTH
+    # A word is not cut: what precedes the ellipsis is a word of the answer.
+    assert first[:-1].split()[-1] in answer.body
+    for summary in summaries:
+        assert not any(marker in summary for marker in MARKDOWN_MARKERS), summary
+        assert "Средний балл" not in summary  # nothing is scored yet
+
+
+def test_comparison_previews_show_the_score_when_there_is_one(admin_client, apps):
+    _score(apps[IVAN], UserFactory(username="alice"), 4)
+
+    summaries = _summaries(admin_client.get(_compare_url(apps[IVAN], apps[MARIA])))
+
+    ivan, maria = summaries[0], summaries[1]
+    assert " ".join(ivan.split()).startswith("Средний балл: 4,0 / 5 · ")
+    assert "Средний балл" not in maria
 
 
 def test_comparison_hides_scores_from_a_reviewer_who_has_not_submitted(

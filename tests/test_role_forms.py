@@ -85,7 +85,6 @@ INLINES_WITHOUT_CHOICES = {
     "InterviewInline",
     "StageChangeInline",
     "SubmissionInline",
-    "AnswerInline",
 }
 
 

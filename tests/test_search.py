@@ -2,6 +2,8 @@
 syntax, ranking, highlighting), the SQLite fallback, the admin changelist searches and the
 "find answers" page."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
@@ -194,6 +196,23 @@ def test_fallback_find_page_highlights_matches(on_sqlite, admin_client):
 
     assert "<mark>ОПТИМИЗАЦИЯ</mark>" in content
     assert "&lt;i&gt;запросов&lt;/i&gt;" in content
+
+
+def test_find_page_shows_answers_as_rendered_text_without_markdown(admin_client):
+    # On either database: PostgreSQL's headline and the Python one are both cut out of
+    # the markdown as written, fences and tables included.
+    _answer(
+        "**Ответ:** храню кэш в `dict`:\n\n| ключ | значение |\n|---|---|\n| id | кэш |\n\n"
+        "```python\ncache = {}  # кэш\n```\n"
+    )
+
+    content = admin_client.get(FIND_URL, {"q": "кэш"}).content.decode()
+
+    (headline,) = re.findall(r'<div class="zvonok-headline">(.*?)</div>', content, re.S)
+    assert "<mark>" in headline
+    text = re.sub(r"</?mark>", "", headline)
+    assert "Ответ: храню" in text
+    assert not any(marker in text for marker in ("**", "`", "|", "---")), text
 
 
 # -- fragments (no database) -----------------------------------------------------------

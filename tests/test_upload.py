@@ -118,6 +118,19 @@ def test_preview_shows_sections_matches_and_statuses_and_writes_nothing(
     assert rows[0]["answers"][1]["matched_text"].startswith("Приходилось ли сильно")
 
 
+def test_preview_and_result_name_questionnaire_and_vacancy_by_title(admin_client, questionnaire):
+    vacancy = Vacancy.objects.get(slug="python-developer")
+
+    preview = upload(admin_client, example(IVAN), vacancy=vacancy.pk)
+    result = confirm(admin_client, token_in(preview))
+
+    for response in (preview, result):
+        html = response.content.decode()
+        assert "Анкета Python-разработчика" in html
+        assert "zvonok-python" not in html and "python-developer" not in html
+    assert f"Vacancy: {vacancy.title}" in preview.content.decode()
+
+
 def test_preview_keeps_the_files_in_storage_under_the_token(admin_client, media, questionnaire):
     response = upload(admin_client, example(IVAN))
 

@@ -45,6 +45,7 @@ from django.utils.translation import gettext, gettext_noop
 from simple_history.admin import SimpleHistoryAdmin
 
 from .. import roles
+from ..rendering import truncate
 from . import pagination
 
 # Column heading of django-simple-history's history page, missing from its Russian
@@ -53,9 +54,8 @@ gettext_noop("Changes")
 
 
 def short(text, length=80):
-    """One line of at most ``length`` characters, for changelist columns."""
-    text = " ".join((text or "").split())
-    return text if len(text) <= length else text[: length - 1] + "…"
+    """One line of at most ``length`` characters, cut on a word, for changelist columns."""
+    return truncate(" ".join((text or "").split()), length)
 
 
 # -- choices: the rows the user may see ------------------------------------------------------

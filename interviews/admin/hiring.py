@@ -17,12 +17,13 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext
 
 from .. import roles
+from ..exports.tables import TALLY
 from ..models import (
     AnswerScore,
     Application,
@@ -31,6 +32,7 @@ from ..models import (
     Stage,
     StageChange,
 )
+from ..numbers import format_figure
 from .common import AuditedAdmin, InstanceLabelsForm, ModelAdmin, TabularInline
 from .exports import application_urls, export_answers
 from .pagination import EstimatedCountPaginator
@@ -190,20 +192,19 @@ class ApplicationAdmin(ApplicationSearchMixin, AuditedAdmin):
 
     @admin.display(description=_("average score"), ordering="_average")
     def average_score(self, obj):
-        return "—" if obj._average is None else number_format(obj._average, 1)
+        return format_figure(obj._average)
 
     @admin.display(description=_("recommendations"))
     def recommendation_tally(self, obj):
         if obj._hidden:
             return _("hidden until you submit yours")
-        return format_html(
-            '<span title="{}">++{} +{} −{} −−{}</span>',
-            _("strong yes, yes, no, strong no"),
-            obj._strong_yes,
-            obj._yes,
-            obj._no,
-            obj._strong_no,
-        )
+        # In words, most favourable first, the counts that are not zero alone: "да: 2,
+        # нет: 1" needs no legend, and a column of zeros would tell nothing.
+        counts = [(value.label, getattr(obj, f"_{value}")) for value in TALLY]
+        said = [(label, count) for label, count in counts if count]
+        if not said:
+            return "—"
+        return format_html_join("", "<div>{}: {}</div>", said)
 
     @admin.display(description=_("stage history"))
     def stage_history(self, obj):

@@ -12,15 +12,15 @@ from django.db.models.functions import Coalesce
 from django.urls import path
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from .. import duplicates, roles
 from ..db.queries import distinct_values
 from ..models import Answer, Application, Candidate, Submission
-from ..rendering import render_markdown
+from ..rendering import preview, render_markdown
 from . import privacy as privacy_admin
-from .common import AuditedAdmin, ModelAdmin, StackedInline, TabularInline, short
+from .common import AuditedAdmin, ModelAdmin, TabularInline, short
 from .exports import export_answers
 from .pagination import EstimatedCountPaginator
 from .search import AnswerSearchMixin, CandidateSearchMixin, find_answers_view
@@ -195,28 +195,6 @@ class CandidateAdmin(CandidateSearchMixin, AuditedAdmin):
         return obj._submission_count
 
 
-class AnswerInline(StackedInline):
-    """Answers of a submission, in file order, rendered read-only: what the candidate wrote
-    is evidence and is not edited in place."""
-
-    model = Answer
-    extra = 0
-    can_delete = False
-    fields = ["label", "question", "question_text", "rendered_body", "line"]
-    readonly_fields = fields
-    ordering = ["position"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("question")
-
-    @admin.display(description=_("answer"))
-    def rendered_body(self, obj):
-        return format_html('<div class="zvonok-answer">{}</div>', render_markdown(obj.body))
-
-
 @admin.register(Submission)
 class SubmissionAdmin(ModelAdmin):
     paginator = EstimatedCountPaginator
@@ -234,8 +212,14 @@ class SubmissionAdmin(ModelAdmin):
     list_select_related = ["candidate", "questionnaire"]
     str_select_related = ["candidate", "questionnaire"]
     search_fields = ["candidate__full_name", "candidate__email", "source_name", "sha256"]
+    # On the add form only: once imported, a sheet is evidence and reads only (below).
     autocomplete_fields = ["candidate", "questionnaire", "application"]
-    object_select_related = ["application__candidate", "application__vacancy", "imported_by"]
+    object_select_related = [
+        "application__candidate",
+        "application__vacancy",
+        "questionnaire",
+        "imported_by",
+    ]
     # No date_hierarchy, as on candidates: the "imported" filter has the periods.
     readonly_fields = [
         "source_url",
@@ -253,8 +237,81 @@ class SubmissionAdmin(ModelAdmin):
         "trailer",
         "original_text",
     ]
-    inlines = [AnswerInline]
+    # The change page reads like the sheet: who, for which vacancy, then the answers
+    # (change_form.html puts them after the first fieldset), the file itself folded away.
+    change_fieldsets = [
+        (
+            None,
+            {"fields": ["candidate", "vacancy", "questionnaire", "revision", "warning_list"]},
+        ),
+        (
+            _("File as imported"),
+            {
+                "classes": ["collapse"],
+                "fields": [
+                    "source_name",
+                    "source_url",
+                    "source_raw_url",
+                    "source_etag",
+                    "source_commit",
+                    "imported_at",
+                    "imported_by",
+                    "encoding",
+                    "sha256",
+                    "title",
+                    "preamble",
+                    "trailer",
+                    "original_text",
+                ],
+            },
+        ),
+    ]
+    # The field each computed one above shows.
+    reads = {"vacancy": "application", "warning_list": "warnings"}
     actions = [export_answers, refresh_from_source]
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return super().get_fieldsets(request, obj)
+
+        # Fields the role may not read (the file's text, its warnings) stay off the page,
+        # and so do the columns made of them.
+        def readable(name):
+            return roles.may_read(request.user, self.model, self.reads.get(name, name))
+
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if readable(f)]})
+            for name, options in self.change_fieldsets
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return self.readonly_fields
+        return [field for _name, options in self.change_fieldsets for field in options["fields"]]
+
+    def has_change_permission(self, request, obj=None):
+        # An imported sheet is what the candidate sent, and whom it belongs to was settled
+        # by the import (re-importing adds a revision): its page only reads, and a POST to
+        # it is refused. The permission still counts for the list and for adding.
+        if obj is not None:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        submission = self.get_object(request, unquote(object_id))
+        answers = [] if submission is None else submission.answers.select_related("question")
+        extra_context = {
+            **(extra_context or {}),
+            "answers": [
+                {
+                    "answer": answer,
+                    "question": answer.question,
+                    "rendered": render_markdown(answer.body),
+                }
+                for answer in answers
+            ],
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_queryset(self, request):
         queryset = (
@@ -286,6 +343,18 @@ class SubmissionAdmin(ModelAdmin):
     def warning_count(self, obj):
         return len(obj.warnings or [])
 
+    @admin.display(description=_("vacancy"))
+    def vacancy(self, obj):
+        return obj.application.vacancy if obj.application_id else "—"
+
+    @admin.display(description=_("warnings"))
+    def warning_list(self, obj):
+        if not obj.warnings:
+            return "—"
+        return format_html(
+            "<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((w,) for w in obj.warnings))
+        )
+
 
 @admin.register(Answer)
 class AnswerAdmin(AnswerSearchMixin, AuditedAdmin):
@@ -299,6 +368,11 @@ class AnswerAdmin(AnswerSearchMixin, AuditedAdmin):
     object_select_related = ["submission__candidate", "submission__questionnaire", "question"]
     history_select_related = ["submission__candidate", "submission__questionnaire"]
     readonly_fields = ["rendered_body"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # An answer stays on the sheet it was imported from.
+        fields = super().get_readonly_fields(request, obj)
+        return fields if obj is None else [*fields, "submission"]
 
     def get_queryset(self, request):
         return _visible_candidates(request, super().get_queryset(request), "submission__candidate")
@@ -323,7 +397,7 @@ class AnswerAdmin(AnswerSearchMixin, AuditedAdmin):
 
     @admin.display(description=_("answer"))
     def short_body(self, obj):
-        return short(obj.body)
+        return preview(obj.body, 80)
 
     @admin.display(description=_("rendered"))
     def rendered_body(self, obj):

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from .. import roles, search
 from ..models import Application, Question, Questionnaire, Vacancy
+from ..rendering import plain_text
 from .pagination import EstimatedCountPaginator
 
 ANSWERS_PER_PAGE = 25
@@ -173,7 +174,7 @@ def find_answers_view(request, model_admin):
         paginator.object_list = _with_application_visible(answers, request.user)
         page = paginator.get_page(request.GET.get("p"))
         rows = [
-            {"answer": answer, "headline": highlight(answer.headline)}
+            {"answer": answer, "headline": highlight(plain_text(answer.headline, fragment=True))}
             for answer in search.with_headlines(page.object_list, query)
         ]
     context = {

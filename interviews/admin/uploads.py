@@ -189,6 +189,12 @@ def upload_view(request, model_admin):
                 pending=pending,
                 summary=report.summary(),
                 rows=_preview_rows(report),
+                # Named by title, as people know them; the import goes by slug.
+                option_titles={
+                    key: str(form.cleaned_data[key])
+                    for key in ("questionnaire", "vacancy")
+                    if form.cleaned_data.get(key)
+                },
                 importable=any(
                     f.status in (importing.CREATED, importing.REVISED) for f in report.files
                 ),
@@ -264,8 +270,9 @@ def _render(request, model_admin, template, **context):
 
 
 def _preview_rows(report):
-    # The matched questions' texts, for all files at once.
+    # The matched questions' texts and the questionnaires' titles, for all files at once.
     slugs = {f.questionnaire for f in report.files if f.questionnaire}
+    titles = dict(Questionnaire.objects.filter(slug__in=slugs).values_list("slug", "title"))
     texts = {
         (slug, number): text
         for slug, number, text in Question.objects.filter(
@@ -276,6 +283,7 @@ def _preview_rows(report):
         {
             "file": f,
             "status": PREVIEW_STATUS[f.status],
+            "questionnaire": titles.get(f.questionnaire, f.questionnaire),
             "answers": [
                 {
                     "answer": a,
@@ -291,6 +299,8 @@ def _preview_rows(report):
 def _result_rows(report):
     ids = [f.submission_id for f in report.files if f.submission_id]
     candidates = dict(Submission.objects.filter(pk__in=ids).values_list("pk", "candidate_id"))
+    slugs = {f.questionnaire for f in report.files if f.questionnaire}
+    titles = dict(Questionnaire.objects.filter(slug__in=slugs).values_list("slug", "title"))
     rows = []
     for f in report.files:
         candidate_id = candidates.get(f.submission_id)
@@ -298,6 +308,7 @@ def _result_rows(report):
             {
                 "file": f,
                 "status": RESULT_STATUS[f.status],
+                "questionnaire": titles.get(f.questionnaire, f.questionnaire),
                 "candidate_url": reverse("admin:interviews_candidate_change", args=[candidate_id])
                 if candidate_id
                 else "",

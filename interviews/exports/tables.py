@@ -23,6 +23,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from ..models import Scorecard
+from ..numbers import rounded
 
 # Rows fetched per database round trip: memory stays flat however long the list is.
 CHUNK_SIZE = 2000
@@ -30,7 +31,7 @@ CHUNK_SIZE = 2000
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-# Most favourable first, as the changelist's "++ + − −−" tally reads.
+# Most favourable first, as the changelist's recommendations column reads.
 TALLY = [
     Scorecard.Recommendation.STRONG_YES,
     Scorecard.Recommendation.YES,
@@ -78,7 +79,6 @@ def application_rows(queryset) -> Iterator[list]:
     or missing is None."""
     queryset = queryset.select_related("candidate", "vacancy", "stage", "owner")
     for application in queryset.iterator(chunk_size=CHUNK_SIZE):
-        average = application._average
         yield [
             application.candidate.full_name,
             application.vacancy.title,
@@ -86,7 +86,7 @@ def application_rows(queryset) -> Iterator[list]:
             application.days_in_stage,
             str(application.owner) if application.owner_id else None,
             application._submitted,
-            None if average is None else round(float(average), 2),
+            rounded(application._average),
             *(getattr(application, f"_{value}") for value in TALLY),
         ]
 

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("interviews", "0012_funnel_summary"),
+        ("interviews", "0015_questionnaire_sheet_title"),
     ]
 
     operations = [

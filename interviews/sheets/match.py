@@ -40,7 +40,7 @@ def normalise_question(text: str) -> str:
 class KnownQuestionnaire:
     id: int
     slug: str
-    title_key: str  # normalise_question(title)
+    title_keys: frozenset[str]  # normalise_question() of its title and sheet title
     questions: list[tuple[int, str, str]]  # (id, number, normalise_question(text))
 
 
@@ -55,7 +55,7 @@ def detect_questionnaire(
     for info in questionnaires:
         known = [text for _, _, text in info.questions]
         hits = sum(1 for t in texts if any(similar(t, k) for k in known))
-        if (title and title == info.title_key) or (texts and hits * 2 >= len(texts)):
+        if (title and title in info.title_keys) or (texts and hits * 2 >= len(texts)):
             fits.append((hits, info))
     if len(fits) == 1:
         hits, info = fits[0]
