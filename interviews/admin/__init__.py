@@ -8,7 +8,11 @@ applied in each ModelAdmin's ``get_queryset``.
 
 from django.contrib import admin
 
-from . import catalog, hiring, people  # noqa: F401 - modules register their ModelAdmins
+from . import cases, catalog, hiring, people  # noqa: F401 - modules register their ModelAdmins
 
 # The product's name, not Django's, in the header and the browser tab.
 admin.site.site_header = admin.site.site_title = "Zvonok"
+
+# Model names in the right case in every ModelAdmin's sentences, the third-party apps'
+# included: their admin modules are imported before this one (INSTALLED_APPS order).
+cases.apply(admin.site)
