@@ -189,7 +189,7 @@ def test_catalogue_holds_every_string_marked_in_the_code(tmp_path, settings, mon
 
     refreshed = polib.pofile(str(target / "django.po"))
     missing = [e.msgid for e in refreshed if not e.obsolete and not e.translated()]
-    assert missing == [], "run makemessages -l ru and translate the new entries"
+    assert missing == [], f"run makemessages -l ru and translate the new entries: {missing}"
 
 
 # -- plural forms, dates ---------------------------------------------------------------
