@@ -12,10 +12,11 @@ from django.db.models.functions import Coalesce
 from django.urls import path
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from .. import duplicates, roles
+from .. import messages as import_messages
 from ..db.queries import distinct_values
 from ..models import Answer, Application, Candidate, Submission
 from ..rendering import render_markdown
@@ -272,6 +273,17 @@ class SubmissionAdmin(ModelAdmin):
     @admin.display(description=_("warnings"))
     def warning_count(self, obj):
         return len(obj.warnings or [])
+
+    @admin.display(description=_("warnings"))
+    def warnings(self, obj):
+        # Shown in place of the stored field (readonly_fields): stored in English, read in
+        # the page's language, one per line.
+        if not obj.warnings:
+            return "—"
+        items = format_html_join(
+            "", "<li>{}</li>", ((import_messages.translate(w),) for w in obj.warnings)
+        )
+        return format_html("<ul>{}</ul>", items)
 
 
 @admin.register(Answer)
