@@ -50,8 +50,12 @@ def _patterns() -> list[tuple[str, re.Pattern]]:
             else:
                 seen.add(piece)
                 parts.append(f"(?P<{piece}>.+?)")
-        patterns.append((template, re.compile("".join(parts), re.DOTALL)))
-    return patterns
+        literal = len(_PLACEHOLDER.sub("", template))
+        patterns.append((literal, template, re.compile("".join(parts), re.DOTALL)))
+    # The most specific first: "binary file (NUL bytes at offset 3)" is made from its own
+    # template, not from "binary file (%(kind)s)".
+    patterns.sort(key=lambda entry: -entry[0])
+    return [(template, pattern) for _literal, template, pattern in patterns]
 
 
 def translate(text: str) -> str:

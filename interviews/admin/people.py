@@ -274,10 +274,20 @@ class SubmissionAdmin(ModelAdmin):
     def warning_count(self, obj):
         return len(obj.warnings or [])
 
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if roles.may_read(request.user, self.model, "warnings"):
+            fields = [*fields, "warning_list"]
+        return fields
+
+    def get_fields(self, request, obj=None):
+        # The stored warnings (English, as the import wrote them) give way to the same in
+        # the page's language, where the user may read them.
+        fields = super().get_fields(request, obj)
+        return ["warning_list" if f == "warnings" else f for f in fields if f != "warning_list"]
+
     @admin.display(description=_("warnings"))
-    def warnings(self, obj):
-        # Shown in place of the stored field (readonly_fields): stored in English, read in
-        # the page's language, one per line.
+    def warning_list(self, obj):
         if not obj.warnings:
             return "—"
         items = format_html_join(
