@@ -210,6 +210,7 @@ DJANGO_SENTENCES = (
         "following protected related objects:"
     ),
     gettext_noop("Select all %(total_count)s %(module_name)s"),
+    gettext_noop("0 of %(cnt)s selected"),
     gettext_noop("Added {name} “{object}”."),
     gettext_noop("Changed {fields} for {name} “{object}”."),
     gettext_noop("Deleted {name} “{object}”."),

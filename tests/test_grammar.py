@@ -211,6 +211,12 @@ def _expected_sentences(model, obj, request):
         }
     if model_admin.has_add_permission(request):
         expected["changelist"].append(add)
+    if model_admin.get_actions(request):
+        with override("ru"):
+            expected["changelist"].append(
+                gettext("0 of %(cnt)s selected")
+                % {"cnt": model_admin.get_queryset(request).count()}
+            )
     return expected
 
 
