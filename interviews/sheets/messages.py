@@ -36,7 +36,7 @@ BAD_AFTER_BOM = gettext_noop(
 )
 CUT_CHARACTER = gettext_noop(
     "the file ends in the middle of a %(encoding)s character at byte offset %(offset)s "
-    "(cut off, as by a download that stopped short); that character is replaced with \ufffd"
+    "(cut off, as by a download that stopped short); that character is replaced with �"
 )
 
 # -- limits ----------------------------------------------------------------------------
