@@ -35,6 +35,7 @@ LATIN_ALLOWED = {
     *("SQLAlchemy", "Telegram", "Markdown", "GIL", "asyncio", "ID", "SHA", "CSV", "XLSX"),
     *("JSON", "UTF", "utf", "URL", "IP", "LDAP", "GDPR", "Control", "Command", "Mac"),
     *("HTTP", "Accept", "Single", "Sing-On"),  # "Single Sign-On" in Django's own Russian
+    "or",  # the search's operator, as the find-answers page tells it is typed
 }
 # A word of two or more Latin letters standing alone: not part of a hash, a number or a
 # Cyrillic word ("Python-разработчик" is data).
@@ -322,3 +323,33 @@ def test_delete_action_confirms_and_reports_in_the_models_forms(admin_client):
     assert reported in _texts(done)
     assert action in _texts(done)
     assert not Stage.objects.filter(pk__in=[s.pk for s in stages]).exists()
+
+
+@pytest.mark.django_db
+def test_custom_pages_have_no_english_words(admin_client):
+    rows = _russian_rows()
+    data = _shown_data(rows)
+    first, second = rows["applications"]
+    user = get_user_model().objects.get(username="root")
+    pages = [
+        reverse("admin:index"),
+        reverse("admin:app_list", args=["interviews"]),
+        reverse("admin:interviews_application_score", args=[first.pk]),
+        reverse("admin:interviews_application_compare") + f"?ids={first.pk},{second.pk}",
+        reverse("admin:interviews_application_funnel"),
+        reverse("admin:interviews_application_print", args=[first.pk]),
+        reverse("admin:interviews_answer_find") + "?q=Python",
+        reverse("admin:interviews_submission_import"),
+        reverse("admin:interviews_question_answers", args=[rows["question"].pk]),
+        reverse("admin:auth_user_password_change", args=[user.pk]),
+        reverse("admin:password_change"),
+    ]
+    problems = {}
+
+    for url in pages:
+        response = admin_client.get(url, HTTP_ACCEPT_LANGUAGE="ru")
+        assert response.status_code == 200, url
+        if words := _latin_words(_texts(response), data):
+            problems[url] = sorted(words)
+
+    assert problems == {}, problems

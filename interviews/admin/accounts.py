@@ -7,8 +7,9 @@ from its model's translated name and its action instead."""
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth.forms import AdminPasswordChangeForm, SetUnusablePasswordMixin
 from django.contrib.auth.models import Group, Permission, User
-from django.utils.text import capfirst
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext, gettext_noop, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -48,6 +49,19 @@ class PermissionLabelsMixin:
         return formfield
 
 
+class PasswordChangeForm(AdminPasswordChangeForm):
+    # Django appends this warning to the field's help as an untranslated string.
+    usable_password_help_text = format_lazy(
+        '{}<ul id="id_unusable_warning" class="messagelist"><li class="warning">{}</li></ul>',
+        SetUnusablePasswordMixin.usable_password_help_text,
+        _("If disabled, the current password for this user will be lost."),
+    )
+
+
+class UserAccountsMixin(PermissionLabelsMixin):
+    change_password_form = PasswordChangeForm
+
+
 class LoginAttemptColumnsMixin:
     """django-axes's columns of a login attempt, with translated headers and the count
     of attempts left in the language's plural forms."""
@@ -68,7 +82,7 @@ class LoginAttemptColumnsMixin:
 
 def apply(site):
     for model, mixin in (
-        (User, PermissionLabelsMixin),
+        (User, UserAccountsMixin),
         (Group, PermissionLabelsMixin),
         (AccessAttempt, LoginAttemptColumnsMixin),
     ):
