@@ -134,6 +134,11 @@ def _urls(model, obj, request):
     if obj is not None:
         urls["change"] = reverse("admin:{}_{}_change".format(*info), args=[obj.pk])
         urls["history"] = reverse("admin:{}_{}_history".format(*info), args=[obj.pk])
+        record = obj.history.order_by("history_id").last() if hasattr(obj, "history") else None
+        if record is not None:  # simple_history's page of one past version
+            urls["version"] = reverse(
+                "admin:{}_{}_simple_history".format(*info), args=[obj.pk, record.history_id]
+            )
         if model_admin.has_delete_permission(request, obj):
             urls["delete"] = reverse("admin:{}_{}_delete".format(*info), args=[obj.pk])
     return urls
@@ -199,6 +204,11 @@ def _expected_sentences(model, obj, request):
             "add": [add],
             "change": [gettext("Change %s" if changes else "View %s") % accusative],
             "history": [],
+            # Its breadcrumb: either verb, with the name in the accusative.
+            "version": [
+                capfirst(gettext("Revert %s") % accusative),
+                capfirst(gettext("View %s") % accusative),
+            ],
             # One of: the confirmation, or the refusal when protected rows depend on it.
             "delete": [
                 gettext(msgid) % {"object_name": accusative, "escaped_object": str(obj)}
@@ -224,7 +234,7 @@ def _expected_sentences(model, obj, request):
 def _form_problems(model, page, expected, texts, response, request, obj):
     problems = []
     page_text = "\n".join(texts)
-    if page == "delete":
+    if page in ("delete", "version"):
         if not any(sentence in page_text for sentence in expected):
             problems.append(("missing", expected[0]))
     else:

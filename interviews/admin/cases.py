@@ -142,6 +142,12 @@ def count_phrase(opts, count):
     return f"{count} {name}"
 
 
-def add_caption(opts):
+def verb_phrase(sentence, opts):
+    """``sentence``, a msgid with a verb and one ``%s``, translated, with the model of
+    ``opts`` in the accusative: "Добавить заявку"."""
     noun = grammar.noun(opts.model)
-    return capfirst(gettext("Add %s") % (noun.accusative if noun else opts.verbose_name))
+    return capfirst(gettext(sentence) % (noun.accusative if noun else opts.verbose_name))
+
+
+def add_caption(opts):
+    return verb_phrase("Add %s", opts)

@@ -18,3 +18,10 @@ def add_caption(opts):
 def count_of(opts, count):
     """ "5 заявок"."""
     return cases.count_phrase(opts, count)
+
+
+@register.simple_tag
+def with_accusative(sentence, opts):
+    """``sentence`` (a msgid with one ``%s``, translated by whichever app ships it) with the
+    model of ``opts`` in the accusative: "Восстановить заявку"."""
+    return cases.verb_phrase(sentence, opts)
