@@ -45,6 +45,7 @@ re-create the database.
 """
 
 import argparse
+import functools
 import hashlib
 import os
 import random
@@ -662,6 +663,13 @@ class _Scorecard:
     submitted: float | None
 
 
+@functools.cache
+def _import_comment() -> str:
+    from interviews.importing import import_comment
+
+    return import_comment()
+
+
 def _dt(ts):
     return None if ts is None else datetime.fromtimestamp(ts, UTC)
 
@@ -1029,7 +1037,8 @@ class _Generator:
         # The first application comes with the candidate's first sheet, opened by the
         # import (Application.objects.open_many); later ones by their owner in the admin.
         if len(app.candidate.applications) == 0:
-            app.changes.append((self.active[0], app.created, app.candidate.importer, "import"))
+            comment = _import_comment()
+            app.changes.append((self.active[0], app.created, app.candidate.importer, comment))
         else:
             app.changes.append((self.active[0], app.created, app.owner, ""))
         level, t = 0, app.created

@@ -36,6 +36,16 @@ class ZvonokAdminConfig(admin_apps.AdminConfig):
     default = False  # "interviews" alone still means InterviewsConfig
     default_site = "interviews.admin_site.ZvonokAdminSite"
 
+    def ready(self):
+        super().ready()  # imports every app's admin module: all ModelAdmins are registered
+        from django.contrib import admin
+
+        from .admin import accounts, cases
+
+        # The third-party apps' admins too, whatever the order of INSTALLED_APPS.
+        accounts.apply(admin.site)
+        cases.apply(admin.site)
+
 
 def sync_role_permissions(sender, **kwargs):
     """Keep the role groups' permissions in step with the models after every migrate: HR

@@ -31,13 +31,14 @@ from itertools import islice
 from multiprocessing import get_context
 from pathlib import PurePath
 
+from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
-from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
-from . import sheets
+from . import messages, sheets
 from .db.bulk import insert_rows
 from .links import hosts
 from .models import (
@@ -209,9 +210,9 @@ def import_sources(
 def validate_options(*, questionnaire=None, vacancy=None):
     """Raise ImportError_ for option values that would fail every file."""
     if questionnaire and not Questionnaire.objects.filter(slug=questionnaire).exists():
-        raise ImportError_(f"questionnaire {questionnaire!r} does not exist")
+        raise ImportError_(messages.QUESTIONNAIRE_MISSING % {"slug": repr(questionnaire)})
     if vacancy and not Vacancy.objects.filter(slug=vacancy).exists():
-        raise ImportError_(f"vacancy {vacancy!r} does not exist")
+        raise ImportError_(messages.VACANCY_MISSING % {"slug": repr(vacancy)})
 
 
 # -- implementation ------------------------------------------------------------------------
@@ -436,7 +437,7 @@ class _Importer:
         if slug:
             found = [q for q in questionnaires.values() if q.slug == slug]
             if not found:
-                raise ImportError_(f"questionnaire {slug!r} does not exist")
+                raise ImportError_(messages.QUESTIONNAIRE_MISSING % {"slug": repr(slug)})
             plan.questionnaire = found[0]
         elif vacancy_questionnaire:
             plan.questionnaire = questionnaires.get(vacancy_questionnaire)
@@ -453,33 +454,22 @@ class _Importer:
         # A misspelt key ("e-mail", "vacansy") would otherwise be dropped without a word.
         unused = sorted(set(fm) - _FRONT_MATTER_KEYS)
         if unused:
-            report.warnings.append("front matter keys not used: " + ", ".join(unused))
+            report.warnings.append(messages.FRONT_MATTER_UNUSED % {"keys": ", ".join(unused)})
         email = (opts.email or _text(fm.get("email"))).strip()
         name = (opts.name or _text(fm.get("name") or fm.get("full_name"))).strip()
         if not name:
             if email:
                 name = email.split("@")[0]
-                report.warnings.append(f"no candidate name: named after the e-mail ({name})")
+                report.warnings.append(messages.NAMED_AFTER_EMAIL % {"name": name})
             elif report.path == STDIN:
                 # Named after the file, the candidate would be "-".
-                raise ImportError_(
-                    _(
-                        "standard input has no candidate name or e-mail (front matter "
-                        "name: or email:): give --name or --email"
-                    )
-                )
+                raise ImportError_(messages.STDIN_WITHOUT_NAME)
             elif plan.origin and hosts.owner(plan.origin.url):
                 name = hosts.owner(plan.origin.url)
-                report.warnings.append(
-                    f"no candidate name or e-mail in the file or options: "
-                    f"named after the link's owner ({name})"
-                )
+                report.warnings.append(messages.NAMED_AFTER_LINK % {"name": name})
             else:
                 name = _name_from_path(report.path)
-                report.warnings.append(
-                    f"no candidate name or e-mail in the file or options: "
-                    f"named after the file ({name})"
-                )
+                report.warnings.append(messages.NAMED_AFTER_FILE % {"name": name})
         if opts.candidate is not None:
             plan.candidate_key = f"id:{opts.candidate}"
         elif email:
@@ -498,7 +488,7 @@ class _Importer:
         if slug not in self._vacancies:
             row = Vacancy.objects.filter(slug=slug).values_list("id", "questionnaire_id").first()
             if row is None:
-                raise ImportError_(f"vacancy {slug!r} does not exist")
+                raise ImportError_(messages.VACANCY_MISSING % {"slug": repr(slug)})
             self._vacancies[slug] = row
         return self._vacancies[slug]
 
@@ -602,12 +592,12 @@ class _Importer:
                 continue
             _pk, fields = candidate
             for what, index, value in (
-                ("phone", by_phone, fields["phone"]),
+                (messages.PHONE, by_phone, fields["phone"]),
                 ("Telegram", by_handle, fields["telegram"]),
             ):
                 if value and value in index:
                     plan.report.warnings.append(
-                        f"possible duplicate: candidate #{index[value]} has the same {what}"
+                        messages.POSSIBLE_DUPLICATE % {"id": index[value], "what": what}
                     )
 
     def _decide_revisions(self, plans: list[_Plan]):
@@ -734,8 +724,15 @@ class _Importer:
         return Application.objects.open_many(
             {(p.candidate_id, p.vacancy_id) for p in plans if p.vacancy_id},
             by=self.opts.imported_by,
-            source="import",
+            source=import_comment(),
         )
+
+
+def import_comment() -> str:
+    # A stage change's comment is stored text, like the ones people type: written in the
+    # installation's language, whoever runs the import.
+    with translation.override(settings.LANGUAGE_CODE):
+        return gettext("opened by an import of answers")
 
 
 def _insert_candidates(candidates: Iterable[dict], *, by) -> list[int]:

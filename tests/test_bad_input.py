@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.test import override_settings
 
 from interviews.management.commands import import_answers
 from interviews.models import Answer, Submission
@@ -358,7 +359,8 @@ def batch(django_db_setup, django_db_blocker, tmp_path_factory):
     out, err = io.StringIO(), io.StringIO()
     with django_db_blocker.unblock(), transaction.atomic():
         call_command("loaddata", "zvonok_python", verbosity=0)
-        with pytest.MonkeyPatch.context() as mp:
+        # The command speaks LANGUAGE_CODE; these tests read its English messages.
+        with pytest.MonkeyPatch.context() as mp, override_settings(LANGUAGE_CODE="en"):
             # The command's own open(): this is how a file it may not read looks to it.
             mp.setattr(import_answers, "open", spying_open, raising=False)
             with pytest.raises(CommandError) as failed:

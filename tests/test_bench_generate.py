@@ -10,6 +10,7 @@ from django.db.models import OuterRef, Subquery
 
 from bench import generate as bench
 from interviews import sheets
+from interviews.importing import import_comment
 from interviews.models import (
     Answer,
     AnswerScore,
@@ -173,7 +174,7 @@ def test_imported_candidates_have_the_history_and_first_stage_the_import_writes(
     candidate = application.candidate
 
     opened = application.stage_changes.order_by("at", "id").first()
-    assert opened.comment == "import"
+    assert opened.comment == import_comment()
     assert opened.to_stage == Stage.initial()
     created = candidate.history.get(history_type="+")
     assert created.history_user_id == opened.by_id

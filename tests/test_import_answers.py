@@ -33,6 +33,13 @@ phone: "+7 900 123-45-67"
 """
 
 
+@pytest.fixture(autouse=True)
+def _english(settings):
+    # The command speaks LANGUAGE_CODE; these tests read its English messages
+    # (tests/test_import_messages.py reads the Russian ones).
+    settings.LANGUAGE_CODE = "en"
+
+
 @pytest.fixture
 def questionnaire(db):
     call_command("loaddata", "zvonok_python", verbosity=0)

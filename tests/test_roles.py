@@ -2,9 +2,11 @@
 interviewer sees."""
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
-from interviews import roles
+from interviews import messages, roles
 from interviews.models import Application
 from interviews.scoring import save_scorecard
 from tests.factories import (
@@ -294,7 +296,8 @@ def test_recruiter_reads_the_imported_sheet_verbatim(client, imported_sheet):
 
     content = response.content.decode()
     assert "alice.p@example.com" in content and "+7 900 555-12-34" in content
-    assert EMAIL_WARNING in content
+    with translation.override(settings.LANGUAGE_CODE):  # the page's language
+        assert messages.translate(EMAIL_WARNING) in content
 
 
 def test_interviewer_cannot_filter_candidates_by_shared_contacts(client, two_applications):

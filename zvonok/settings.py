@@ -78,7 +78,9 @@ ROOT_URLCONF = "zvonok.urls"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # Searched before the apps: overrides of the admin's own templates, each extending
+        # the original (see interviews.admin.cases).
+        "DIRS": [BASE_DIR / "zvonok" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

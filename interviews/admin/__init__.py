@@ -7,4 +7,7 @@ applied in each ModelAdmin's ``get_queryset``. The site itself, its name and the
 its home page, is ``interviews.admin_site``.
 """
 
-from . import catalog, hiring, people  # noqa: F401 - modules register their ModelAdmins
+# Model names in the right case on every page (cases.py) and the third-party admins'
+# labels (accounts.py) are applied by interviews.apps.ZvonokAdminConfig once every app's
+# admin module has registered its ModelAdmins.
+from . import accounts, cases, catalog, hiring, people  # noqa: F401 - modules register their ModelAdmins

@@ -592,6 +592,8 @@ class AuditedAdmin(
         # from bare ids on every access: built once here, with the joined rows attached.
         for record in historical_records:
             record.history_object = _with_related(record.history_object, record)
+            # simple_history's page prints a missing reason as "None".
+            record.history_change_reason = record.history_change_reason or ""
         super().set_history_delta_changes(request, historical_records, **kwargs)
 
     def get_form(self, request, obj=None, change=False, **kwargs):

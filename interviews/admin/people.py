@@ -16,6 +16,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from .. import duplicates, roles
+from .. import messages as import_messages
 from ..db.queries import distinct_values
 from ..models import Answer, Application, Candidate, Submission
 from ..rendering import preview, render_markdown
@@ -351,9 +352,10 @@ class SubmissionAdmin(ModelAdmin):
     def warning_list(self, obj):
         if not obj.warnings:
             return "—"
-        return format_html(
-            "<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((w,) for w in obj.warnings))
+        items = format_html_join(
+            "", "<li>{}</li>", ((import_messages.translate(w),) for w in obj.warnings)
         )
+        return format_html("<ul>{}</ul>", items)
 
 
 @admin.register(Answer)

@@ -12,6 +12,8 @@ import codecs
 import re
 import unicodedata
 
+from . import messages
+
 __all__ = ["SheetError", "decode"]
 
 
@@ -20,15 +22,15 @@ class SheetError(ValueError):
 
 
 _MAGIC = (
-    (b"\x89PNG\r\n\x1a\n", "PNG image"),
-    (b"\xff\xd8\xff", "JPEG image"),
-    (b"GIF87a", "GIF image"),
-    (b"GIF89a", "GIF image"),
-    (b"%PDF-", "PDF document"),
+    (b"\x89PNG\r\n\x1a\n", messages.PNG_IMAGE),
+    (b"\xff\xd8\xff", messages.JPEG_IMAGE),
+    (b"GIF87a", messages.GIF_IMAGE),
+    (b"GIF89a", messages.GIF_IMAGE),
+    (b"%PDF-", messages.PDF_DOCUMENT),
     # .docx and .odt are zip files; candidates do send them instead of Markdown.
-    (b"PK\x03\x04", "ZIP archive, e.g. a .docx document"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "MS Office document"),
-    (b"\x1f\x8b", "gzip archive"),
+    (b"PK\x03\x04", messages.ZIP_ARCHIVE),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", messages.MS_OFFICE_DOCUMENT),
+    (b"\x1f\x8b", messages.GZIP_ARCHIVE),
 )
 _CYRILLIC_CODEPAGES = ["cp1251", "koi8_r", "cp866", "iso8859_5", "mac_cyrillic"]
 _RU_LOWER = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя"
@@ -59,16 +61,16 @@ def decode_with_warnings(data: bytes) -> tuple[str, str, list[str]]:
     data = bytes(data)
     for magic, what in _MAGIC:
         if data.startswith(magic):
-            raise SheetError(f"binary file ({what})")
+            raise SheetError(messages.BINARY_FILE % {"kind": what})
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         text, cut = _strict(data, "utf-16", "UTF-16")
         nul = text.find("\x00")
         if nul >= 0:
-            raise SheetError(f"binary file (NUL characters at character {nul})")
+            raise SheetError(messages.NUL_CHARACTERS % {"position": nul})
         return normalise(text), "utf-16", _cut_warnings(cut, "UTF-16")
     nul = data.find(b"\x00")
     if nul >= 0:
-        raise SheetError(f"binary file (NUL bytes at offset {nul})")
+        raise SheetError(messages.NUL_BYTES % {"offset": nul})
     if data.startswith(codecs.BOM_UTF8):
         text, cut = _strict(data, "utf-8-sig", "UTF-8")
         return normalise(text), "utf-8-sig", _cut_warnings(cut, "UTF-8")
@@ -86,8 +88,8 @@ def decode_with_warnings(data: bytes) -> tuple[str, str, list[str]]:
     text, encoding = _guess_cyrillic(data)
     if text is None:
         raise SheetError(
-            f"cannot decode the file: not UTF-8 (byte 0x{data[utf8_error.start]:02x} at offset "
-            f"{utf8_error.start}) and not a Cyrillic code page"
+            messages.NOT_DECODABLE
+            % {"byte": f"0x{data[utf8_error.start]:02x}", "offset": utf8_error.start}
         )
     return normalise(text), encoding, []
 
@@ -96,10 +98,7 @@ def _strict(data: bytes, codec: str, name: str) -> tuple[str, int | None]:
     try:
         return _decode_cut_off(data, codec)
     except UnicodeDecodeError as exc:
-        raise SheetError(
-            f"cannot decode the file: it starts with a {name} byte order mark but has invalid "
-            f"{name} at offset {exc.start}"
-        ) from None
+        raise SheetError(messages.BAD_AFTER_BOM % {"encoding": name, "offset": exc.start}) from None
 
 
 # What the codecs say when the bytes stop inside a character.
@@ -124,10 +123,7 @@ def _decode_cut_off(data: bytes, codec: str) -> tuple[str, int | None]:
 def _cut_warnings(cut: int | None, name: str) -> list[str]:
     if cut is None:
         return []
-    return [
-        f"the file ends in the middle of a {name} character at byte offset {cut} (cut off, "
-        "as by a download that stopped short); that character is replaced with \ufffd"
-    ]
+    return [messages.CUT_CHARACTER % {"encoding": name, "offset": cut}]
 
 
 def _reads_as_russian(text: str) -> bool:

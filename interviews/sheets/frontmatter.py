@@ -10,6 +10,8 @@ import re
 
 import yaml
 
+from . import messages
+
 __all__ = ["read_front_matter"]
 
 # libyaml is much faster and refuses deep nesting itself; both loaders are safe loaders.
@@ -57,7 +59,7 @@ def _mapping(source: str, warnings: list[str]) -> dict:
         _YAML_LOADER is yaml.SafeLoader and source.count("[") + source.count("{") > 200
     ):
         # Pure-Python PyYAML scans nested flow collections in quadratic time.
-        warnings.append("line 1: front matter too large or too deeply nested; kept as text")
+        warnings.append(messages.FRONT_MATTER_TOO_LARGE)
         return {}
     data = _plain_yaml(source)
     if data is not None:
@@ -66,15 +68,15 @@ def _mapping(source: str, warnings: list[str]) -> dict:
         data = _load(source)
     except Exception as exc:  # odd YAML raises more than YAMLError (bad dates, recursion)
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        warnings.append(f"line 1: front matter is not valid YAML ({reason}); kept as text")
+        warnings.append(messages.FRONT_MATTER_INVALID % {"reason": reason})
         return {}
     if data is _HAS_ALIASES:
-        warnings.append("line 1: front matter uses YAML aliases; ignored and kept as text")
+        warnings.append(messages.FRONT_MATTER_ALIASES)
         return {}
     if data is None:
         return {}
     if not isinstance(data, dict):
-        warnings.append("line 1: front matter is not a mapping of keys to values; kept as text")
+        warnings.append(messages.FRONT_MATTER_NOT_MAPPING)
         return {}
     return {str(k).lower(): v for k, v in data.items()}
 

@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
+from . import messages
 from .inline import collapse
 from .labels import ANY_LABEL, BOILERPLATE, match_label
 
@@ -362,7 +363,7 @@ def _choose(candidates: list[_Candidate], warnings: list[str]) -> list[tuple[_Ca
         return [(c, RULE_HTML_HEADING) for c in numbered]
     items = _list_questions([c for c in candidates if c.tag == "li"])
     if items:
-        warnings.append("questions taken from an HTML ordered list: no numbered headings found")
+        warnings.append(messages.QUESTIONS_FROM_HTML_LIST)
         return [(c, RULE_HTML_LIST) for c in items]
     counts: dict[int, int] = {}
     for c in heads:
@@ -371,9 +372,7 @@ def _choose(candidates: list[_Candidate], warnings: list[str]) -> list[tuple[_Ca
     best = min(counts, key=lambda lvl: (-counts[lvl], lvl), default=None)
     if best is None or counts[best] < 2:
         return []
-    warnings.append(
-        "questions taken from HTML headings ending with '?': no numbered questions found"
-    )
+    warnings.append(messages.QUESTIONS_FROM_HTML_QUESTION_MARKS)
     return [
         (c, RULE_HTML_HEADING) for c in heads if c.level == best and c.text.endswith(("?", "？"))
     ]
@@ -410,10 +409,7 @@ def _questions(chosen: list[tuple[_Candidate, str]], warnings: list[str]) -> lis
     for c, rule in chosen:
         if questions and c.start < questions[-1].q_end:
             # "<li>Один?</li><li>Два?</li>" on one line: sections are whole lines.
-            warnings.append(
-                f"line {c.start + 1}: a second question on the line of the one before; "
-                "kept in that question"
-            )
+            warnings.append(messages.SECOND_QUESTION_ON_LINE % {"line": c.start + 1})
             continue
         if rule == RULE_HTML_LIST:
             label, number, text = f"{c.number}.", str(c.number), c.text

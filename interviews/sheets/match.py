@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
+from . import messages
 from .parsing import ParsedSheet, Section
 
 __all__ = [
@@ -60,15 +61,12 @@ def detect_questionnaire(
     if len(fits) == 1:
         hits, info = fits[0]
         warnings.append(
-            f"questionnaire detected: {info.slug} ({hits} of {len(texts)} questions recognised)"
+            messages.QUESTIONNAIRE_DETECTED % {"slug": info.slug, "hits": hits, "total": len(texts)}
         )
         return info
     if fits:
-        warnings.append(
-            "questionnaire not chosen: several fit ("
-            + ", ".join(sorted(i.slug for _, i in fits))
-            + "); answers kept as written"
-        )
+        slugs = ", ".join(sorted(i.slug for _, i in fits))
+        warnings.append(messages.QUESTIONNAIRE_AMBIGUOUS % {"slugs": slugs})
     return None
 
 
@@ -129,12 +127,20 @@ def _warn_unmatched(sections, info, matches, used, warnings) -> None:
     for s, m in zip(sections, matches, strict=True):
         if m is not None:
             continue
-        what = s.label or (s.question_text[:40] + "…" if s.question_text else "text")
-        warnings.append(f"line {s.line}: section {what!r} matches no question of {info.slug}; kept")
+        what = s.label or (s.question_text[:40] + "…" if s.question_text else "")
+        if what:
+            warnings.append(
+                messages.SECTION_UNMATCHED
+                % {"line": s.line, "section": repr(what), "slug": info.slug}
+            )
+        else:
+            warnings.append(
+                messages.UNLABELLED_SECTION_UNMATCHED % {"line": s.line, "slug": info.slug}
+            )
     number_of = {qid: number for qid, number, _ in info.questions}
     missing = [number_of[qid] for qid, _, _ in info.questions if qid not in used]
     if missing:
-        warnings.append("questions without an answer: " + ", ".join(missing))
+        warnings.append(messages.QUESTIONS_UNANSWERED % {"numbers": ", ".join(missing)})
 
 
 def similar(a: str, b: str) -> bool:

@@ -32,6 +32,7 @@ import gc
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from . import messages
 from .decoding import SheetError, decode_with_warnings, normalise
 from .frontmatter import read_front_matter
 from .patch import MD, Budget, TooMuchStructure
@@ -151,7 +152,7 @@ def _parse_sheet(
 
     first_text = next((i for i in range(content_start, len(lines)) if lines[i].strip()), None)
     if first_text is None:
-        warnings.append("empty document")
+        warnings.append(messages.EMPTY_DOCUMENT)
         return sheet()
     source = text if content_start == 0 else "\n".join(lines[content_start:])
     env: dict = {} if max_elements is None else Budget(max_elements).env()
@@ -162,19 +163,13 @@ def _parse_sheet(
         # Inline markup is parsed on demand while planning, so it can recurse here too.
         questions, trailer_start = plan(doc, planning)
     except RecursionError:
-        warnings.append(
-            f"line {first_text + 1}: markdown nested too deeply to analyse; "
-            "the whole document is kept as one unlabelled answer"
-        )
+        warnings.append(messages.NESTED_TOO_DEEPLY % {"line": first_text + 1})
         return sheet(sections=[_whole(lines, content_start)])
     except TooMuchStructure:
         raise SheetError(structure_error(max_elements)) from None
     warnings += planning
     if not questions:
-        warnings.append(
-            f"line {first_text + 1}: no question structure recognised; "
-            "the whole document is kept as one unlabelled answer"
-        )
+        warnings.append(messages.NO_STRUCTURE % {"line": first_text + 1})
         return sheet(sections=[_whole(lines, content_start)])
 
     end = len(lines) if trailer_start is None else trailer_start
@@ -238,28 +233,23 @@ def parse_bytes(
 
 def structure_error(max_elements: int) -> str:
     """The one-line refusal of a file of more than ``max_elements`` elements."""
-    return (
-        f"too much Markdown structure to analyse: more than {max_elements:,} elements "
-        "(headings, paragraphs, list items, table cells, line breaks, links, emphasis, "
-        "HTML tags); "
-        "an answer sheet has a few hundred"
-    )
+    return messages.TOO_MUCH_STRUCTURE % {"limit": f"{max_elements:,}"}
 
 
 def lines_error(max_lines: int) -> str:
     """The one-line refusal of a file of more than ``max_lines`` lines."""
-    return f"too many lines: more than {max_lines:,}; an answer sheet has a few thousand"
+    return messages.TOO_MANY_LINES % {"limit": f"{max_lines:,}"}
 
 
 def size_error(size: int, max_bytes: int) -> str:
     """The one-line refusal of a file over the size limit (also used before reading it)."""
-    return f"file is {_size(size)}, over the {_size(max_bytes)} limit"
+    return messages.TOO_LARGE % {"size": _size(size), "limit": _size(max_bytes)}
 
 
 def _size(n: int) -> str:
     if n >= 100 * 1024:
-        return f"{n / (1024 * 1024):.1f} MB"
-    return f"{n} byte" if n == 1 else f"{n} bytes"
+        return messages.MEGABYTES % {"size": f"{n / (1024 * 1024):.1f}"}
+    return messages.ONE_BYTE if n == 1 else messages.BYTES % {"size": n}
 
 
 def try_parse_bytes(data: bytes, *, max_bytes: int = MAX_BYTES_DEFAULT) -> ParsedSheet | SheetError:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from markdown_it.token import Token
 
+from . import messages
 from .html import plan_html
 from .inline import collapse, inline_lines, lines_text, simple_inline_lines
 from .labels import (
@@ -225,10 +226,7 @@ def _unnumbered_mode(heads: list[_Block], scope: _Scope) -> tuple[set[int], str]
     """Without numbered headings: the question levels and the warning that says how the
     questions were found, or None when no heading looks like a question."""
     if any(scope.holds(h) and not h.marker for h in heads):
-        return set(), (
-            f"questions taken from the headings under {scope.heading.text!r}: "
-            "no numbered questions found"
-        )
+        return set(), messages.QUESTIONS_UNDER_HEADING % {"heading": repr(scope.heading.text)}
     counts: dict[int, int] = {}
     for h in heads:
         if h.ends_q:
@@ -236,7 +234,7 @@ def _unnumbered_mode(heads: list[_Block], scope: _Scope) -> tuple[set[int], str]
     best = min(counts, key=lambda lvl: (-counts[lvl], lvl), default=None)
     if best is None or counts[best] < 2:
         return None
-    return {best}, "questions taken from headings ending with '?': no numbered questions found"
+    return {best}, messages.QUESTIONS_FROM_QUESTION_MARKS
 
 
 def _may_be_question(b: _Block, qlevels: set[int], scope: _Scope) -> bool:
@@ -361,7 +359,9 @@ def _complete_question(doc: Doc, q: _Question, i: int, warnings: list[str]) -> i
             q.text, q.q_end = doc.question_from(blocks[i])
             i += 1
         else:
-            warnings.append(f"line {q.start + 1}: {q.label!r} has no question text")
+            warnings.append(
+                messages.LABEL_WITHOUT_TEXT % {"line": q.start + 1, "label": repr(q.label)}
+            )
     return i
 
 
@@ -380,9 +380,7 @@ def _plan_lines(doc: Doc, warnings: list[str]) -> list[_Question] | None:
         questions += found
     if not questions:
         return None
-    warnings.append(
-        "questions taken from labelled lines (bold or 'Вопрос N'/'Q N'): no numbered headings found"
-    )
+    warnings.append(messages.QUESTIONS_FROM_LABELLED_LINES)
     return questions
 
 
@@ -476,7 +474,7 @@ def _plan_list(doc: Doc, warnings: list[str]) -> list[_Question] | None:
                 expected = int(q.number) + 1
     if not questions:
         return None
-    warnings.append("questions taken from a numbered list: no numbered headings found")
+    warnings.append(messages.QUESTIONS_FROM_LIST)
     return questions
 
 

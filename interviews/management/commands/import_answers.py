@@ -14,10 +14,20 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+from django.utils.translation import gettext, pgettext_lazy
 
-from interviews import importing, sheets
+from interviews import importing, messages, sheets
 from interviews.links import client, sources
 from interviews.models import Submission
+
+# Each file's status as the first word of its line.
+STATUS = {
+    importing.CREATED: pgettext_lazy("file", "created"),
+    importing.REVISED: pgettext_lazy("file", "revised"),
+    importing.UNCHANGED: pgettext_lazy("file", "unchanged"),
+    importing.FAILED: pgettext_lazy("file", "failed"),
+}
 
 
 class Command(BaseCommand):
@@ -62,18 +72,26 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=500)
 
     def handle(self, *args, **options):
-        if options["refresh"]:
-            if options["paths"] or options["urls"]:
-                raise CommandError(
-                    "--refresh fetches the linked sheets already imported; "
-                    "give it no files or links"
-                )
-            return self._refresh(options)
+        # The command speaks the installation's language, as the admin does by default.
+        with translation.override(settings.LANGUAGE_CODE):
+            if options["refresh"]:
+                if options["paths"] or options["urls"]:
+                    raise CommandError(
+                        gettext(
+                            "--refresh fetches the linked sheets already imported; "
+                            "give it no files or links"
+                        )
+                    )
+                self._refresh(options)
+            else:
+                self._import(options)
+
+    def _import(self, options):
         given = list(options["paths"])
         if options["urls"]:
             given += _links_in(options["urls"])
         if not given:
-            raise CommandError("give files, folders, links, --urls FILE or --refresh")
+            raise CommandError(gettext("give files, folders, links, --urls FILE or --refresh"))
         paths = _expand(given)
         if not paths:
             raise CommandError("no answer files found in " + ", ".join(given))
@@ -86,7 +104,7 @@ class Command(BaseCommand):
                 questionnaire=options["questionnaire"], vacancy=options["vacancy"]
             )
         except importing.ImportError_ as exc:
-            raise CommandError(str(exc)) from exc
+            raise CommandError(messages.translate(str(exc))) from exc
 
         policy = client.Policy.from_settings(max_bytes=options["max_bytes"])
         as_json = options["format"] == "json"
@@ -129,31 +147,40 @@ class Command(BaseCommand):
             self._write_text(report, verbosity)
         failed = len(report.failed)
         if failed:
-            raise CommandError(f"{failed} of {len(report.files)} files failed", returncode=1)
+            raise CommandError(
+                gettext("%(failed)s of %(total)s files failed")
+                % {"failed": failed, "total": len(report.files)},
+                returncode=1,
+            )
 
     def _write_text(self, report, verbosity):
         for f in report.files:
             if f.status == importing.FAILED:
-                self.stderr.write(f"{f.path}: {f.error}")
+                self.stderr.write(f"{f.path}: {messages.translate(f.error)}")
                 continue
             if verbosity >= 1:
                 where = f" ({f.questionnaire})" if f.questionnaire else ""
-                self.stdout.write(f"{f.status:<9} {f.path} → {f.candidate}{where}")
+                status = str(STATUS[f.status])
+                self.stdout.write(f"{status:<9} {f.path} → {f.candidate}{where}")
                 for warning in f.warnings:
-                    self.stdout.write(self.style.WARNING(f"          warning: {warning}"))
+                    line = gettext("warning: %(text)s") % {"text": messages.translate(warning)}
+                    self.stdout.write(self.style.WARNING(f"          {line}"))
             if verbosity >= 2:
                 for a in f.answers:
                     matched = a.matched_question or "—"
                     self.stdout.write(f"          line {a.line}: {a.label or '—'} → {matched}")
         if verbosity >= 1:
             s = report.summary()
-            prefix = "dry run, nothing written: " if report.dry_run else ""
-            self.stdout.write(
-                self.style.SUCCESS(
-                    f"{prefix}{s['files']} files: {s['created']} created, {s['revised']} "
-                    f"revised, {s['unchanged']} unchanged, {s['failed']} failed"
+            summary = (
+                gettext(
+                    "%(files)s files: %(created)s created, %(revised)s revised, "
+                    "%(unchanged)s unchanged, %(failed)s failed"
                 )
+                % s
             )
+            if report.dry_run:
+                summary = gettext("dry run, nothing written: %(summary)s") % {"summary": summary}
+            self.stdout.write(self.style.SUCCESS(summary))
 
 
 def _expand(patterns):
