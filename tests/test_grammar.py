@@ -36,6 +36,9 @@ LATIN_ALLOWED = {
     *("JSON", "UTF", "utf", "URL", "IP", "LDAP", "GDPR", "Control", "Command", "Mac"),
     *("HTTP", "Accept", "Single", "Sing-On"),  # "Single Sign-On" in Django's own Russian
     "or",  # the search's operator, as the find-answers page tells it is typed
+    # The language switch: each language named in itself, as switches do.
+    *("RU", "EN", "English"),
+    *("Excel", "ETag", "README", "GitHub", "Gist", "https"),
 }
 # A word of two or more Latin letters standing alone: not part of a hash, a number or a
 # Cyrillic word ("Python-разработчик" is data).
@@ -202,7 +205,13 @@ def _expected_sentences(model, obj, request):
         expected = {
             "changelist": [listing % accusative, count],
             "add": [add],
-            "change": [gettext("Change %s" if changes else "View %s") % accusative],
+            # An object's page may only read where the list changes (an imported sheet).
+            "change": [
+                gettext(
+                    "Change %s" if model_admin.has_change_permission(request, obj) else "View %s"
+                )
+                % accusative
+            ],
             "history": [],
             # Its breadcrumb: either verb, with the name in the accusative.
             "version": [
