@@ -251,12 +251,13 @@ def test_standard_input_without_a_name_is_refused_not_named_dash(questionnaire):
     assert not Submission.objects.exists()
 
 
-def test_standard_input_refusal_names_the_options_in_russian(questionnaire):
+def test_standard_input_refusal_names_the_options_in_russian(questionnaire, settings):
     anonymous = SHEET.split("---\n", 2)[2]
     stdin = io.TextIOWrapper(io.BytesIO(anonymous.encode("utf-8")), encoding="utf-8")
     err = io.StringIO()
+    settings.LANGUAGE_CODE = "ru"  # the command speaks the installation's language
 
-    with translation.override("ru"), pytest.raises(CommandError):
+    with pytest.raises(CommandError):
         call_command("import_answers", "-", stdin=stdin, stdout=io.StringIO(), stderr=err)
 
     assert "--name" in err.getvalue()
