@@ -73,6 +73,9 @@ class Case:
     trailer: list[str] = field(default_factory=list)
     warning: str | None = None  # a substring of one warning; None: no warnings at all
     encoding: str = "utf-8"
+    rules: list[str] | None = None  # each section's rule (plan.RULES)
+    trailer_rule: str | None = None
+    sources: dict[int, str] = field(default_factory=dict)  # index -> question_source start
 
     def __str__(self):
         return self.file
@@ -370,6 +373,79 @@ CASES = [
         questions={0: "Какой у вас опыт?"},
         in_body={0: ["Опыт — 5 лет, из них 2 года в банке."]},
     ),
+    # Numbered lines under topic headings: "2.What" with no space is no list item.
+    Case(
+        "topics_numbered_lines.md",
+        ["1.", "2.", "3.", "4.", "5.", "6."],
+        title="DevOps interview answers",
+        questions={
+            0: "What is a database index and when does it hurt?",
+            1: "What are the isolation levels in PostgreSQL?",
+            4: "How would you roll back a failed deployment?",
+        },
+        sources={0: "## DATABASES\n\n1. What", 1: "2.What", 3: "## KUBERNETES", 5: "## LINUX"},
+        in_body={0: ["It hurts writes"], 1: ["Read uncommitted"], 4: ["readiness probe"]},
+        preamble=["# DevOps interview answers", "Answers by Jane Doe."],
+        warning="questions taken from numbered lines",
+        rules=["numbered-line"] * 6,
+    ),
+    Case(
+        "topics_ru_crlf.md",
+        ["1.", "2.", "3.", "4.", "5."],
+        questions={
+            1: "Чем список отличается от кортежа?",
+            2: "Опишите, как работает составной индекс.",
+        },
+        sources={0: "## Python", 2: "## Базы данных", 3: "4.Какие", 4: "## Git"},
+        in_body={0: ["байткод исполняет один поток"], 3: ["serializable"], 4: ["git revert HEAD"]},
+        preamble=["Подготовил: Иван Петров"],
+        warning="questions taken from numbered lines",
+        rules=["numbered-line"] * 5,
+    ),
+    Case(
+        "topics_cp1251.md",
+        ["1.", "2.", "3.", "4."],
+        questions={1: "Чем TCP отличается от UDP?", 3: "Что такое blue-green деплой?"},
+        sources={0: "## СЕТИ", 2: "## ДЕПЛОЙ"},
+        in_body={1: ["зато быстрее"], 2: ["1. собираем образ в CI;", "3. переключаем трафик."]},
+        preamble=["Иван Сидоров, ответы на анкету"],
+        warning="questions taken from numbered lines",
+        encoding="cp1251",
+        rules=["numbered-line"] * 4,
+    ),
+    # A project generator's README below the answers is the trailer, not more answers.
+    Case(
+        "trailer_create_react_app.md",
+        ["1.", "2.", "3."],
+        title="Answers to the questions",
+        in_body={2: ["Playwright"]},
+        trailer=["## Available Scripts", "### `npm start`", "## Learn More", "fails to minify"],
+        warning="project boilerplate after the answers ('Available Scripts')",
+        rules=["numbered-heading"] * 3,
+        trailer_rule="generator-boilerplate",
+    ),
+    Case(
+        "trailer_vue_crlf.md",
+        ["1.", "2.", "3."],
+        questions={2: "Что бы вы сделали иначе?"},
+        in_body={2: ["отдельный модуль"]},
+        trailer=["### Project setup", "npm run serve", "### Customize configuration"],
+        warning="project boilerplate after the answers ('Project setup')",
+        rules=["list-item"] * 3,
+        trailer_rule="generator-boilerplate",
+    ),
+    Case(
+        "trailer_ru_cp1251.md",
+        ["Вопрос 1", "Вопрос 2", "Вопрос 3"],
+        title="Тестовое задание: сервис заметок",
+        questions={2: "Что вы не успели сделать?"},
+        in_body={2: ["Пагинацию по курсору"]},
+        trailer=["## Доступные скрипты", "### `npm start`", "## Узнать больше"],
+        warning="project boilerplate after the answers ('Доступные скрипты')",
+        encoding="cp1251",
+        rules=["numbered-heading"] * 3,
+        trailer_rule="generator-boilerplate",
+    ),
 ]
 
 
@@ -377,7 +453,7 @@ def test_every_corpus_file_has_a_case():
     files = {p.name for p in DATA.glob("*.md")}
 
     assert files == {c.file for c in CASES}
-    assert len(files) >= 28
+    assert len(files) >= 34
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
@@ -406,6 +482,12 @@ def test_corpus_file_reads_as_expected(case: Case):
         assert sheet.warnings == ()
     else:
         assert any(case.warning in w for w in sheet.warnings), sheet.warnings
+    for i, start in case.sources.items():
+        assert sheet.sections[i].question_source.startswith(start), i
+    if case.rules is not None:
+        assert [s.rule for s in sheet.sections] == case.rules
+    if case.trailer_rule is not None:
+        assert sheet.trailer_rule == case.trailer_rule
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)

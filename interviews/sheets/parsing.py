@@ -70,6 +70,7 @@ class Section:
     body: str
     line: int
     body_line: int
+    rule: str = ""  # the name of the rule that found the question (:data:`.plan.RULES`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +86,7 @@ class ParsedSheet:
     sections: tuple[Section, ...]
     trailer: str
     warnings: tuple[str, ...]
+    trailer_rule: str = ""  # the rule that ended the answers where the trailer starts
 
 
 def parse(text: str, *, encoding: str = "") -> ParsedSheet:
@@ -134,7 +136,7 @@ def _parse_sheet(
     front_matter, content_start = read_front_matter(lines, warnings)
     fm_source = "\n".join(lines[:content_start])
 
-    def sheet(title="", preamble="", sections=(), trailer="") -> ParsedSheet:
+    def sheet(title="", preamble="", sections=(), trailer="", trailer_rule="") -> ParsedSheet:
         return ParsedSheet(
             text,
             encoding,
@@ -145,6 +147,7 @@ def _parse_sheet(
             tuple(sections),
             trailer,
             tuple(warnings),
+            trailer_rule,
         )
 
     first_text = next((i for i in range(content_start, len(lines)) if lines[i].strip()), None)
@@ -158,7 +161,7 @@ def _parse_sheet(
         tokens = MD.parse(source, env)
         doc = Doc(lines, tokens, content_start, env)
         # Inline markup is parsed on demand while planning, so it can recurse here too.
-        questions, trailer_start = plan(doc, planning)
+        questions, trailer_start, trailer_rule = plan(doc, planning)
     except RecursionError:
         warnings.append(
             f"line {first_text + 1}: markdown nested too deeply to analyse; "
@@ -189,6 +192,7 @@ def _parse_sheet(
                 body=body,
                 line=q.start + 1,
                 body_line=(body_start if body else q.q_end) + 1,
+                rule=q.rule,
             )
         )
     first = questions[0].start
@@ -201,6 +205,7 @@ def _parse_sheet(
         preamble=_slice(lines, content_start, first)[0],
         sections=sections,
         trailer=_slice(lines, end, len(lines))[0],
+        trailer_rule=trailer_rule,
     )
 
 
@@ -215,7 +220,7 @@ def _slice(lines: list[str], start: int, end: int) -> tuple[str, int]:
 
 def _whole(lines: list[str], start: int) -> Section:
     body, body_start = _slice(lines, start, len(lines))
-    return Section("", "", "", "", body, body_start + 1, body_start + 1)
+    return Section("", "", "", "", body, body_start + 1, body_start + 1, "no-structure")
 
 
 def parse_bytes(
