@@ -35,6 +35,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from . import sheets
 from .db.bulk import insert_rows
@@ -48,7 +49,7 @@ from .models import (
     Submission,
     Vacancy,
 )
-from .sheets import analysis, contacts
+from .sheets import analysis, contacts, trailer
 
 logger = logging.getLogger(__name__)
 
@@ -387,7 +388,7 @@ class _Importer:
                 continue
             plan.sheet, plan.claims = result.sheet, result.claims
             plan.report.encoding = result.sheet.encoding
-            plan.report.warnings = list(result.sheet.warnings)
+            plan.report.warnings = sheet_warnings(result.sheet)
             if not result.sheet.sections and not result.sheet.preamble.strip():
                 plan.report.error = "empty file: nothing to import"
 
@@ -740,12 +741,27 @@ def _report_stored_answers(plans: list[_Plan]):
         )
 
 
+def sheet_warnings(sheet: sheets.ParsedSheet) -> list[str]:
+    """A sheet's warnings as people read them: those with a translation, translated."""
+    return [_translated_warning(w) for w in sheet.warnings]
+
+
+def _translated_warning(warning: str) -> str:
+    found = trailer.WARNING_PATTERN.fullmatch(warning)
+    if found is None:
+        return warning
+    return gettext(
+        "line %(line)s: project boilerplate after the answers (%(heading)s) "
+        "kept as the sheet's trailer, not as answers"
+    ) % {"line": found["line"], "heading": found["heading"]}
+
+
 def _reset(plan: _Plan):
     plan.report.error = None
     plan.report.status = FAILED
     plan.report.submission_id = None
     if plan.sheet is not None:
-        plan.report.warnings = list(plan.sheet.warnings)
+        plan.report.warnings = sheet_warnings(plan.sheet)
     plan.candidate_id = None
 
 

@@ -21,6 +21,7 @@ from markdown_it import MarkdownIt
 
 from interviews.sheets import (
     MAX_BYTES_DEFAULT,
+    RULES,
     ParsedSheet,
     SheetError,
     decode,
@@ -29,6 +30,7 @@ from interviews.sheets import (
     label_number,
     labels,
     normalise_question,
+    outline,
     parse,
     parse_bytes,
     patch,
@@ -508,6 +510,21 @@ def test_sections_point_at_their_lines(case: Case):
         if s.body:
             assert lines[s.body_line - 1] == s.body.split("\n")[0]
         assert s.body_line > s.line or not s.question_source
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_outline_line_ranges_hold_each_part_and_name_known_rules(case: Case):
+    sheet = load(case.file)
+    lines = sheet.text.split("\n")
+
+    parts = outline(sheet)
+
+    texts = [sheet.front_matter_source, sheet.preamble]
+    texts += [t for s in sheet.sections for t in (s.question_source, s.body)]
+    texts.append(sheet.trailer)
+    assert ["\n".join(lines[p.first - 1 : p.last]) for p in parts] == [t for t in texts if t]
+    assert all(p.rule in RULES for p in parts if p.rule)
+    assert all(p.rule for p in parts if p.kind != "answer")
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)

@@ -32,21 +32,40 @@ from .trailer import is_generator_heading, trailer_warning
 
 __all__ = ["RULES", "Doc", "plan"]
 
-# The rules that find a sheet's parts, by the short names ParsedSheet and the outline
-# (:mod:`.outline`) give them.
+
+def gettext_noop(message: str) -> str:
+    """Marks a message for translation (``makemessages`` finds it by this name) without
+    loading Django here: the command that shows it translates it."""
+    return message
+
+
+# The rules that find a sheet's parts, by the short names that ParsedSheet and the outline
+# (:mod:`.outline`) give them, and what each says.
 RULES = {
-    "numbered-heading": "a heading that opens with a question number",
-    "question-heading": "a heading that ends with '?' (no numbered headings)",
-    "answers-part-heading": "a heading at the question level under 'Ответы на вопросы'",
-    "sibling-heading": "an unnumbered heading with its own text among numbered questions",
-    "labelled-line": "a line that opens with a label: bold number, 'Вопрос N', 'Q N'",
-    "list-item": "an item of a top-level numbered list",
-    "numbered-line": "a numbered line that asks, followed by its answer, in number order",
-    "outer-heading": "a heading above the questions' level after the last question",
-    "readme-heading": "a README heading after the last question (License, Contacts...)",
-    "generator-boilerplate": "a project generator's README heading after the last question",
-    "top-heading": "a level 1 or 2 heading after the last numbered line",
-    "no-structure": "no question structure recognised: the whole text is one answer",
+    "front-matter": gettext_noop("the YAML block at the top"),
+    "before-first-question": gettext_noop("the text before the first question"),
+    "numbered-heading": gettext_noop("a heading that opens with a question number"),
+    "question-heading": gettext_noop("a heading ending with '?', without numbered headings"),
+    "answers-part-heading": gettext_noop(
+        "a heading at the question level under 'Ответы на вопросы'"
+    ),
+    "sibling-heading": gettext_noop(
+        "an unnumbered heading with text of its own among numbered questions"
+    ),
+    "labelled-line": gettext_noop("a line opening with a label: a bold number, 'Вопрос N', 'Q N'"),
+    "list-item": gettext_noop("an item of a top-level numbered list"),
+    "numbered-line": gettext_noop(
+        "a numbered line that asks, with its answer below, in number order (and its topic)"
+    ),
+    "outer-heading": gettext_noop("a heading above the questions' level after the last question"),
+    "readme-heading": gettext_noop("a README heading after the last question (License, Contacts)"),
+    "generator-boilerplate": gettext_noop(
+        "a project generator's README heading after the last question"
+    ),
+    "top-heading": gettext_noop("a level 1 or 2 heading after the last question"),
+    "no-structure": gettext_noop(
+        "no question structure recognised: the whole text is kept as one answer"
+    ),
 }
 
 
@@ -600,6 +619,6 @@ def _plan_numbered(doc: Doc, warnings: list[str]) -> list[_Question] | None:
     lined = plan_numbered_lines(doc, line_warnings)
     if lined and len(lined) > len(listed or ()):
         warnings += line_warnings
-        return lined
+        return [_Question(*q, rule="numbered-line") for q in lined]
     warnings += list_warnings
     return listed

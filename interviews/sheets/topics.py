@@ -34,14 +34,33 @@ question source of the first question under it, so that the question keeps its g
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import NamedTuple, Protocol
 
 from .inline import collapse
 
-if TYPE_CHECKING:
-    from .plan import Doc, _Question
+__all__ = ["NumberedQuestion", "plan_numbered_lines", "reads_as_question"]
 
-__all__ = ["plan_numbered_lines", "reads_as_question"]
+
+class NumberedQuestion(NamedTuple):
+    """Lines ``start``..``q_end`` (0-based, end excluded): the topic heading if any, then
+    the numbered line."""
+
+    start: int
+    q_end: int
+    label: str
+    number: str
+    text: str
+
+
+class _Doc(Protocol):
+    """What this module reads of :class:`.plan.Doc` (which imports this module)."""
+
+    lines: list[str]
+    tokens: list
+    blocks: list
+
+    def has_text(self, start: int, end: int) -> bool: ...
+
 
 # A line that opens with a number: up to two spaces of indent (deeper is a nested list),
 # maybe bold, the number, "." or ")", the text; "2.5 года" is no number line.
@@ -69,7 +88,7 @@ def reads_as_question(text: str) -> bool:
     return text.endswith(("?", "？")) or _ASKING.match(text) is not None
 
 
-def _numbered_lines(doc: Doc) -> list[tuple[int, str, str, str]]:
+def _numbered_lines(doc: _Doc) -> list[tuple[int, str, str, str]]:
     """(line, label, number, text) of each line opening with a number in a top-level
     paragraph or list, in order."""
     found = []
@@ -90,7 +109,7 @@ def _numbered_lines(doc: Doc) -> list[tuple[int, str, str, str]]:
     return found
 
 
-def _topic_above(doc: Doc, heads: list, line: int, k: int) -> tuple[int | None, int]:
+def _topic_above(doc: _Doc, heads: list, line: int, k: int) -> tuple[int | None, int]:
     """The start of the topic heading right above ``line`` (only blank lines between), or
     None; and the index of the first heading at or after ``line`` (``k`` moves on)."""
     while k < len(heads) and heads[k].start < line:
@@ -102,10 +121,8 @@ def _topic_above(doc: Doc, heads: list, line: int, k: int) -> tuple[int | None, 
     return (h.start if topic else None), k
 
 
-def plan_numbered_lines(doc: Doc, warnings: list[str]) -> list[_Question] | None:
+def plan_numbered_lines(doc: _Doc, warnings: list[str]) -> list[NumberedQuestion] | None:
     """The questions of numbered lines (see the module docstring), or None."""
-    from .plan import _Question  # plan imports this module
-
     lines = _numbered_lines(doc)
     if len(lines) < 2:
         return None
@@ -128,11 +145,10 @@ def plan_numbered_lines(doc: Doc, warnings: list[str]) -> list[_Question] | None
     answered = sum(doc.has_text(s + 1, e) for s, e in zip(starts, ends, strict=True))
     if answered * 2 < len(picked):
         return None
-    questions = []
-    for line, label, number, text, topic in picked:
-        q = _Question(line if topic is None else topic, line + 1, label, number, text)
-        q.rule = "numbered-line"
-        questions.append(q)
+    questions = [
+        NumberedQuestion(line if topic is None else topic, line + 1, label, number, text)
+        for line, label, number, text, topic in picked
+    ]
     warnings.append(
         "questions taken from numbered lines (under topic headings when there are any): "
         "no numbered headings found"

@@ -3,6 +3,10 @@
 HR receives answer sheets as files (often a README from a candidate's repository). This
 command reads files, folders and globs, hands them to ``interviews.importing`` and reports
 what happened to each file. Re-running it on the same files changes nothing.
+
+``--explain`` imports nothing: it prints, for each file, the lines the parser took as the
+preamble, each question and answer and the trailer, and the rule behind each, so that one
+can see at once why a file was split as it was.
 """
 
 import glob
@@ -14,6 +18,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from interviews import importing, sheets
 
@@ -49,6 +54,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--workers", type=int, default=None, help="Parser processes.")
         parser.add_argument("--batch-size", type=int, default=500)
+        parser.add_argument(
+            "--explain",
+            action="store_true",
+            help="Import nothing: print the parts the parser found in each file and why.",
+        )
 
     def handle(self, *args, **options):
         paths = _expand(options["paths"])
@@ -64,6 +74,14 @@ class Command(BaseCommand):
             )
         except importing.ImportError_ as exc:
             raise CommandError(str(exc)) from exc
+
+        if options["explain"]:
+            max_bytes = options["max_bytes"]
+            sources = _read(paths, max_bytes, options.get("stdin") or sys.stdin)
+            failed = sum(not self._explain(source, max_bytes) for source in sources)
+            if failed:
+                raise CommandError(f"{failed} of {len(paths)} files failed", returncode=1)
+            return
 
         as_json = options["format"] == "json"
         verbosity = options["verbosity"]
@@ -120,6 +138,33 @@ class Command(BaseCommand):
                     f"revised, {s['unchanged']} unchanged, {s['failed']} failed"
                 )
             )
+
+    def _explain(self, source, max_bytes: int) -> bool:
+        """Print the outline of one file (:func:`.sheets.outline`); False if it is unusable."""
+        sheet = source.error or sheets.try_parse_bytes(source.data, max_bytes=max_bytes)
+        if not isinstance(sheet, sheets.ParsedSheet):
+            self.stderr.write(f"{source.name}: {sheet}")
+            return False
+        kinds = {
+            "front-matter": _("front matter"),
+            "preamble": _("preamble"),
+            "question": _("question"),
+            "answer": _("answer"),
+            "trailer": _("trailer"),
+        }
+        self.stdout.write(source.name)
+        for part in sheets.outline(sheet):
+            lines = (
+                _("line %(first)s") % {"first": part.first}
+                if part.first == part.last
+                else _("lines %(first)s–%(last)s") % {"first": part.first, "last": part.last}
+            )
+            what = f"{kinds[part.kind]} {part.label}".strip()
+            why = f"{part.rule}: {_(sheets.RULES[part.rule])}" if part.rule else ""
+            self.stdout.write(f"  {lines:<16} {what:<18} {why}".rstrip())
+        for warning in importing.sheet_warnings(sheet):
+            self.stdout.write(self.style.WARNING("  " + _("warning: %s") % warning))
+        return True
 
 
 def _expand(patterns):
