@@ -609,6 +609,55 @@ def test_label_only_heading_takes_the_question_from_the_next_paragraph():
     assert s.body_line == 5
 
 
+def test_numbered_steps_of_a_howto_are_not_questions():
+    sheet = parse("## Запуск\n\n1. склонируйте репозиторий;\n2.выполните `make run`;\n3. готово")
+
+    assert [s.label for s in sheet.sections] == [""]
+    assert any("no question structure recognised" in w for w in sheet.warnings)
+
+
+def test_numbered_lines_without_answers_below_are_not_questions():
+    sheet = parse("## Темы\n\n1.Что такое GIL?\n2.Что такое asyncio?\n3.Что такое CI?")
+
+    assert [s.label for s in sheet.sections] == [""]
+
+
+def test_numbered_line_out_of_order_stays_in_the_answer():
+    text = "1. Что такое индекс?\nСтруктура.\n\n5.Как его выбрать?\nПо запросам.\n\n"
+    sheet = parse(text + "2.Что такое VACUUM?\nЧистка.\n\n3.Что такое WAL?\nЖурнал.")
+
+    assert [s.label for s in sheet.sections] == ["1.", "2.", "3."]
+    assert "5.Как его выбрать?" in sheet.sections[0].body
+
+
+def test_numbering_starts_again_under_a_topic_heading():
+    sheet = parse(
+        "## SQL\n1. What is a join?\nA.\n2.Why index?\nB.\n## Go\n1. What is a goroutine?\nC."
+    )
+
+    assert [s.label for s in sheet.sections] == ["1.", "2.", "1."]
+    assert sheet.sections[2].question_source == "## Go\n1. What is a goroutine?"
+
+
+def test_title_above_the_first_numbered_line_stays_the_title():
+    sheet = parse("# Answers\n\n1. What is a join?\nRows.\n\n2.Why an index?\nSpeed.")
+
+    assert sheet.title == "Answers"
+    assert sheet.preamble == "# Answers"
+    assert sheet.sections[0].question_source == "1. What is a join?"
+
+
+def test_generator_heading_among_the_questions_is_still_a_question():
+    sheet = parse(
+        "## 1. Helm?\nДа.\n## Deployment\nCanary.\n## 2. CI?\nGitHub.\n## Learn More\nDocs."
+    )
+
+    assert [s.question_text for s in sheet.sections] == ["Helm?", "Deployment", "CI?"]
+    assert sheet.sections[1].rule == "sibling-heading"
+    assert sheet.trailer == "## Learn More\nDocs."
+    assert sheet.trailer_rule == "generator-boilerplate"
+
+
 def test_label_only_heading_without_text_warns():
     sheet = parse("## Вопрос 1\n### Ответ\nДа.\n## Вопрос 2\nКак дела?\n\nХорошо.")
 

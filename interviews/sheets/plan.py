@@ -375,7 +375,8 @@ def _heading_role(
         # Among the questions: a sibling heading with its own content is an unnumbered
         # question; one directly followed by a heading is a section title ("## SQL").
         has_content = next_content[b.index + 1] == b.index + 1
-        if b.level == current.level and has_content and not b.boilerplate:
+        # A generator's heading ("## Deployment") ends the answers only after the last one.
+        if b.level == current.level and has_content and (b.generator or not b.boilerplate):
             return "question", "sibling-heading"
         return "content", ""
     rule = _ends_answers(b)

@@ -117,7 +117,9 @@ def _topic_above(doc: _Doc, heads: list, line: int, k: int) -> tuple[int | None,
     if k == 0:
         return None, k
     h = heads[k - 1]
-    topic = not h.label and not h.ends_q and not h.marker and not doc.has_text(h.end, line)
+    # The document's first heading, at level 1, is its title ("# Answers"), not a topic.
+    title = k == 1 and h.level == 1
+    topic = not (h.label or h.ends_q or h.marker or title) and not doc.has_text(h.end, line)
     return (h.start if topic else None), k
 
 
