@@ -1,4 +1,5 @@
-"""import_answers --explain: the outline of a file, with the rule behind each part."""
+"""import_answers --explain: the outline of a file, with the rule behind each part; and
+the generator boilerplate that the import keeps as the trailer."""
 
 import io
 from pathlib import Path
@@ -82,3 +83,20 @@ def test_explain_of_a_missing_file_fails_naming_it(tmp_path):
 
     assert caught.value.returncode == 1
     assert "1 of 2 files failed" in str(caught.value)
+
+
+@pytest.mark.django_db
+def test_generator_boilerplate_is_imported_as_the_trailer_with_a_russian_warning():
+    out = io.StringIO()
+
+    with translation.override("ru"):
+        call_command("import_answers", str(DATA / "trailer_create_react_app.md"), stdout=out)
+
+    submission = Submission.objects.get()
+    assert submission.answers.count() == 3
+    assert submission.trailer.startswith("## Available Scripts")
+    assert submission.warnings[0] == (
+        "строка 15: шаблонный текст проекта после ответов ('Available Scripts') "
+        "сохранён как окончание анкеты, а не как ответы"
+    )
+    assert "шаблонный текст проекта после ответов" in out.getvalue()
