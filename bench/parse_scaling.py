@@ -124,6 +124,19 @@ def brackets_read(n: int) -> str:
     return "Вопрос 1 " + "[" * n
 
 
+def topic_lines(n: int) -> str:
+    # Numbered lines under topic headings, "2.What" with no space: no list to Markdown.
+    return "".join(
+        (f"## ТЕМА {i}\n" if i % 3 == 0 else "") + f"{i + 1}.Что такое {i}?\nОтвет {i}\n\n"
+        for i in range(n)
+    )
+
+
+def topic_after_blanks(n: int) -> str:
+    # One topic heading, many blank lines, then numbered lines out of order under it.
+    return "## ТЕМА\n" + "\n" * n + "1. Что?\n" + "2.Как?\n\n" * n
+
+
 # (name, generator, 1x size)
 CASES = [
     ("headings", headings, 2_000),
@@ -147,6 +160,8 @@ CASES = [
     ("emphasis", emphasis, 2_000),
     ("emphasis, read", emphasis_read, 2_000),
     ("brackets, read", brackets_read, 5_000),
+    ("topic lines", topic_lines, 2_000),
+    ("topic blanks", topic_after_blanks, 5_000),
 ]
 
 

@@ -109,18 +109,28 @@ def _numbered_lines(doc: _Doc) -> list[tuple[int, str, str, str]]:
     return found
 
 
-def _topic_above(doc: _Doc, heads: list, line: int, k: int) -> tuple[int | None, int]:
+def _topic_above(
+    doc: _Doc, heads: list, line: int, k: int, first_text: dict[int, int]
+) -> tuple[int | None, int]:
     """The start of the topic heading right above ``line`` (only blank lines between), or
-    None; and the index of the first heading at or after ``line`` (``k`` moves on)."""
+    None; and the index of the first heading at or after ``line`` (``k`` moves on).
+    ``first_text`` keeps the first non-blank line below each heading looked at, so that
+    many numbered lines under one heading after many blank lines walk them once."""
     while k < len(heads) and heads[k].start < line:
         k += 1
     if k == 0:
         return None, k
     h = heads[k - 1]
     # The document's first heading, at level 1, is its title ("# Answers"), not a topic.
-    title = k == 1 and h.level == 1
-    topic = not (h.label or h.ends_q or h.marker or title) and not doc.has_text(h.end, line)
-    return (h.start if topic else None), k
+    if h.label or h.ends_q or h.marker or (k == 1 and h.level == 1):
+        return None, k
+    below = first_text.get(h.start)
+    if below is None:
+        below = h.end
+        while below < len(doc.lines) and not doc.lines[below].strip():
+            below += 1
+        first_text[h.start] = below
+    return (h.start if below == line else None), k
 
 
 def plan_numbered_lines(doc: _Doc, warnings: list[str]) -> list[NumberedQuestion] | None:
@@ -131,9 +141,9 @@ def plan_numbered_lines(doc: _Doc, warnings: list[str]) -> list[NumberedQuestion
     heads = [b for b in doc.blocks if b.kind == "heading"]
     picked: list[tuple[int, str, str, str, int | None]] = []
     expected: int | None = None
-    k = 0
+    k, first_text = 0, {}
     for line, label, number, text in lines:
-        topic, k = _topic_above(doc, heads, line, k)
+        topic, k = _topic_above(doc, heads, line, k, first_text)
         n = int(number)
         if not reads_as_question(text):
             continue
