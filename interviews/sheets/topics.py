@@ -21,7 +21,7 @@ checks:
 * each numbered line reads as a question or a task: it ends with "?" or opens with a
   question word or a task verb ("What", "How", "Explain", "Что", "Как", "Опишите",
   "Напишите" ...), where a how-to step opens with a verb of its own ("склонируйте");
-* most of them are followed by answer text before the next numbered line, where the
+* at least half of them are followed by answer text before the next numbered line, where the
   steps of a how-to follow one another directly;
 * there are at least two.
 
