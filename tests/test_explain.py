@@ -32,9 +32,10 @@ def test_explain_gives_the_lines_and_rule_of_topic_questions():
 
     assert lines[0].endswith("topics_numbered_lines.md")
     assert row(lines, "lines 1–3").startswith("lines 1–3 preamble before-first-question:")
-    assert row(lines, "lines 5–7").startswith("lines 5–7 question 1. numbered-line:")
+    assert row(lines, "lines 5–7").startswith("lines 5–7 question 1. [DATABASES] numbered-line:")
     assert row(lines, "lines 8–9") == "lines 8–9 answer 1."
-    assert row(lines, "line 11").startswith("line 11 question 2. numbered-line:")
+    assert row(lines, "line 11").startswith("line 11 question 2. [DATABASES] numbered-line:")
+    assert row(lines, "lines 19–21").startswith("lines 19–21 question 4. [KUBERNETES]")
     assert any("questions taken from numbered lines" in line for line in lines)
 
 

@@ -78,6 +78,7 @@ class Case:
     rules: list[str] | None = None  # each section's rule (plan.RULES)
     trailer_rule: str | None = None
     sources: dict[int, str] = field(default_factory=dict)  # index -> question_source start
+    groups: list[str] | None = None  # each section's topic
 
     def __str__(self):
         return self.file
@@ -390,6 +391,7 @@ CASES = [
         preamble=["# DevOps interview answers", "Answers by Jane Doe."],
         warning="questions taken from numbered lines",
         rules=["numbered-line"] * 6,
+        groups=["DATABASES"] * 3 + ["KUBERNETES"] * 2 + ["LINUX"],
     ),
     Case(
         "topics_ru_crlf.md",
@@ -403,6 +405,7 @@ CASES = [
         preamble=["Подготовил: Иван Петров"],
         warning="questions taken from numbered lines",
         rules=["numbered-line"] * 5,
+        groups=["Python", "Python", "Базы данных", "Базы данных", "Git"],
     ),
     Case(
         "topics_cp1251.md",
@@ -414,6 +417,7 @@ CASES = [
         warning="questions taken from numbered lines",
         encoding="cp1251",
         rules=["numbered-line"] * 4,
+        groups=["СЕТИ", "СЕТИ", "ДЕПЛОЙ", "ДЕПЛОЙ"],
     ),
     # A project generator's README below the answers is the trailer, not more answers.
     Case(
@@ -434,6 +438,7 @@ CASES = [
         trailer=["### Project setup", "npm run serve", "### Customize configuration"],
         warning="project boilerplate after the answers ('Project setup')",
         rules=["list-item"] * 3,
+        groups=["", "", ""],
         trailer_rule="generator-boilerplate",
     ),
     Case(
@@ -490,6 +495,8 @@ def test_corpus_file_reads_as_expected(case: Case):
         assert [s.rule for s in sheet.sections] == case.rules
     if case.trailer_rule is not None:
         assert sheet.trailer_rule == case.trailer_rule
+    if case.groups is not None:
+        assert [s.group for s in sheet.sections] == case.groups
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)

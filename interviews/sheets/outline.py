@@ -9,6 +9,7 @@ lines at the edges, so the line ranges follow from the parts alone.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from .parsing import ParsedSheet
@@ -35,6 +36,7 @@ class Part:
     rule: str = ""
     label: str = ""
     number: str = ""
+    group: str = ""  # a question's topic heading
 
 
 def outline(sheet: ParsedSheet) -> list[Part]:
@@ -50,7 +52,8 @@ def outline(sheet: ParsedSheet) -> list[Part]:
         parts.append(_part("preamble", start + 1, sheet.preamble, PREAMBLE_RULE))
     for s in sheet.sections:
         if s.question_source:
-            parts.append(_part("question", s.line, s.question_source, s.rule, s.label, s.number))
+            question = _part("question", s.line, s.question_source, s.rule, s.label, s.number)
+            parts.append(dataclasses.replace(question, group=s.group))
         if s.body:
             # The whole text as one answer: its rule says that no question was found.
             rule = s.rule if not s.question_source else ""

@@ -71,6 +71,9 @@ class Section:
     line: int
     body_line: int
     rule: str = ""  # the name of the rule that found the question (:data:`.plan.RULES`)
+    # The topic heading the question comes under (:mod:`.topics`); the heading's own line
+    # is in the question source of the first question under it.
+    group: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +196,7 @@ def _parse_sheet(
                 line=q.start + 1,
                 body_line=(body_start if body else q.q_end) + 1,
                 rule=q.rule,
+                group=q.group,
             )
         )
     first = questions[0].start

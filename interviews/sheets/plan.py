@@ -101,6 +101,7 @@ class _Question:
     level: int = 0
     setext: bool = False
     rule: str = ""  # the name in RULES of the rule that found it
+    group: str = ""  # the topic heading above it (numbered lines)
 
 
 _TEXT_BLOCKS = ("paragraph", "blockquote", "fence", "code_block")
@@ -620,6 +621,9 @@ def _plan_numbered(doc: Doc, warnings: list[str]) -> list[_Question] | None:
     lined = plan_numbered_lines(doc, line_warnings)
     if lined and len(lined) > len(listed or ()):
         warnings += line_warnings
-        return [_Question(*q, rule="numbered-line") for q in lined]
+        return [
+            _Question(*q[:5], rule="numbered-line", group=q.group)  # start..text, then group
+            for q in lined
+        ]
     warnings += list_warnings
     return listed

@@ -26,7 +26,8 @@ checks:
 * there are at least two.
 
 A topic heading (a heading right above a question: not numbered, not asking) is kept in the
-question source of the first question under it, so that the question keeps its group.
+question source of the first question under it, and is the ``group`` of the questions up to
+the next topic.
 """
 
 # Russian words in the patterns are question words as candidates write them.
@@ -50,6 +51,7 @@ class NumberedQuestion(NamedTuple):
     label: str
     number: str
     text: str
+    group: str  # the text of the topic heading over it (or over questions above it), or ""
 
 
 class _Doc(Protocol):
@@ -109,11 +111,9 @@ def _numbered_lines(doc: _Doc) -> list[tuple[int, str, str, str]]:
     return found
 
 
-def _topic_above(
-    doc: _Doc, heads: list, line: int, k: int, first_text: dict[int, int]
-) -> tuple[int | None, int]:
-    """The start of the topic heading right above ``line`` (only blank lines between), or
-    None; and the index of the first heading at or after ``line`` (``k`` moves on).
+def _topic_above(doc: _Doc, heads: list, line: int, k: int, first_text: dict[int, int]):
+    """The topic heading right above ``line`` (only blank lines between), or None; and the
+    index of the first heading at or after ``line`` (``k`` moves on).
     ``first_text`` keeps the first non-blank line below each heading looked at, so that
     many numbered lines under one heading after many blank lines walk them once."""
     while k < len(heads) and heads[k].start < line:
@@ -130,7 +130,7 @@ def _topic_above(
         while below < len(doc.lines) and not doc.lines[below].strip():
             below += 1
         first_text[h.start] = below
-    return (h.start if below == line else None), k
+    return (h if below == line else None), k
 
 
 def plan_numbered_lines(doc: _Doc, warnings: list[str]) -> list[NumberedQuestion] | None:
@@ -139,7 +139,7 @@ def plan_numbered_lines(doc: _Doc, warnings: list[str]) -> list[NumberedQuestion
     if len(lines) < 2:
         return None
     heads = [b for b in doc.blocks if b.kind == "heading"]
-    picked: list[tuple[int, str, str, str, int | None]] = []
+    picked = []
     expected: int | None = None
     k, first_text = 0, {}
     for line, label, number, text in lines:
@@ -157,10 +157,12 @@ def plan_numbered_lines(doc: _Doc, warnings: list[str]) -> list[NumberedQuestion
     answered = sum(doc.has_text(s + 1, e) for s, e in zip(starts, ends, strict=True))
     if answered * 2 < len(picked):
         return None
-    questions = [
-        NumberedQuestion(line if topic is None else topic, line + 1, label, number, text)
-        for line, label, number, text, topic in picked
-    ]
+    questions, group = [], ""
+    for line, label, number, text, topic in picked:
+        # The topic goes on to the questions below it, up to the next topic.
+        group = group if topic is None else topic.text
+        start = line if topic is None else topic.start
+        questions.append(NumberedQuestion(start, line + 1, label, number, text, group))
     warnings.append(
         "questions taken from numbered lines (under topic headings when there are any): "
         "no numbered headings found"

@@ -160,6 +160,8 @@ class Command(BaseCommand):
                 else _("lines %(first)s–%(last)s") % {"first": part.first, "last": part.last}
             )
             what = f"{kinds[part.kind]} {part.label}".strip()
+            if part.group:
+                what += f" [{part.group}]"
             why = f"{part.rule}: {_(sheets.RULES[part.rule])}" if part.rule else ""
             self.stdout.write(f"  {lines:<16} {what:<18} {why}".rstrip())
         for warning in importing.sheet_warnings(sheet):
