@@ -157,6 +157,19 @@ def html_open_comments(n: int) -> str:
     return "<div>\n" + "<!-- >" * n
 
 
+def topic_lines(n: int) -> str:
+    # Numbered lines under topic headings, "2.What" with no space: no list to Markdown.
+    return "".join(
+        (f"## ТЕМА {i}\n" if i % 3 == 0 else "") + f"{i + 1}.Что такое {i}?\nОтвет {i}\n\n"
+        for i in range(n)
+    )
+
+
+def topic_after_blanks(n: int) -> str:
+    # One topic heading, many blank lines, then numbered lines out of order under it.
+    return "## ТЕМА\n" + "\n" * n + "1. Что?\n" + "2.Как?\n\n" * n
+
+
 # (name, generator, 1x size)
 CASES = [
     ("headings", headings, 2_000),
@@ -187,6 +200,8 @@ CASES = [
     ("html open tags", html_open_tags, 50_000),
     ("html comments", html_open_comments, 50_000),
     ("html long tag", html_long_tag, 20_000),
+    ("topic lines", topic_lines, 2_000),
+    ("topic blanks", topic_after_blanks, 5_000),
 ]
 
 

@@ -52,6 +52,24 @@ LABELS = [
     "",
 ]
 MARKERS = ["Ответ", "Ответ:", "Решение", "Дополнение к ответу", "Answer", "Пример", "UPD"]
+# Topic headings over numbered lines, and a project generator's README after the answers.
+TOPICS = ["## DATABASES", "## KUBERNETES", "## Базы данных", "### Python", "СЕТИ\n----"]
+ASKING = ["What is {w}?", "How does {w} work", "Explain {w}.", "Что такое {w}?", "Опишите {w}"]
+GENERATED = [
+    "## Available Scripts\n\nIn the project directory, you can run:\n\n### `npm start`\n\nRuns it.",
+    "### Project setup\n\n```\nnpm install\n```\n\n### Lints and fixes files",
+    "## Доступные скрипты\n\n### `npm test`\n\nЗапускает тесты.\n\n## Узнать больше",
+    "## Learn More\n\n### Deployment\n\n### `npm run build` fails to minify\n\nMoved.",
+]
+ANSWERS = [
+    "Два года коммерческой разработки.",
+    "**Ответ:** да.",
+    "Ответ: нет.\nВторая строка ответа.",
+    "- пункт один\n- пункт два",
+    "```sql\nSELECT 1;\n```",
+    "> цитата",
+]
+asking = st.builds(lambda fmt, w: fmt.format(w=w), st.sampled_from(ASKING), st.sampled_from(WORDS))
 
 words = st.lists(st.sampled_from(WORDS), min_size=1, max_size=5).map(" ".join)
 question_texts = st.builds(lambda t, ask: t + ("?" if ask else ""), words, st.booleans())
@@ -67,7 +85,20 @@ labels = st.builds(
 def blocks(draw) -> str:
     kind = draw(
         st.sampled_from(
-            ["heading", "setext", "bold", "list", "fence", "quote", "table", "marker", "body"]
+            [
+                "heading",
+                "setext",
+                "bold",
+                "list",
+                "fence",
+                "quote",
+                "table",
+                "marker",
+                "body",
+                "topic",
+                "numbered",
+                "generated",
+            ]
         )
     )
     label, text = draw(labels), draw(question_texts)
@@ -93,6 +124,13 @@ def blocks(draw) -> str:
     if kind == "table":
         rows = draw(st.integers(0, 4))
         return "| a | b |\n|---|:-:|\n" + "\n".join(f"| {label} | {text} |" for _ in range(rows))
+    if kind == "topic":
+        return draw(st.sampled_from(TOPICS))
+    if kind == "numbered":
+        n, space, answer = draw(st.integers(0, 20)), draw(st.sampled_from(["", " "])), draw(words)
+        return f"{n}{draw(st.sampled_from(['.', ')']))}{space}{draw(asking)}\n{answer}"
+    if kind == "generated":
+        return draw(st.sampled_from(GENERATED))
     if kind == "marker":
         level = draw(st.integers(3, 6))
         marker = draw(st.sampled_from(MARKERS))
@@ -233,6 +271,35 @@ def test_every_non_blank_line_is_accounted_for_in_order(text):
 
     assert_every_line_accounted_for(sheet)
     assert sheet.sections or sheet.warnings
+
+
+@st.composite
+def topic_sheets(draw) -> tuple[str, list[str], str]:
+    """Numbered lines counting on under topic headings, some with no space after the
+    number, a generator's README after them or not: (text, labels, trailer)."""
+    parts, labels = [draw(st.sampled_from(["", "# Ответы", "Answers by Jane."]))], []
+    for n in range(1, draw(st.integers(2, 8)) + 1):
+        if n == 1 or draw(st.booleans()):
+            parts.append(draw(st.sampled_from(TOPICS)))
+        punct, space = draw(st.sampled_from([".", ")"])), draw(st.sampled_from(["", " "]))
+        gap = draw(st.sampled_from(["\n", "\n\n"]))
+        parts.append(f"{n}{punct}{space}{draw(asking)}{gap}{draw(st.sampled_from(ANSWERS))}")
+        labels.append(f"{n}{punct}")
+    trailer = draw(st.sampled_from(["", *GENERATED]))
+    text = "\n\n".join(p for p in [*parts, trailer] if p)
+    return draw(st.sampled_from(["\n", "\r\n"])).join(text.split("\n")), labels, trailer
+
+
+@settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(topic_sheets())
+def test_numbered_lines_under_topics_are_the_questions_and_boilerplate_the_trailer(drawn):
+    text, labels, trailer = drawn
+
+    sheet = parse(text)
+
+    assert [s.label for s in sheet.sections] == labels
+    assert sheet.trailer == trailer
+    assert_every_line_accounted_for(sheet)
 
 
 @settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])

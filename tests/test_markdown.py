@@ -21,6 +21,7 @@ from markdown_it import MarkdownIt
 
 from interviews.sheets import (
     MAX_BYTES_DEFAULT,
+    RULES,
     ParsedSheet,
     SheetError,
     decode,
@@ -29,6 +30,7 @@ from interviews.sheets import (
     label_number,
     labels,
     normalise_question,
+    outline,
     parse,
     parse_bytes,
     patch,
@@ -73,6 +75,10 @@ class Case:
     trailer: list[str] = field(default_factory=list)
     warning: str | None = None  # a substring of one warning; None: no warnings at all
     encoding: str = "utf-8"
+    rules: list[str] | None = None  # each section's rule (plan.RULES)
+    trailer_rule: str | None = None
+    sources: dict[int, str] = field(default_factory=dict)  # index -> question_source start
+    groups: list[str] | None = None  # each section's topic
 
     def __str__(self):
         return self.file
@@ -418,6 +424,83 @@ CASES = [
         questions={0: "Какой у вас опыт?"},
         in_body={0: ["Опыт — 5 лет, из них 2 года в банке."]},
     ),
+    # Numbered lines under topic headings: "2.What" with no space is no list item.
+    Case(
+        "topics_numbered_lines.md",
+        ["1.", "2.", "3.", "4.", "5.", "6."],
+        title="DevOps interview answers",
+        questions={
+            0: "What is a database index and when does it hurt?",
+            1: "What are the isolation levels in PostgreSQL?",
+            4: "How would you roll back a failed deployment?",
+        },
+        sources={0: "## DATABASES\n\n1. What", 1: "2.What", 3: "## KUBERNETES", 5: "## LINUX"},
+        in_body={0: ["It hurts writes"], 1: ["Read uncommitted"], 4: ["readiness probe"]},
+        preamble=["# DevOps interview answers", "Answers by Jane Doe."],
+        warning="questions taken from numbered lines",
+        rules=["numbered-line"] * 6,
+        groups=["DATABASES"] * 3 + ["KUBERNETES"] * 2 + ["LINUX"],
+    ),
+    Case(
+        "topics_ru_crlf.md",
+        ["1.", "2.", "3.", "4.", "5."],
+        questions={
+            1: "Чем список отличается от кортежа?",
+            2: "Опишите, как работает составной индекс.",
+        },
+        sources={0: "## Python", 2: "## Базы данных", 3: "4.Какие", 4: "## Git"},
+        in_body={0: ["байткод исполняет один поток"], 3: ["serializable"], 4: ["git revert HEAD"]},
+        preamble=["Подготовил: Иван Петров"],
+        warning="questions taken from numbered lines",
+        rules=["numbered-line"] * 5,
+        groups=["Python", "Python", "Базы данных", "Базы данных", "Git"],
+    ),
+    Case(
+        "topics_cp1251.md",
+        ["1.", "2.", "3.", "4."],
+        questions={1: "Чем TCP отличается от UDP?", 3: "Что такое blue-green деплой?"},
+        sources={0: "## СЕТИ", 2: "## ДЕПЛОЙ"},
+        in_body={1: ["зато быстрее"], 2: ["1. собираем образ в CI;", "3. переключаем трафик."]},
+        preamble=["Иван Сидоров, ответы на анкету"],
+        warning="questions taken from numbered lines",
+        encoding="cp1251",
+        rules=["numbered-line"] * 4,
+        groups=["СЕТИ", "СЕТИ", "ДЕПЛОЙ", "ДЕПЛОЙ"],
+    ),
+    # A project generator's README below the answers is the trailer, not more answers.
+    Case(
+        "trailer_create_react_app.md",
+        ["1.", "2.", "3."],
+        title="Answers to the questions",
+        in_body={2: ["Playwright"]},
+        trailer=["## Available Scripts", "### `npm start`", "## Learn More", "fails to minify"],
+        warning="project boilerplate after the answers ('Available Scripts')",
+        rules=["numbered-heading"] * 3,
+        trailer_rule="generator-boilerplate",
+    ),
+    Case(
+        "trailer_vue_crlf.md",
+        ["1.", "2.", "3."],
+        questions={2: "Что бы вы сделали иначе?"},
+        in_body={2: ["отдельный модуль"]},
+        trailer=["### Project setup", "npm run serve", "### Customize configuration"],
+        warning="project boilerplate after the answers ('Project setup')",
+        rules=["list-item"] * 3,
+        groups=["", "", ""],
+        trailer_rule="generator-boilerplate",
+    ),
+    Case(
+        "trailer_ru_cp1251.md",
+        ["Вопрос 1", "Вопрос 2", "Вопрос 3"],
+        title="Тестовое задание: сервис заметок",
+        questions={2: "Что вы не успели сделать?"},
+        in_body={2: ["Пагинацию по курсору"]},
+        trailer=["## Доступные скрипты", "### `npm start`", "## Узнать больше"],
+        warning="project boilerplate after the answers ('Доступные скрипты')",
+        encoding="cp1251",
+        rules=["numbered-heading"] * 3,
+        trailer_rule="generator-boilerplate",
+    ),
 ]
 
 
@@ -425,7 +508,7 @@ def test_every_corpus_file_has_a_case():
     files = {p.name for p in DATA.glob("*.md")}
 
     assert files == {c.file for c in CASES}
-    assert len(files) >= 28
+    assert len(files) >= 34
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
@@ -454,6 +537,14 @@ def test_corpus_file_reads_as_expected(case: Case):
         assert sheet.warnings == ()
     else:
         assert any(case.warning in w for w in sheet.warnings), sheet.warnings
+    for i, start in case.sources.items():
+        assert sheet.sections[i].question_source.startswith(start), i
+    if case.rules is not None:
+        assert [s.rule for s in sheet.sections] == case.rules
+    if case.trailer_rule is not None:
+        assert sheet.trailer_rule == case.trailer_rule
+    if case.groups is not None:
+        assert [s.group for s in sheet.sections] == case.groups
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
@@ -474,6 +565,21 @@ def test_sections_point_at_their_lines(case: Case):
         if s.body:
             assert lines[s.body_line - 1] == s.body.split("\n")[0]
         assert s.body_line > s.line or not s.question_source
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_outline_line_ranges_hold_each_part_and_name_known_rules(case: Case):
+    sheet = load(case.file)
+    lines = sheet.text.split("\n")
+
+    parts = outline(sheet)
+
+    texts = [sheet.front_matter_source, sheet.preamble]
+    texts += [t for s in sheet.sections for t in (s.question_source, s.body)]
+    texts.append(sheet.trailer)
+    assert ["\n".join(lines[p.first - 1 : p.last]) for p in parts] == [t for t in texts if t]
+    assert all(p.rule in RULES for p in parts if p.rule)
+    assert all(p.rule for p in parts if p.kind != "answer")
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
@@ -556,6 +662,55 @@ def test_label_only_heading_takes_the_question_from_the_next_paragraph():
     assert s.question_source == "## Q3\n\nКак работает GIL?"
     assert s.body == "Он один на процесс."
     assert s.body_line == 5
+
+
+def test_numbered_steps_of_a_howto_are_not_questions():
+    sheet = parse("## Запуск\n\n1. склонируйте репозиторий;\n2.выполните `make run`;\n3. готово")
+
+    assert [s.label for s in sheet.sections] == [""]
+    assert any("no question structure recognised" in w for w in sheet.warnings)
+
+
+def test_numbered_lines_without_answers_below_are_not_questions():
+    sheet = parse("## Темы\n\n1.Что такое GIL?\n2.Что такое asyncio?\n3.Что такое CI?")
+
+    assert [s.label for s in sheet.sections] == [""]
+
+
+def test_numbered_line_out_of_order_stays_in_the_answer():
+    text = "1. Что такое индекс?\nСтруктура.\n\n5.Как его выбрать?\nПо запросам.\n\n"
+    sheet = parse(text + "2.Что такое VACUUM?\nЧистка.\n\n3.Что такое WAL?\nЖурнал.")
+
+    assert [s.label for s in sheet.sections] == ["1.", "2.", "3."]
+    assert "5.Как его выбрать?" in sheet.sections[0].body
+
+
+def test_numbering_starts_again_under_a_topic_heading():
+    sheet = parse(
+        "## SQL\n1. What is a join?\nA.\n2.Why index?\nB.\n## Go\n1. What is a goroutine?\nC."
+    )
+
+    assert [s.label for s in sheet.sections] == ["1.", "2.", "1."]
+    assert sheet.sections[2].question_source == "## Go\n1. What is a goroutine?"
+
+
+def test_title_above_the_first_numbered_line_stays_the_title():
+    sheet = parse("# Answers\n\n1. What is a join?\nRows.\n\n2.Why an index?\nSpeed.")
+
+    assert sheet.title == "Answers"
+    assert sheet.preamble == "# Answers"
+    assert sheet.sections[0].question_source == "1. What is a join?"
+
+
+def test_generator_heading_among_the_questions_is_still_a_question():
+    sheet = parse(
+        "## 1. Helm?\nДа.\n## Deployment\nCanary.\n## 2. CI?\nGitHub.\n## Learn More\nDocs."
+    )
+
+    assert [s.question_text for s in sheet.sections] == ["Helm?", "Deployment", "CI?"]
+    assert sheet.sections[1].rule == "sibling-heading"
+    assert sheet.trailer == "## Learn More\nDocs."
+    assert sheet.trailer_rule == "generator-boilerplate"
 
 
 def test_label_only_heading_without_text_warns():

@@ -6,7 +6,10 @@ import can run them in worker processes and their tests need no database.
     inline       inline markup -> plain lines of text
     labels       question labels ("1.", "№ 2", "Вопрос 3:") and headings known by their words
     frontmatter  the YAML block at the top
-    plan         where the questions are: headings, labelled lines, an ordered list
+    plan         where the questions are: headings, labelled lines, an ordered list, with
+                 topics (numbered lines under topic headings) and trailer (generator
+                 boilerplate after the answers)
+    outline      which lines became which part of a sheet, and by which rule
     parsing      text -> ParsedSheet (parse, parse_bytes), with the limits on a file
     render       ParsedSheet's parts -> the canonical markdown (render_sheet)
     match        which questionnaire a sheet answers and which question each section answers
@@ -22,6 +25,7 @@ from .contacts import normalise_email, normalise_phone, normalise_telegram
 from .decoding import SheetError, decode
 from .labels import label_number
 from .match import KnownQuestionnaire, detect_questionnaire, match_sections, normalise_question
+from .outline import Part, outline
 from .parsing import (
     MAX_BYTES_DEFAULT,
     MAX_ELEMENTS_DEFAULT,
@@ -35,6 +39,7 @@ from .parsing import (
     structure_error,
     try_parse_bytes,
 )
+from .plan import RULES
 from .render import render_sheet
 from .skills import Claim, extract_claims, normalise_skill
 
@@ -42,10 +47,12 @@ __all__ = [
     "MAX_BYTES_DEFAULT",
     "MAX_ELEMENTS_DEFAULT",
     "MAX_LINES_DEFAULT",
+    "RULES",
     "Analysis",
     "Claim",
     "KnownQuestionnaire",
     "ParsedSheet",
+    "Part",
     "Section",
     "SheetError",
     "analyse_bytes",
@@ -60,6 +67,7 @@ __all__ = [
     "normalise_question",
     "normalise_skill",
     "normalise_telegram",
+    "outline",
     "parse",
     "parse_bytes",
     "render_sheet",

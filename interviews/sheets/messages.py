@@ -89,6 +89,10 @@ QUESTIONS_FROM_LABELLED_LINES = gettext_noop(
 QUESTIONS_FROM_LIST = gettext_noop(
     "questions taken from a numbered list: no numbered headings found"
 )
+GENERATOR_TRAILER = gettext_noop(
+    "line %(line)s: project boilerplate after the answers (%(heading)s) kept as the sheet's "
+    "trailer, not as answers"
+)
 QUESTIONS_FROM_HTML_LIST = gettext_noop(
     "questions taken from an HTML ordered list: no numbered headings found"
 )

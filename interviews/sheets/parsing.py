@@ -73,6 +73,10 @@ class Section:
     body: str
     line: int
     body_line: int
+    rule: str = ""  # the name of the rule that found the question (:data:`.plan.RULES`)
+    # The topic heading the question comes under (:mod:`.topics`); the heading's own line
+    # is in the question source of the first question under it.
+    group: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +92,7 @@ class ParsedSheet:
     sections: tuple[Section, ...]
     trailer: str
     warnings: tuple[str, ...]
+    trailer_rule: str = ""  # the rule that ended the answers where the trailer starts
 
 
 def parse(text: str, *, encoding: str = "") -> ParsedSheet:
@@ -137,7 +142,7 @@ def _parse_sheet(
     front_matter, content_start = read_front_matter(lines, warnings)
     fm_source = "\n".join(lines[:content_start])
 
-    def sheet(title="", preamble="", sections=(), trailer="") -> ParsedSheet:
+    def sheet(title="", preamble="", sections=(), trailer="", trailer_rule="") -> ParsedSheet:
         return ParsedSheet(
             text,
             encoding,
@@ -148,6 +153,7 @@ def _parse_sheet(
             tuple(sections),
             trailer,
             tuple(warnings),
+            trailer_rule,
         )
 
     first_text = next((i for i in range(content_start, len(lines)) if lines[i].strip()), None)
@@ -161,7 +167,7 @@ def _parse_sheet(
         tokens = MD.parse(source, env)
         doc = Doc(lines, tokens, content_start, env)
         # Inline markup is parsed on demand while planning, so it can recurse here too.
-        questions, trailer_start = plan(doc, planning)
+        questions, trailer_start, trailer_rule = plan(doc, planning)
     except RecursionError:
         warnings.append(messages.NESTED_TOO_DEEPLY % {"line": first_text + 1})
         return sheet(sections=[_whole(lines, content_start)])
@@ -186,6 +192,8 @@ def _parse_sheet(
                 body=body,
                 line=q.start + 1,
                 body_line=(body_start if body else q.q_end) + 1,
+                rule=q.rule,
+                group=q.group,
             )
         )
     first = questions[0].start
@@ -198,6 +206,7 @@ def _parse_sheet(
         preamble=_slice(lines, content_start, first)[0],
         sections=sections,
         trailer=_slice(lines, end, len(lines))[0],
+        trailer_rule=trailer_rule,
     )
 
 
@@ -212,7 +221,7 @@ def _slice(lines: list[str], start: int, end: int) -> tuple[str, int]:
 
 def _whole(lines: list[str], start: int) -> Section:
     body, body_start = _slice(lines, start, len(lines))
-    return Section("", "", "", "", body, body_start + 1, body_start + 1)
+    return Section("", "", "", "", body, body_start + 1, body_start + 1, "no-structure")
 
 
 def parse_bytes(

@@ -1,9 +1,11 @@
 """Finding the questions in a sheet's markdown-it tokens: numbered headings, then labelled
-lines ("**Q1.** text", "Вопрос 1: text"), then an ordered list, then the HTML blocks of a
-sheet written in HTML (:mod:`.html`), then unnumbered headings.
+lines ("**Q1.** text", "Вопрос 1: text"), then an ordered list or numbered lines under topic
+headings (:mod:`.topics`), then the HTML blocks of a sheet written in HTML (:mod:`.html`),
+then unnumbered headings.
 
-:func:`plan` returns where each question starts and ends; :mod:`.parsing` cuts the text
-at those lines.
+:func:`plan` returns where each question starts and ends and where the trailer starts, each
+with the name of the rule that found it (:data:`RULES`); :mod:`.parsing` cuts the text at
+those lines.
 """
 
 # Russian words in the warnings are labels as candidates write them, not look-alikes.
@@ -28,8 +30,53 @@ from .labels import (
     match_label,
 )
 from .patch import BUDGET_ENV, parse_inline
+from .topics import plan_numbered_lines
+from .trailer import is_generator_heading, trailer_warning
 
-__all__ = ["Doc", "plan"]
+__all__ = ["RULES", "Doc", "plan"]
+
+
+def gettext_noop(message: str) -> str:
+    """Marks a message for translation (``makemessages`` finds it by this name) without
+    loading Django here: the command that shows it translates it."""
+    return message
+
+
+# The rules that find a sheet's parts, by the short names that ParsedSheet and the outline
+# (:mod:`.outline`) give them, and what each says.
+RULES = {
+    "front-matter": gettext_noop("the YAML block at the top"),
+    "before-first-question": gettext_noop("the text before the first question"),
+    "numbered-heading": gettext_noop("a heading that opens with a question number"),
+    "question-heading": gettext_noop("a heading ending with '?', without numbered headings"),
+    "answers-part-heading": gettext_noop(
+        "a heading at the question level under 'Ответы на вопросы'"
+    ),
+    "sibling-heading": gettext_noop(
+        "an unnumbered heading with text of its own among numbered questions"
+    ),
+    "labelled-line": gettext_noop("a line opening with a label: a bold number, 'Вопрос N', 'Q N'"),
+    "list-item": gettext_noop("an item of a top-level numbered list"),
+    "numbered-line": gettext_noop(
+        "a numbered line that asks, with its answer below, in number order (and its topic)"
+    ),
+    "outer-heading": gettext_noop("a heading above the questions' level after the last question"),
+    "readme-heading": gettext_noop("a README heading after the last question (License, Contacts)"),
+    "generator-boilerplate": gettext_noop(
+        "a project generator's README heading after the last question"
+    ),
+    "top-heading": gettext_noop("a level 1 or 2 heading after the last question"),
+    "html-heading": gettext_noop(
+        "an HTML heading that opens with a question number, or ends with '?'"
+    ),
+    "html-ordered-list": gettext_noop("an item of a top-level HTML numbered list of questions"),
+    "html-outer-heading": gettext_noop(
+        "an HTML heading above the questions' level after the last question"
+    ),
+    "no-structure": gettext_noop(
+        "no question structure recognised: the whole text is kept as one answer"
+    ),
+}
 
 
 @dataclass(slots=True)
@@ -49,6 +96,7 @@ class _Block:
     rest: str = ""  # heading text after the label
     marker: bool = False
     boilerplate: bool = False
+    generator: bool = False  # a project generator's README heading (.trailer)
     ends_q: bool = False
     group: bool = False
 
@@ -62,6 +110,8 @@ class _Question:
     text: str
     level: int = 0
     setext: bool = False
+    rule: str = ""  # the name in RULES of the rule that found it
+    group: str = ""  # the topic heading above it (numbered lines)
 
 
 _TEXT_BLOCKS = ("paragraph", "blockquote", "fence", "code_block")
@@ -150,7 +200,8 @@ def _read_heading(block: _Block, tok: Token, lines: list[tuple[str, bool, bool]]
         return
     block.rest = text
     block.ends_q = text.endswith(("?", "？"))
-    block.boilerplate = bool(BOILERPLATE.match(text))
+    block.generator = is_generator_heading(text)
+    block.boilerplate = block.generator or bool(BOILERPLATE.match(text))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -159,9 +210,9 @@ def _read_heading(block: _Block, tok: Token, lines: list[tuple[str, bool, bool]]
 
 def _plan_headings(
     doc: Doc, warnings: list[str], *, unnumbered: bool
-) -> tuple[list[_Question], int | None] | None:
+) -> tuple[list[_Question], _Trailer | None] | None:
     """Questions as headings: numbered ones, or with ``unnumbered`` the headings under
-    "## Ответы на вопросы" or those ending with "?". Returns (questions, trailer start)."""
+    "## Ответы на вопросы" or those ending with "?". Returns (questions, trailer)."""
     blocks = doc.blocks
     heads = [b for b in blocks if b.kind == "heading"]
     if not heads:
@@ -252,7 +303,7 @@ def _walk_headings(
     last_candidate: int,
     next_content: list[int],
     warnings: list[str],
-) -> tuple[list[_Question], int | None]:
+) -> tuple[list[_Question], _Trailer | None]:
     """The questions the headings open, in order, and where the trailer starts."""
     blocks = doc.blocks
     questions: list[_Question] = []
@@ -263,13 +314,15 @@ def _walk_headings(
         i += 1
         if b.kind != "heading":
             continue
-        role = _heading_role(b, current, qlevels, scope.holds(b), last_candidate, next_content)
+        role, rule = _heading_role(
+            b, current, qlevels, scope.holds(b), last_candidate, next_content
+        )
         if role == "question":
-            current = _Question(b.start, b.end, b.label, b.number, b.rest, b.level, b.setext)
+            current = _Question(b.start, b.end, b.label, b.number, b.rest, b.level, b.setext, rule)
             i = _complete_question(doc, current, i, warnings)
             questions.append(current)
         elif role == "trailer":
-            return questions, b.start
+            return questions, _Trailer(b, rule)
     return questions, None
 
 
@@ -304,32 +357,47 @@ def _heading_role(
     in_scope: bool,
     last_candidate: int,
     next_content: list[int],
-) -> str:
-    """question, trailer or content (body, preamble or a divider kept in the body above)."""
+) -> tuple[str, str]:
+    """question, trailer or content (body, preamble or a divider kept in the body above),
+    and the name of the rule (RULES) for a question or trailer."""
     if b.marker or b.group:
-        return "content"
+        return "content", ""
     if b.label:
-        return "question"
+        return "question", "numbered-heading"
+    asks = b.ends_q and b.level in qlevels
     if current is None:
-        return "question" if (b.ends_q and b.level in qlevels) or in_scope else "content"
+        if in_scope:
+            return "question", "answers-part-heading"
+        return ("question", "question-heading") if asks else ("content", "")
     # Deeper headings are the answer's own structure; so is "Text\n---", which a candidate
     # more likely meant as a rule under a paragraph than as a heading.
     if b.level > current.level or (b.setext and not current.setext):
-        return "content"
+        return "content", ""
     # Under "## Ответы на вопросы" every heading at the question level is a question: that is
     # the layout of the questionnaire itself and of render_sheet().
-    if (in_scope and not b.boilerplate) or (b.ends_q and b.level in qlevels):
-        return "question"
+    if in_scope and not b.boilerplate:
+        return "question", "answers-part-heading"
+    if asks:
+        return "question", "question-heading"
     if b.index < last_candidate:
         # Among the questions: a sibling heading with its own content is an unnumbered
         # question; one directly followed by a heading is a section title ("## SQL").
         has_content = next_content[b.index + 1] == b.index + 1
-        if b.level == current.level and has_content and not b.boilerplate:
-            return "question"
-        return "content"
-    if b.level < current.level or b.boilerplate:
-        return "trailer"
-    return "content"
+        # A generator's heading ("## Deployment") ends the answers only after the last one.
+        if b.level == current.level and has_content and (b.generator or not b.boilerplate):
+            return "question", "sibling-heading"
+        return "content", ""
+    rule = _ends_answers(b)
+    if not rule and b.level < current.level:
+        rule = "outer-heading"
+    return ("trailer", rule) if rule else ("content", "")
+
+
+def _ends_answers(b: _Block) -> str:
+    """The rule by which a heading after the last question starts the trailer, or ""."""
+    if b.generator:
+        return "generator-boilerplate"
+    return "readme-heading" if b.boilerplate else ""
 
 
 def _complete_question(doc: Doc, q: _Question, i: int, warnings: list[str]) -> int:
@@ -396,7 +464,9 @@ def _labelled_lines(doc: Doc, b: _Block) -> list[_Question]:
             continue
         end = _question_end(lines, k, not found[2])
         rest = collapse(" ".join([found[2], *(t for t, _, _ in lines[k + 1 : end])]))
-        questions.append(_Question(b.start + k, b.start + end, found[0], found[1], rest))
+        questions.append(
+            _Question(b.start + k, b.start + end, found[0], found[1], rest, rule="labelled-line")
+        )
         k = end
     return questions
 
@@ -487,7 +557,7 @@ def _list_items(doc: Doc, block: _Block) -> list[_Question]:
         start = tok.map[0] + doc.offset
         label = f"{tok.info}{tok.markup}"
         number = str(int(tok.info)) if tok.info.isdigit() else "0"
-        q = _Question(start, start + 1, label, number, "")
+        q = _Question(start, start + 1, label, number, "", rule="list-item")
         para = tokens[j + 1] if j + 1 < len(tokens) else None
         if para is not None and para.type == "paragraph_open" and para.map[0] == tok.map[0]:
             lines = doc.inline_lines(tokens[j + 2])
@@ -506,24 +576,43 @@ def _item_ends(items: list[_Question], block: _Block):
         yield q, (items[n + 1].start if n + 1 < len(items) else block.end)
 
 
-def _trailer_after(doc: Doc, questions: list[_Question]) -> int | None:
+@dataclass(slots=True)
+class _Trailer:
+    """The heading the trailer starts at and the rule (RULES) that ends the answers there."""
+
+    heading: _Block
+    rule: str
+
+
+def _trailer_after(doc: Doc, questions: list[_Question]) -> _Trailer | None:
     """For line and list questions: README boilerplate or a top heading after the last one."""
     last = questions[-1].q_end
     for b in doc.blocks:
         if b.kind == "heading" and b.start >= last and not b.label and not b.marker:
-            if b.boilerplate or b.level <= 2:
-                return b.start
+            rule = _ends_answers(b) or ("top-heading" if b.level <= 2 else "")
+            if rule:
+                return _Trailer(b, rule)
     return None
 
 
-def plan(doc: Doc, warnings: list[str]) -> tuple[list[_Question] | None, int | None]:
-    """The questions and where the trailer starts (None: no trailer)."""
+def plan(doc: Doc, warnings: list[str]) -> tuple[list[_Question] | None, int | None, str]:
+    """The questions, where the trailer starts (None: no trailer) and the rule that ends
+    the answers there."""
+    questions, trailer = _plan(doc, warnings)
+    if trailer is None:
+        return questions, None, ""
+    if trailer.rule == "generator-boilerplate":
+        warnings.append(trailer_warning(trailer.heading.start + 1, trailer.heading.text))
+    return questions, trailer.heading.start, trailer.rule
+
+
+def _plan(doc: Doc, warnings: list[str]) -> tuple[list[_Question] | None, _Trailer | None]:
     # Numbered headings are the strongest sign; unnumbered headings the weakest, as READMEs
     # have headings of their own.
     planned = _plan_headings(doc, warnings, unnumbered=False)
     if planned is not None:
         return planned
-    questions = _plan_lines(doc, warnings) or _plan_list(doc, warnings)
+    questions = _plan_lines(doc, warnings) or _plan_numbered(doc, warnings)
     if questions:
         return questions, _trailer_after(doc, questions)
     return (
@@ -533,7 +622,13 @@ def plan(doc: Doc, warnings: list[str]) -> tuple[list[_Question] | None, int | N
     )
 
 
-def _plan_html(doc: Doc, warnings: list[str]) -> tuple[list[_Question], int | None] | None:
+def _line_block(doc: Doc, line: int) -> _Block:
+    """A stand-in block for a line inside an HTML block (an HTML heading that starts the
+    trailer): where it starts and what it says."""
+    return _Block("html_block", line, line + 1, -1, -1, text=doc.lines[line].strip())
+
+
+def _plan_html(doc: Doc, warnings: list[str]) -> tuple[list[_Question], _Trailer | None] | None:
     """A sheet written in HTML (:mod:`.html`): its HTML blocks, and the indented HTML that
     Markdown takes for code after a blank line."""
     regions = [
@@ -546,10 +641,29 @@ def _plan_html(doc: Doc, warnings: list[str]) -> tuple[list[_Question], int | No
     planned = plan_html(doc.lines, regions, warnings, spend=budget and budget.spend)
     if planned is None:
         return None
-    found, trailer = planned
-    questions = [_Question(q.start, q.q_end, q.label, q.number, q.text) for q in found]
+    found, start = planned
+    questions = [_Question(q.start, q.q_end, q.label, q.number, q.text, rule=q.rule) for q in found]
+    trailer = None if start is None else _Trailer(_line_block(doc, start), "html-outer-heading")
     # "## License" in Markdown below the HTML ends the answers as an HTML heading would.
     after = _trailer_after(doc, questions)
-    if after is not None and (trailer is None or after < trailer):
+    if after is not None and (trailer is None or after.heading.start < trailer.heading.start):
         trailer = after
     return questions, trailer
+
+
+def _plan_numbered(doc: Doc, warnings: list[str]) -> list[_Question] | None:
+    """An ordered list, or numbered lines (:mod:`.topics`) where they find more questions:
+    "2.What ...?" with no space, or a number line in a paragraph, is no list item to
+    Markdown, and the list alone would stop at it."""
+    list_warnings: list[str] = []
+    listed = _plan_list(doc, list_warnings)
+    line_warnings: list[str] = []
+    lined = plan_numbered_lines(doc, line_warnings)
+    if lined and len(lined) > len(listed or ()):
+        warnings += line_warnings
+        return [
+            _Question(*q[:5], rule="numbered-line", group=q.group)  # start..text, then group
+            for q in lined
+        ]
+    warnings += list_warnings
+    return listed

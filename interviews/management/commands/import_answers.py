@@ -3,6 +3,10 @@
 HR receives answer sheets as files (often a README from a candidate's repository). This
 command reads files, folders and globs, hands them to ``interviews.importing`` and reports
 what happened to each file. Re-running it on the same files changes nothing.
+
+``--explain`` imports nothing: it prints, for each file, the lines the parser took as the
+preamble, each question and answer and the trailer, and the rule behind each, so that one
+can see at once why a file was split as it was.
 """
 
 import glob
@@ -70,6 +74,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--workers", type=int, default=None, help="Parser processes.")
         parser.add_argument("--batch-size", type=int, default=500)
+        parser.add_argument(
+            "--explain",
+            action="store_true",
+            help="Import nothing: print the parts the parser found in each file and why.",
+        )
 
     def handle(self, *args, **options):
         # The command speaks the installation's language, as the admin does by default.
@@ -107,6 +116,18 @@ class Command(BaseCommand):
             raise CommandError(messages.translate(str(exc))) from exc
 
         policy = client.Policy.from_settings(max_bytes=options["max_bytes"])
+        if options["explain"]:
+            max_bytes = options["max_bytes"]
+            files = _read(paths, max_bytes, options.get("stdin") or sys.stdin, policy)
+            failed = sum(not self._explain(source, max_bytes) for source in files)
+            if failed:
+                raise CommandError(
+                    gettext("%(failed)s of %(total)s files failed")
+                    % {"failed": failed, "total": len(paths)},
+                    returncode=1,
+                )
+            return
+
         as_json = options["format"] == "json"
         verbosity = options["verbosity"]
         progress = (
@@ -181,6 +202,36 @@ class Command(BaseCommand):
             if report.dry_run:
                 summary = gettext("dry run, nothing written: %(summary)s") % {"summary": summary}
             self.stdout.write(self.style.SUCCESS(summary))
+
+    def _explain(self, source, max_bytes: int) -> bool:
+        """Print the outline of one file (:func:`.sheets.outline`); False if it is unusable."""
+        sheet = source.error or sheets.try_parse_bytes(source.data, max_bytes=max_bytes)
+        if not isinstance(sheet, sheets.ParsedSheet):
+            self.stderr.write(f"{source.name}: {messages.translate(sheet)}")
+            return False
+        kinds = {
+            "front-matter": gettext("front matter"),
+            "preamble": gettext("preamble"),
+            "question": gettext("question"),
+            "answer": gettext("answer"),
+            "trailer": gettext("trailer"),
+        }
+        self.stdout.write(source.name)
+        for part in sheets.outline(sheet):
+            lines = (
+                gettext("line %(first)s") % {"first": part.first}
+                if part.first == part.last
+                else gettext("lines %(first)s–%(last)s") % {"first": part.first, "last": part.last}
+            )
+            what = f"{kinds[part.kind]} {part.label}".strip()
+            if part.group:
+                what += f" [{part.group}]"
+            why = f"{part.rule}: {gettext(sheets.RULES[part.rule])}" if part.rule else ""
+            self.stdout.write(f"  {lines:<16} {what:<18} {why}".rstrip())
+        for warning in sheet.warnings:
+            line = gettext("warning: %(text)s") % {"text": messages.translate(warning)}
+            self.stdout.write(self.style.WARNING(f"  {line}"))
+        return True
 
 
 def _expand(patterns):
