@@ -14,7 +14,9 @@ and the tests all call :func:`import_sources`. It
 
 Statuses: ``created`` (first sheet of this candidate for this questionnaire), ``revised``
 (new content: a new revision, earlier ones untouched), ``unchanged`` (the same bytes as the
-latest revision), ``failed`` (nothing written for this file; ``error`` says why).
+latest revision), ``failed`` (nothing written for this file; ``error`` says why),
+``needs-review`` (nothing written: the file does not look like an answer sheet, see
+:func:`interviews.sheets.analysis.review_reason`; imported, and marked, only when accepted).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import sheets
 from .db.bulk import insert_rows
@@ -56,7 +59,8 @@ logger = logging.getLogger(__name__)
 ANSWER_SUFFIXES = (".md", ".markdown", ".txt")
 
 CREATED, REVISED, UNCHANGED, FAILED = "created", "revised", "unchanged", "failed"
-STATUSES = (CREATED, REVISED, UNCHANGED, FAILED)
+NEEDS_REVIEW = "needs-review"
+STATUSES = (CREATED, REVISED, UNCHANGED, FAILED, NEEDS_REVIEW)
 
 # Below this many files in a batch, starting worker processes costs more than it saves.
 _POOL_THRESHOLD = 64
@@ -72,11 +76,14 @@ class ImportError_(Exception):
 
 @dataclass(frozen=True, slots=True)
 class SourceFile:
-    """One file to import. ``error`` instead of ``data`` when it could not be read."""
+    """One file to import. ``error`` instead of ``data`` when it could not be read;
+    ``accept_unstructured`` imports this file even if it does not look like an answer sheet
+    (the admin upload's tick)."""
 
     name: str
     data: bytes | None = None
     error: str | None = None
+    accept_unstructured: bool = False
 
 
 @dataclass(kw_only=True, slots=True)
@@ -87,6 +94,8 @@ class ImportOptions:
     email: str | None = None
     imported_by: object | None = None  # a user
     dry_run: bool = False
+    # Import files that do not look like answer sheets too, marked as needing review.
+    accept_unstructured: bool = False
     max_bytes: int = sheets.MAX_BYTES_DEFAULT
     with_answers: bool = True  # report each answer (JSON output); off saves work on re-imports
 
@@ -126,6 +135,10 @@ class ImportReport:
     @property
     def failed(self):
         return [f for f in self.files if f.status == FAILED]
+
+    @property
+    def needs_review(self):
+        return [f for f in self.files if f.status == NEEDS_REVIEW]
 
     def summary(self):
         counts = dict.fromkeys(STATUSES, 0)
@@ -230,6 +243,8 @@ class _Plan:
     vacancy_id: int | None = None
     revision: int = 1
     matches: list[int | None] = field(default_factory=list)
+    review: str | None = None  # why it may not be an answer sheet (sheets.analysis)
+    accept_unstructured: bool = False
 
 
 class _Importer:
@@ -299,7 +314,12 @@ class _Importer:
             report.error = source.error or "no data"
             return _Plan(report=report, sha256="")
         sha256 = hashlib.sha256(source.data).hexdigest()
-        return _Plan(report=report, sha256=sha256, data=source.data)
+        return _Plan(
+            report=report,
+            sha256=sha256,
+            data=source.data,
+            accept_unstructured=source.accept_unstructured or self.opts.accept_unstructured,
+        )
 
     def _recognise_unchanged(self, plans: list[_Plan]) -> list[_Plan]:
         """Mark files whose exact bytes are already the latest revision; return the rest.
@@ -385,7 +405,7 @@ class _Importer:
             if isinstance(result, sheets.SheetError):
                 plan.report.error = str(result)
                 continue
-            plan.sheet, plan.claims = result.sheet, result.claims
+            plan.sheet, plan.claims, plan.review = result.sheet, result.claims, result.review
             plan.report.encoding = result.sheet.encoding
             plan.report.warnings = list(result.sheet.warnings)
             if not result.sheet.sections and not result.sheet.preamble.strip():
@@ -397,7 +417,7 @@ class _Importer:
                 self._resolve(plan)
             except ImportError_ as exc:
                 plan.report.error = str(exc)
-        plans = [p for p in plans if p.report.error is None]
+        plans = [p for p in plans if p.report.error is None and not _held_for_review(p)]
         if not plans:
             return
         self._resolve_candidates(plans)
@@ -490,10 +510,12 @@ class _Importer:
         """Question id for each section (see :func:`interviews.sheets.match.match_sections`)."""
         sections = sheet.sections
         if info is None:
-            return [None] * len(sections)
-        matches = sheets.match_sections(sections, info, report.warnings)
+            matches, number_of = [None] * len(sections), {}
+        else:
+            matches = sheets.match_sections(sections, info, report.warnings)
+            number_of = {qid: number for qid, number, _text in info.questions}
+        # Every section is stored as an answer, matched or not: the report lists them all.
         if self.opts.with_answers:
-            number_of = {qid: number for qid, number, _ in info.questions}
             report.answers = [
                 AnswerReport(s.label, s.number, s.question_text, number_of.get(m), s.line)
                 for s, m in zip(sections, matches, strict=True)
@@ -603,6 +625,7 @@ class _Importer:
                 "imported_at",
                 "imported_by",
                 "warnings",
+                "needs_review",
             ],
             [
                 (
@@ -620,6 +643,7 @@ class _Importer:
                     now,
                     user_id,
                     plan.report.warnings,
+                    plan.review is not None,
                 )
                 for plan in writing
             ],
@@ -738,6 +762,30 @@ def _report_stored_answers(plans: list[_Plan]):
         by_submission[submission_id].answers.append(
             AnswerReport(label, sheets.label_number(label), question_text, number, line)
         )
+
+
+def _held_for_review(plan: _Plan) -> bool:
+    """Whether ``plan``'s file stays out as not an answer sheet (status needs-review, its
+    answers unreported: none is stored). Accepted or not, the report says why."""
+    if plan.review is None:
+        return False
+    reason = {
+        analysis.NO_STRUCTURE: _("no question structure recognised"),
+        analysis.NO_QUESTIONS: _("none of its numbered parts reads as a question or a task"),
+    }[plan.review]
+    if plan.accept_unstructured:
+        outcome = _("imported as accepted, marked as needing review")
+    else:
+        outcome = _("not imported unless accepted (--accept-unstructured, or ticked on upload)")
+    plan.report.warnings.append(
+        _("needs review: this does not look like an answer sheet (%(reason)s); %(outcome)s")
+        % {"reason": reason, "outcome": outcome}
+    )
+    if plan.accept_unstructured:
+        return False
+    plan.report.status = NEEDS_REVIEW
+    plan.report.answers = []
+    return True
 
 
 def _reset(plan: _Plan):

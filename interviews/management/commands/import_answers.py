@@ -3,6 +3,11 @@
 HR receives answer sheets as files (often a README from a candidate's repository). This
 command reads files, folders and globs, hands them to ``interviews.importing`` and reports
 what happened to each file. Re-running it on the same files changes nothing.
+
+A file that does not look like an answer sheet (a project's own README, "hello") is not
+imported: it is reported as needs-review and the command exits with status 1, as for a
+failed file, so that scripts notice. ``--accept-unstructured`` imports such files too,
+marked for review in the admin.
 """
 
 import glob
@@ -14,6 +19,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from interviews import importing, sheets
 
@@ -39,6 +46,13 @@ class Command(BaseCommand):
         parser.add_argument("--email", help="Candidate's e-mail (one file only).")
         parser.add_argument(
             "--dry-run", action="store_true", help="Parse and match, write nothing."
+        )
+        parser.add_argument(
+            "--accept-unstructured",
+            action="store_true",
+            help="Also import files that do not look like answer sheets (no questions "
+            "found), marked as needing review; without it they are reported as "
+            "needs-review and not imported.",
         )
         parser.add_argument("--format", choices=["text", "json"], default="text")
         parser.add_argument(
@@ -80,6 +94,7 @@ class Command(BaseCommand):
             name=options["name"],
             email=options["email"],
             dry_run=options["dry_run"],
+            accept_unstructured=options["accept_unstructured"],
             max_bytes=options["max_bytes"],
             with_answers=as_json or verbosity >= 2,
             workers=options["workers"],
@@ -93,9 +108,23 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
         else:
             self._write_text(report, verbosity)
-        failed = len(report.failed)
+        failed, held = len(report.failed), len(report.needs_review)
+        problems = []
         if failed:
-            raise CommandError(f"{failed} of {len(report.files)} files failed", returncode=1)
+            problems.append(f"{failed} of {len(report.files)} files failed")
+        if held:
+            problems.append(
+                ngettext(
+                    "%(count)d of %(files)d files needs review and was not imported "
+                    "(--accept-unstructured imports it)",
+                    "%(count)d of %(files)d files need review and were not imported "
+                    "(--accept-unstructured imports them)",
+                    held,
+                )
+                % {"count": held, "files": len(report.files)}
+            )
+        if problems:
+            raise CommandError("; ".join(problems), returncode=1)
 
     def _write_text(self, report, verbosity):
         for f in report.files:
@@ -114,10 +143,15 @@ class Command(BaseCommand):
         if verbosity >= 1:
             s = report.summary()
             prefix = "dry run, nothing written: " if report.dry_run else ""
+            held = (
+                _(", %(count)d need review") % {"count": s[importing.NEEDS_REVIEW]}
+                if s[importing.NEEDS_REVIEW]
+                else ""
+            )
             self.stdout.write(
                 self.style.SUCCESS(
                     f"{prefix}{s['files']} files: {s['created']} created, {s['revised']} "
-                    f"revised, {s['unchanged']} unchanged, {s['failed']} failed"
+                    f"revised, {s['unchanged']} unchanged, {s['failed']} failed{held}"
                 )
             )
 
