@@ -19,7 +19,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from interviews import importing, sheets
@@ -143,9 +142,11 @@ class Command(BaseCommand):
         if verbosity >= 1:
             s = report.summary()
             prefix = "dry run, nothing written: " if report.dry_run else ""
+            count = s[importing.NEEDS_REVIEW]
             held = (
-                _(", %(count)d need review") % {"count": s[importing.NEEDS_REVIEW]}
-                if s[importing.NEEDS_REVIEW]
+                ngettext(", %(count)d needs review", ", %(count)d need review", count)
+                % {"count": count}
+                if count
                 else ""
             )
             self.stdout.write(
