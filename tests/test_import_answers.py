@@ -222,7 +222,7 @@ def test_a_bad_file_fails_alone_and_the_exit_status_is_one(questionnaire, tmp_pa
     bad = tmp_path / "bad.md"
     bad.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
 
-    with pytest.raises(CommandError) as excinfo:
+    with translation.override("en"), pytest.raises(CommandError) as excinfo:
         run(good, bad)
 
     assert excinfo.value.returncode == 1

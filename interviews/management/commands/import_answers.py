@@ -110,7 +110,14 @@ class Command(BaseCommand):
         failed, held = len(report.failed), len(report.needs_review)
         problems = []
         if failed:
-            problems.append(f"{failed} of {len(report.files)} files failed")
+            problems.append(
+                ngettext(
+                    "%(count)d of %(files)d files failed",
+                    "%(count)d of %(files)d files failed",
+                    failed,
+                )
+                % {"count": failed, "files": len(report.files)}
+            )
         if held:
             problems.append(
                 ngettext(
