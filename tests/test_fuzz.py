@@ -12,7 +12,14 @@ import os
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from interviews.sheets import SheetError, parse, parse_bytes, render_sheet
+from interviews.sheets import (
+    MAX_BYTES_DEFAULT,
+    SheetError,
+    analysis,
+    parse,
+    parse_bytes,
+    render_sheet,
+)
 from tests.test_markdown import BODY_PIECES, WORDS, accounted_lines, nonblank, sheets
 
 settings.register_profile("ci", deadline=None)
@@ -159,6 +166,28 @@ def test_every_non_blank_line_is_accounted_for_in_order(text):
 
     assert_every_line_accounted_for(sheet)
     assert sheet.sections or sheet.warnings
+
+
+@settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(byte_inputs)
+def test_analysis_says_whether_any_file_is_an_answer_sheet(data):
+    result = analysis.analyse_bytes(data, max_bytes=MAX_BYTES_DEFAULT)
+
+    if not isinstance(result, SheetError):
+        structured = any(s.question_source or s.label for s in result.sheet.sections)
+        assert (result.review == analysis.NO_STRUCTURE) == (not structured)
+        assert result.review in (None, analysis.NO_STRUCTURE, analysis.NO_QUESTIONS)
+
+
+@settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(sheets())
+def test_a_rendered_sheet_whose_questions_ask_is_an_answer_sheet(sheet):
+    title, items, front_matter = sheet
+    items = [(n, f"{q}?", b) for n, q, b in items]
+
+    parsed = parse(render_sheet(title=title, sections=items, front_matter=front_matter))
+
+    assert analysis.review_reason(parsed) is None
 
 
 @settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
