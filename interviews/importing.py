@@ -51,7 +51,7 @@ from .models import (
     Submission,
     Vacancy,
 )
-from .sheets import analysis, contacts
+from .sheets import analysis, contacts, frontmatter
 
 logger = logging.getLogger(__name__)
 
@@ -64,10 +64,6 @@ STATUSES = (CREATED, REVISED, UNCHANGED, FAILED, NEEDS_REVIEW)
 
 # Below this many files in a batch, starting worker processes costs more than it saves.
 _POOL_THRESHOLD = 64
-# The front matter keys _Importer._resolve reads; any other is reported as not used.
-_FRONT_MATTER_KEYS = frozenset(
-    ("name", "full_name", "email", "phone", "telegram", "vacancy", "questionnaire")
-)
 
 
 class ImportError_(Exception):
@@ -417,7 +413,7 @@ class _Importer:
                 self._resolve(plan)
             except ImportError_ as exc:
                 plan.report.error = str(exc)
-        plans = [p for p in plans if p.report.error is None and not _held_for_review(p)]
+        plans = [p for p in plans if p.report.error is None and not _hold_for_review(p)]
         if not plans:
             return
         self._resolve_candidates(plans)
@@ -453,7 +449,7 @@ class _Importer:
         opts, report = self.opts, plan.report
         fm = plan.sheet.front_matter
         # A misspelt key ("e-mail", "vacansy") would otherwise be dropped without a word.
-        unused = sorted(set(fm) - _FRONT_MATTER_KEYS)
+        unused = sorted(set(fm) - frontmatter.IMPORT_KEYS)
         if unused:
             report.warnings.append("front matter keys not used: " + ", ".join(unused))
         email = (opts.email or _text(fm.get("email"))).strip()
@@ -764,9 +760,10 @@ def _report_stored_answers(plans: list[_Plan]):
         )
 
 
-def _held_for_review(plan: _Plan) -> bool:
-    """Whether ``plan``'s file stays out as not an answer sheet (status needs-review, its
-    answers unreported: none is stored). Accepted or not, the report says why."""
+def _hold_for_review(plan: _Plan) -> bool:
+    """Say why ``plan``'s file does not look like an answer sheet, if it does not, and hold
+    it back unless it was accepted (status needs-review, no answers reported: none is
+    stored). True when it is held back."""
     if plan.review is None:
         return False
     reason = {

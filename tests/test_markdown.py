@@ -471,6 +471,10 @@ def test_corpus_file_is_an_answer_sheet_or_needs_review(case: Case):
         ("1. Clone it\n\n   git clone x\n2. Run it\n\n   make run", analysis.NO_QUESTIONS),
         ("Привет! Ответы пришлю завтра.", analysis.NO_STRUCTURE),
         ("## О проекте\nСервис\n## Лицензия\nMIT", analysis.NO_STRUCTURE),
+        # Front matter that names the candidate: made for the import, whatever its shape.
+        ("---\nname: Иван\n---\n## 1. Опыт\nТри года", None),
+        ("---\nemail: ivan@example.com\n---\nПривет", None),
+        ("---\nlayout: page\n---\n## 1. Установка\npip\n## 2. Запуск\nrun", analysis.NO_QUESTIONS),
     ],
 )
 def test_not_an_answer_sheet_when_nothing_reads_as_a_question(text, review):

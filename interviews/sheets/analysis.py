@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from . import skills
 from .decoding import SheetError
+from .frontmatter import IMPORT_KEYS
 from .parsing import ParsedSheet, Section, try_parse_bytes
 
 __all__ = ["NO_QUESTIONS", "NO_STRUCTURE", "Analysis", "analyse_bytes", "review_reason"]
@@ -66,7 +67,13 @@ def review_reason(sheet: ParsedSheet) -> str | None:
     "Explain"), or carries a word label ("Вопрос 3", "Task 2"). A project README, a how-to
     or "hello" has none: either no question structure at all, or numbered parts that
     only name topics or steps ("1. Установка", "2. Clone the repository").
+
+    A file whose front matter says whose answers it holds, or to which questionnaire or
+    vacancy, was made for the import (Zvonok's own export is one, whatever the
+    questionnaire's wording): it is an answer sheet whatever its shape.
     """
+    if IMPORT_KEYS & sheet.front_matter.keys():
+        return None
     sections = sheet.sections
     if not any(s.question_source or s.label for s in sections):
         return NO_STRUCTURE
