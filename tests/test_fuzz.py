@@ -16,6 +16,7 @@ from interviews.sheets import (
     MAX_BYTES_DEFAULT,
     SheetError,
     analysis,
+    frontmatter,
     parse,
     parse_bytes,
     render_sheet,
@@ -174,8 +175,10 @@ def test_analysis_says_whether_any_file_is_an_answer_sheet(data):
     result = analysis.analyse_bytes(data, max_bytes=MAX_BYTES_DEFAULT)
 
     if not isinstance(result, SheetError):
-        structured = any(s.question_source or s.label for s in result.sheet.sections)
-        assert (result.review == analysis.NO_STRUCTURE) == (not structured)
+        sheet = result.sheet
+        structured = any(s.question_source or s.label for s in sheet.sections)
+        made_for_import = any(sheet.front_matter.get(key) for key in frontmatter.IMPORT_KEYS)
+        assert (result.review == analysis.NO_STRUCTURE) == (not structured and not made_for_import)
         assert result.review in (None, analysis.NO_STRUCTURE, analysis.NO_QUESTIONS)
 
 

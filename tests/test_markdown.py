@@ -474,6 +474,7 @@ def test_corpus_file_is_an_answer_sheet_or_needs_review(case: Case):
         # Front matter that names the candidate: made for the import, whatever its shape.
         ("---\nname: Иван\n---\n## 1. Опыт\nТри года", None),
         ("---\nemail: ivan@example.com\n---\nПривет", None),
+        ("---\nname:\n---\nПривет", analysis.NO_STRUCTURE),
         ("---\nlayout: page\n---\n## 1. Установка\npip\n## 2. Запуск\nrun", analysis.NO_QUESTIONS),
     ],
 )

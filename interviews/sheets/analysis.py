@@ -72,7 +72,7 @@ def review_reason(sheet: ParsedSheet) -> str | None:
     vacancy, was made for the import (Zvonok's own export is one, whatever the
     questionnaire's wording): it is an answer sheet whatever its shape.
     """
-    if IMPORT_KEYS & sheet.front_matter.keys():
+    if any(sheet.front_matter.get(key) for key in IMPORT_KEYS):
         return None
     sections = sheet.sections
     if not any(s.question_source or s.label for s in sections):
