@@ -1580,6 +1580,7 @@ class _Generator:
                 _dt(app.imported),
                 app.owner,
                 warnings,
+                False,  # needs_review: generated sheets are answer sheets
             )
         )
         return claim_id
@@ -1818,7 +1819,7 @@ HISTORICAL_APPLICATION_FIELDS = (
 STAGE_CHANGE_FIELDS = "id application from_stage to_stage by at comment".split()
 SUBMISSION_FIELDS = (
     "id candidate questionnaire application source_name sha256 original_text encoding title "
-    "preamble trailer revision imported_at imported_by warnings"
+    "preamble trailer revision imported_at imported_by warnings needs_review"
 ).split()
 ANSWER_FIELDS = "id submission question label question_text body position line".split()
 CLAIM_FIELDS = "id candidate submission answer skill value scale years snippet".split()

@@ -14,7 +14,9 @@ and the tests all call :func:`import_sources`. It
 
 Statuses: ``created`` (first sheet of this candidate for this questionnaire), ``revised``
 (new content: a new revision, earlier ones untouched), ``unchanged`` (the same bytes as the
-latest revision), ``failed`` (nothing written for this file; ``error`` says why).
+latest revision), ``failed`` (nothing written for this file; ``error`` says why),
+``needs-review`` (nothing written: the file does not look like an answer sheet, see
+:func:`interviews.sheets.analysis.review_reason`; imported, and marked, only when accepted).
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ from .models import (
     Submission,
     Vacancy,
 )
-from .sheets import analysis, contacts
+from .sheets import analysis, contacts, frontmatter
 
 logger = logging.getLogger(__name__)
 
@@ -62,14 +64,11 @@ ANSWER_SUFFIXES = (".md", ".markdown", ".txt")
 STDIN = "-"
 
 CREATED, REVISED, UNCHANGED, FAILED = "created", "revised", "unchanged", "failed"
-STATUSES = (CREATED, REVISED, UNCHANGED, FAILED)
+NEEDS_REVIEW = "needs-review"
+STATUSES = (CREATED, REVISED, UNCHANGED, FAILED, NEEDS_REVIEW)
 
 # Below this many files in a batch, starting worker processes costs more than it saves.
 _POOL_THRESHOLD = 64
-# The front matter keys _Importer._resolve reads; any other is reported as not used.
-_FRONT_MATTER_KEYS = frozenset(
-    ("name", "full_name", "email", "phone", "telegram", "vacancy", "questionnaire")
-)
 
 
 class ImportError_(Exception):
@@ -78,12 +77,15 @@ class ImportError_(Exception):
 
 @dataclass(frozen=True, slots=True)
 class SourceFile:
-    """One file to import. ``error`` instead of ``data`` when it could not be read."""
+    """One file to import. ``error`` instead of ``data`` when it could not be read;
+    ``accept_unstructured`` imports this file even if it does not look like an answer sheet
+    (the admin upload's tick)."""
 
     name: str
     data: bytes | None = None
     error: str | None = None
     origin: Origin | None = None  # the link it was downloaded from
+    accept_unstructured: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +107,8 @@ class ImportOptions:
     candidate: int | None = None  # an existing candidate's id: the sheet is theirs
     imported_by: object | None = None  # a user
     dry_run: bool = False
+    # Import files that do not look like answer sheets too, marked as needing review.
+    accept_unstructured: bool = False
     max_bytes: int = sheets.MAX_BYTES_DEFAULT
     with_answers: bool = True  # report each answer (JSON output); off saves work on re-imports
 
@@ -144,6 +148,10 @@ class ImportReport:
     @property
     def failed(self):
         return [f for f in self.files if f.status == FAILED]
+
+    @property
+    def needs_review(self):
+        return [f for f in self.files if f.status == NEEDS_REVIEW]
 
     def summary(self):
         counts = dict.fromkeys(STATUSES, 0)
@@ -249,6 +257,8 @@ class _Plan:
     vacancy_id: int | None = None
     revision: int = 1
     matches: list[int | None] = field(default_factory=list)
+    review: str | None = None  # why it may not be an answer sheet (sheets.analysis)
+    accept_unstructured: bool = False
 
 
 class _Importer:
@@ -318,7 +328,13 @@ class _Importer:
             report.error = source.error or "no data"
             return _Plan(report=report, sha256="")
         sha256 = hashlib.sha256(source.data).hexdigest()
-        return _Plan(report=report, sha256=sha256, data=source.data, origin=source.origin)
+        return _Plan(
+            report=report,
+            sha256=sha256,
+            data=source.data,
+            origin=source.origin,
+            accept_unstructured=source.accept_unstructured or self.opts.accept_unstructured,
+        )
 
     def _recognise_unchanged(self, plans: list[_Plan]) -> list[_Plan]:
         """Mark files whose exact bytes are already the latest revision; return the rest.
@@ -404,7 +420,7 @@ class _Importer:
             if isinstance(result, sheets.SheetError):
                 plan.report.error = str(result)
                 continue
-            plan.sheet, plan.claims = result.sheet, result.claims
+            plan.sheet, plan.claims, plan.review = result.sheet, result.claims, result.review
             plan.report.encoding = result.sheet.encoding
             plan.report.warnings = list(result.sheet.warnings)
             if not result.sheet.sections and not result.sheet.preamble.strip():
@@ -416,7 +432,7 @@ class _Importer:
                 self._resolve(plan)
             except ImportError_ as exc:
                 plan.report.error = str(exc)
-        plans = [p for p in plans if p.report.error is None]
+        plans = [p for p in plans if p.report.error is None and not _hold_for_review(p)]
         if not plans:
             return
         self._resolve_candidates(plans)
@@ -452,7 +468,7 @@ class _Importer:
         opts, report = self.opts, plan.report
         fm = plan.sheet.front_matter
         # A misspelt key ("e-mail", "vacansy") would otherwise be dropped without a word.
-        unused = sorted(set(fm) - _FRONT_MATTER_KEYS)
+        unused = sorted(set(fm) - frontmatter.IMPORT_KEYS)
         if unused:
             report.warnings.append(messages.FRONT_MATTER_UNUSED % {"keys": ", ".join(unused)})
         email = (opts.email or _text(fm.get("email"))).strip()
@@ -520,10 +536,12 @@ class _Importer:
         """Question id for each section (see :func:`interviews.sheets.match.match_sections`)."""
         sections = sheet.sections
         if info is None:
-            return [None] * len(sections)
-        matches = sheets.match_sections(sections, info, report.warnings)
+            matches, number_of = [None] * len(sections), {}
+        else:
+            matches = sheets.match_sections(sections, info, report.warnings)
+            number_of = {qid: number for qid, number, _text in info.questions}
+        # Every section is stored as an answer, matched or not: the report lists them all.
         if self.opts.with_answers:
-            number_of = {qid: number for qid, number, _ in info.questions}
             report.answers = [
                 AnswerReport(s.label, s.number, s.question_text, number_of.get(m), s.line)
                 for s, m in zip(sections, matches, strict=True)
@@ -640,6 +658,7 @@ class _Importer:
                 "imported_at",
                 "imported_by",
                 "warnings",
+                "needs_review",
             ],
             [
                 (
@@ -658,6 +677,7 @@ class _Importer:
                     now,
                     user_id,
                     plan.report.warnings,
+                    plan.review is not None,
                 )
                 for plan in writing
             ],
@@ -806,6 +826,28 @@ def _origin_columns(origin: Origin | None) -> tuple[str, str, str, str]:
     if origin is None:
         return ("", "", "", "")
     return (origin.url[:1000], origin.raw_url[:1000], origin.etag[:200], origin.commit[:64])
+
+
+def _hold_for_review(plan: _Plan) -> bool:
+    """Say why ``plan``'s file does not look like an answer sheet, if it does not, and hold
+    it back unless it was accepted (status needs-review, no answers reported: none is
+    stored). True when it is held back."""
+    if plan.review is None:
+        return False
+    reason = {
+        analysis.NO_STRUCTURE: messages.REVIEW_NO_STRUCTURE,
+        analysis.NO_QUESTIONS: messages.REVIEW_NO_QUESTIONS,
+    }[plan.review]
+    if plan.accept_unstructured:
+        outcome = messages.REVIEW_ACCEPTED
+    else:
+        outcome = messages.REVIEW_HELD
+    plan.report.warnings.append(messages.NEEDS_REVIEW % {"reason": reason, "outcome": outcome})
+    if plan.accept_unstructured:
+        return False
+    plan.report.status = NEEDS_REVIEW
+    plan.report.answers = []
+    return True
 
 
 def _reset(plan: _Plan):

@@ -31,6 +31,15 @@ STDIN_WITHOUT_NAME = gettext_noop(
     "standard input has no candidate name or e-mail (front matter name: or email:): "
     "give --name or --email"
 )
+NEEDS_REVIEW = gettext_noop(
+    "needs review: this does not look like an answer sheet (%(reason)s); %(outcome)s"
+)
+REVIEW_NO_STRUCTURE = gettext_noop("no question structure recognised")
+REVIEW_NO_QUESTIONS = gettext_noop("none of its numbered parts reads as a question or a task")
+REVIEW_ACCEPTED = gettext_noop("imported as accepted, marked as needing review")
+REVIEW_HELD = gettext_noop(
+    "not imported unless accepted (--accept-unstructured, or ticked on upload)"
+)
 POSSIBLE_DUPLICATE = gettext_noop("possible duplicate: candidate #%(id)s has the same %(what)s")
 PHONE = gettext_noop("phone")
 

@@ -591,6 +591,14 @@ class Submission(models.Model):
         verbose_name=_("imported by"),
     )
     warnings = models.JSONField(_("warnings"), default=list, blank=True)
+    needs_review = models.BooleanField(
+        _("needs review"),
+        default=False,
+        help_text=_(
+            "Imported although it does not look like an answer sheet (no questions found); "
+            "its warnings say why."
+        ),
+    )
 
     objects = SubmissionQuerySet.as_manager()
 
@@ -621,6 +629,13 @@ class Submission(models.Model):
             # Submission changelist, newest first (its full ordering, so that the keys of
             # a deep page come from the index alone).
             models.Index(fields=["-imported_at", "-id"], name="interviews_sub_imported_id_idx"),
+            # Submission changelist filtered to the sheets that need review: a few rows
+            # among many, newest first, without reading the others.
+            models.Index(
+                fields=["-imported_at", "-id"],
+                condition=Q(needs_review=True),
+                name="interviews_sub_review_idx",
+            ),
         ]
 
     def __str__(self):

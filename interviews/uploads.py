@@ -130,6 +130,11 @@ class PendingFile:
     size: int
     origin: importing.Origin | None = None
 
+    @property
+    def key(self) -> str:
+        """The file's name in a form (its number in storage): names may repeat."""
+        return PurePosixPath(self.path).stem
+
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class PendingUpload:
@@ -142,8 +147,11 @@ class PendingUpload:
     files: tuple[PendingFile, ...]
     skipped: tuple[str, ...]
 
-    def sources(self, *, max_bytes: int) -> Iterator[importing.SourceFile]:
-        """The files read back from storage, one at a time."""
+    def sources(
+        self, *, max_bytes: int, accepted: frozenset[str] = frozenset()
+    ) -> Iterator[importing.SourceFile]:
+        """The files read back from storage, one at a time; those whose :attr:`PendingFile.key`
+        is in ``accepted`` are imported even if they do not look like answer sheets."""
         for f in self.files:
             try:
                 with default_storage.open(f.path, "rb") as fh:
@@ -154,7 +162,9 @@ class PendingUpload:
                     f.name, error=_("the uploaded copy is gone; upload the file again")
                 )
             else:
-                yield importing.SourceFile(f.name, data, origin=f.origin)
+                yield importing.SourceFile(
+                    f.name, data, origin=f.origin, accept_unstructured=f.key in accepted
+                )
 
 
 # -- reading uploads -----------------------------------------------------------------------
@@ -542,13 +552,15 @@ def import_pending(
     limits: Limits,
     imported_by=None,
     budget: ParseBudget | None = None,
+    accepted: Iterable[str] = (),
 ) -> importing.ImportReport:
     """Import the pending upload's files (or only pretend to, ``dry_run``), parsing them
-    within ``limits.parse_seconds`` (see :class:`ParseBudget`)."""
+    within ``limits.parse_seconds`` (see :class:`ParseBudget`). ``accepted``: the keys of
+    the files ticked to import although they do not look like answer sheets."""
     if budget is None:
         budget = ParseBudget(seconds=limits.parse_seconds, max_bytes=limits.max_bytes)
     return importing.import_sources(
-        pending.sources(max_bytes=limits.max_bytes),
+        pending.sources(max_bytes=limits.max_bytes, accepted=frozenset(accepted)),
         dry_run=dry_run,
         imported_by=imported_by,
         max_bytes=limits.max_bytes,

@@ -500,3 +500,45 @@ def test_inline_rows_each_select_their_own_stage(admin_client):
 
     stages = [label for _pk, label in _selected_options(content) if label in ("Новый", "Оффер")]
     assert sorted(stages) == ["Новый", "Оффер"]
+
+
+# -- submissions that need review ---------------------------------------------------------------
+
+
+def test_submissions_that_need_review_are_filtered_in_russian(admin_client):
+    marked = SubmissionFactory(needs_review=True)
+    SubmissionFactory()
+    url = _url("submission", "changelist")
+
+    page = admin_client.get(url, {"needs_review": "yes"}, HTTP_ACCEPT_LANGUAGE="ru")
+    others = admin_client.get(url, {"needs_review": "no"})
+
+    assert [s.pk for s in page.context["cl"].result_list] == [marked.pk]
+    assert marked.pk not in [s.pk for s in others.context["cl"].result_list]
+    html = page.content.decode()
+    assert "проверка" in html and "требует проверки" in html and "проверка не нужна" in html
+
+
+def test_needs_review_filter_costs_the_changelist_queries(admin_client):
+    url = _url("submission", "changelist")
+    SubmissionFactory(needs_review=True)
+    few = page_queries(admin_client, url, {"needs_review": "yes"})
+
+    SubmissionFactory.create_batch(5, needs_review=True)
+    many = page_queries(admin_client, url, {"needs_review": "yes"})
+
+    assert (len(few), len(many)) == (CHANGELIST_QUERIES["submission"],) * 2, listing(many)
+
+
+def test_review_mark_can_be_cleared_once_the_sheet_is_reviewed(admin_client):
+    submission = SubmissionFactory(needs_review=True)
+    url = _url("submission", "change", submission.pk)
+    form = admin_client.get(url).context["adminform"].form
+
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "needs_review"}
+    data.update({"answers-TOTAL_FORMS": 0, "answers-INITIAL_FORMS": 0})
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    submission.refresh_from_db()
+    assert not submission.needs_review

@@ -1,7 +1,8 @@
 """Hostile and broken answer files, all in one import batch.
 
-Every kind of bad input has one expected outcome: imported with a warning ("created"), or
-refused with one clear line ("failed", nothing written). Small files are committed in
+Every kind of bad input has one expected outcome: imported with a warning ("created"),
+refused with one clear line ("failed", nothing written), or held back as not an answer
+sheet ("needs-review", nothing written). Small files are committed in
 tests/data/bad/; big ones, links and permissions are made at test time. How parse time grows
 with size is measured by bench/parse_scaling.py.
 """
@@ -20,6 +21,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import override_settings
+from django.utils import translation
 
 from interviews.management.commands import import_answers
 from interviews.models import Answer, Submission
@@ -106,7 +108,8 @@ def unreadable(tmp: Path) -> Path:
 class Kind:
     id: str
     make: Callable[[Path], Path]
-    status: str  # "created" (imported, with the warning) or "failed" (refused, the error)
+    status: str  # "created" (imported, with the warning), "failed" (refused, the error) or
+    # "needs-review" (not an answer sheet: not imported, the warning)
     expected: str  # substring of the error, or of "encoding <name>; <warnings>"
 
 
@@ -228,12 +231,15 @@ KINDS = [
     ),
     # Structure
     Kind(
-        "no-structure", committed("no_structure.md"), "created", "no question structure recognised"
+        "no-structure",
+        committed("no_structure.md"),
+        "needs-review",
+        "no question structure recognised",
     ),
     Kind(
         "unclosed-code-fence",
         committed("unclosed_code_fence.md"),
-        "created",
+        "needs-review",
         "no question structure recognised",
     ),
     # Big and deep, generated
@@ -241,7 +247,7 @@ KINDS = [
     Kind(
         "one-line-of-5-mb",
         generated("long_line.md", lambda: "а" * (5 * 1024 * 1024 // 2)),
-        "created",
+        "needs-review",
         "no question structure recognised",
     ),
     Kind(
@@ -287,25 +293,25 @@ KINDS = [
     Kind(
         "nested-lists-10000",
         generated("deep_lists.md", lambda: "- " * 10_000 + "x"),
-        "created",
+        "needs-review",
         "no question structure recognised",
     ),
     Kind(
         "nested-ordered-lists-10000",
         generated("deep_ordered.md", lambda: "1. " * 10_000 + "x"),
-        "created",
+        "needs-review",
         "no question structure recognised",
     ),
     Kind(
         "nested-quotes-10000",
         generated("deep_quotes.md", lambda: ">" * 10_000 + " x"),
-        "created",
+        "needs-review",
         "no question structure recognised",
     ),
     Kind(
         "reference-link-billion-laughs",
         generated("laughs.md", reference_link_flood(2_000)),
-        "created",
+        "needs-review",
         "no question structure recognised",
     ),
     Kind(
@@ -357,7 +363,7 @@ def batch(django_db_setup, django_db_blocker, tmp_path_factory):
         return real_open(file, *args, **kwargs)
 
     out, err = io.StringIO(), io.StringIO()
-    with django_db_blocker.unblock(), transaction.atomic():
+    with django_db_blocker.unblock(), transaction.atomic(), translation.override("en"):
         call_command("loaddata", "zvonok_python", verbosity=0)
         # The command speaks LANGUAGE_CODE; these tests read its English messages.
         with pytest.MonkeyPatch.context() as mp, override_settings(LANGUAGE_CODE="en"):
@@ -411,6 +417,8 @@ def test_bad_input_has_its_expected_outcome(batch, kind):
     if kind.status == "failed":
         assert "\n" not in file["error"]
         assert not written.exists()  # never half-written
+    elif kind.status == "needs-review":
+        assert not written.exists()
     else:
         assert written.count() == 1
 
@@ -422,7 +430,12 @@ def test_the_batch_goes_on_past_bad_files(batch):
     assert good["status"] == "created"
     assert len(good["answers"]) == 7
     failed = sum(k.status == "failed" for k in KINDS)
-    assert batch.error == f"{failed} of {len(KINDS) + 1} files failed"
+    held = sum(k.status == "needs-review" for k in KINDS)
+    files = len(KINDS) + 1
+    assert batch.error == (
+        f"{failed} of {files} files failed; {held} of {files} files need review and were not "
+        "imported (--accept-unstructured imports them)"
+    )
 
 
 # Marked like the batch's other tests, although it reads no rows: pytest-django runs the

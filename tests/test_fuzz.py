@@ -14,7 +14,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from interviews.rendering import render_markdown
-from interviews.sheets import SheetError, parse, parse_bytes, render_sheet
+from interviews.sheets import (
+    MAX_BYTES_DEFAULT,
+    SheetError,
+    analysis,
+    frontmatter,
+    parse,
+    parse_bytes,
+    render_sheet,
+)
 from tests.test_markdown import BODY_PIECES, WORDS, accounted_lines, nonblank, sheets
 
 settings.register_profile("ci", deadline=None)
@@ -300,6 +308,30 @@ def test_numbered_lines_under_topics_are_the_questions_and_boilerplate_the_trail
     assert [s.label for s in sheet.sections] == labels
     assert sheet.trailer == trailer
     assert_every_line_accounted_for(sheet)
+
+
+@settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(byte_inputs)
+def test_analysis_says_whether_any_file_is_an_answer_sheet(data):
+    result = analysis.analyse_bytes(data, max_bytes=MAX_BYTES_DEFAULT)
+
+    if not isinstance(result, SheetError):
+        sheet = result.sheet
+        structured = any(s.question_source or s.label for s in sheet.sections)
+        made_for_import = any(sheet.front_matter.get(key) for key in frontmatter.IMPORT_KEYS)
+        assert (result.review == analysis.NO_STRUCTURE) == (not structured and not made_for_import)
+        assert result.review in (None, analysis.NO_STRUCTURE, analysis.NO_QUESTIONS)
+
+
+@settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(sheets())
+def test_a_rendered_sheet_whose_questions_ask_is_an_answer_sheet(sheet):
+    title, items, front_matter = sheet
+    items = [(n, f"{q}?", b) for n, q, b in items]
+
+    parsed = parse(render_sheet(title=title, sections=items, front_matter=front_matter))
+
+    assert analysis.review_reason(parsed) is None
 
 
 @settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -16,6 +16,8 @@ from interviews.models import Answer, Application, Candidate, Submission
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
+DATA = Path(__file__).parent / "data"
+UNSTRUCTURED = DATA / "unstructured.md"
 
 pytestmark = pytest.mark.django_db
 
@@ -301,7 +303,7 @@ def test_a_bad_file_fails_alone_and_the_exit_status_is_one(questionnaire, tmp_pa
     bad = tmp_path / "bad.md"
     bad.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
 
-    with pytest.raises(CommandError) as excinfo:
+    with translation.override("en"), pytest.raises(CommandError) as excinfo:
         run(good, bad)
 
     assert excinfo.value.returncode == 1
@@ -510,3 +512,136 @@ def test_reimporting_a_changed_file_keeps_the_earlier_revision_and_its_scores(
     score = AnswerScore.objects.get()
     assert (score.answer, score.score, score.comment) == (answer, 4, "хорошо")
     assert score.answer.body == "Три года, Django и Celery."
+
+
+# -- files that are not answer sheets ----------------------------------------------------------
+
+
+def test_file_that_is_not_an_answer_sheet_is_not_imported_and_the_exit_status_is_one(
+    questionnaire, tmp_path
+):
+    good = write(tmp_path, "good.md", SHEET)
+
+    with translation.override("en"), pytest.raises(CommandError) as excinfo:
+        run(good, UNSTRUCTURED)
+
+    assert excinfo.value.returncode == 1
+    assert str(excinfo.value) == (
+        "1 of 2 files needs review and was not imported (--accept-unstructured imports it)"
+    )
+    assert Submission.objects.get().source_name == str(good)
+
+
+def test_text_report_shows_the_needs_review_status_and_why(questionnaire, tmp_path):
+    out = io.StringIO()
+
+    with translation.override("en"), pytest.raises(CommandError):
+        call_command("import_answers", str(UNSTRUCTURED), stdout=out, stderr=io.StringIO())
+
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith(f"needs-review {UNSTRUCTURED} → unstructured")
+    assert any(
+        "needs review: this does not look like an answer sheet "
+        "(no question structure recognised); not imported unless accepted" in line
+        for line in lines
+    )
+    assert lines[-1].endswith("0 failed, 1 needs review")
+
+
+def test_json_report_shows_the_needs_review_status_and_no_answers(questionnaire):
+    out = io.StringIO()
+
+    with translation.override("en"), pytest.raises(CommandError):
+        call_command(
+            "import_answers", str(README_LIKE), "--format", "json", stdout=out, stderr=io.StringIO()
+        )
+
+    data = json.loads(out.getvalue())
+    (entry,) = data["files"]
+    assert entry["status"] == "needs-review"
+    assert entry["answers"] == []
+    assert entry["warnings"][-1] == (
+        "needs review: this does not look like an answer sheet (none of its numbered parts "
+        "reads as a question or a task); not imported unless accepted "
+        "(--accept-unstructured, or ticked on upload)"
+    )
+    assert data["summary"]["needs-review"] == 1
+    assert data["summary"]["answers"] == 0
+    assert not Submission.objects.exists()
+
+
+README_LIKE = DATA / "readme_numbered_headings_cp1251.md"
+
+
+def test_needs_review_warning_is_in_russian_by_default(questionnaire):
+    out = io.StringIO()
+
+    with translation.override("ru"), pytest.raises(CommandError) as excinfo:
+        call_command("import_answers", str(UNSTRUCTURED), stdout=out, stderr=io.StringIO())
+
+    assert "требует проверки: файл не похож на анкету с ответами" in out.getvalue()
+    assert str(excinfo.value).startswith("1 из 1 файлов требует проверки и не импортирован")
+
+
+def test_accepted_unstructured_file_is_imported_and_marked_for_review(questionnaire, tmp_path):
+    good = write(tmp_path, "good.md", SHEET)
+
+    out, _ = run(good, UNSTRUCTURED, README_LIKE, "--accept-unstructured")
+
+    marked = Submission.objects.filter(needs_review=True)
+    assert sorted(marked.values_list("source_name", flat=True)) == sorted(
+        [str(UNSTRUCTURED), str(README_LIKE)]
+    )
+    assert Submission.objects.get(needs_review=False).source_name == str(good)
+    assert Answer.objects.filter(submission__source_name=str(README_LIKE)).count() == 5
+    assert "3 created" in out
+
+
+def test_accepted_sheet_keeps_the_reason_in_its_warnings(questionnaire):
+    with translation.override("en"):
+        run(UNSTRUCTURED, "--accept-unstructured")
+
+    submission = Submission.objects.get()
+    assert submission.warnings[-1].endswith(
+        "(no question structure recognised); imported as accepted, marked as needing review"
+    )
+
+
+def test_json_lists_every_stored_answer_of_a_sheet_without_questionnaire(tmp_path):
+    # No questionnaire in the database: nothing to match the answers to.
+    out, _ = run(write(tmp_path, "a.md", SHEET), "--format", "json")
+
+    (entry,) = json.loads(out)["files"]
+    assert entry["questionnaire"] is None
+    assert [a["label"] for a in entry["answers"]] == ["1.", "2."]
+    assert [a["matched_question"] for a in entry["answers"]] == [None, None]
+    assert Answer.objects.count() == 2
+
+
+def test_every_data_file_reports_as_many_answers_as_are_stored(questionnaire):
+    """All of tests/data in one import (one transaction), then again (all unchanged)."""
+    paths = sorted(str(p) for p in DATA.rglob("*.md"))
+
+    for attempt in ("first", "unchanged"):
+        out = io.StringIO()
+        try:
+            call_command(
+                "import_answers",
+                *paths,
+                "--accept-unstructured",
+                "--format",
+                "json",
+                stdout=out,
+                stderr=io.StringIO(),
+            )
+        except CommandError:
+            pass  # the broken files of tests/data/bad fail; the others are imported
+        report = json.loads(out.getvalue())
+
+        reported = {f["path"]: len(f["answers"]) for f in report["files"]}
+        stored = {
+            path: Answer.objects.filter(submission__source_name=path).count() for path in paths
+        }
+        assert reported == stored, attempt
+        assert sum(stored.values()) == report["summary"]["answers"] > 100
+    assert report["summary"]["unchanged"] == len(paths) - report["summary"]["failed"]

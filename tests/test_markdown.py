@@ -24,6 +24,7 @@ from interviews.sheets import (
     RULES,
     ParsedSheet,
     SheetError,
+    analysis,
     decode,
     frontmatter,
     inline,
@@ -79,6 +80,7 @@ class Case:
     trailer_rule: str | None = None
     sources: dict[int, str] = field(default_factory=dict)  # index -> question_source start
     groups: list[str] | None = None  # each section's topic
+    review: str | None = None  # why it is not an answer sheet (analysis.review_reason)
 
     def __str__(self):
         return self.file
@@ -297,6 +299,45 @@ CASES = [
         questions={0: ""},
         in_body={0: ["Здравствуйте!", "## О себе", "1. склонируйте репозиторий;", "Спасибо"]},
         warning="no question structure recognised",
+        review=analysis.NO_STRUCTURE,
+    ),
+    # Files that are not answer sheets: imported only when accepted, marked for review.
+    Case(
+        "hello_only.md",
+        [""],
+        title="",
+        in_body={0: ["hello"]},
+        warning="no question structure recognised",
+        review=analysis.NO_STRUCTURE,
+    ),
+    Case(
+        "link_only.md",
+        [""],
+        title="",
+        in_body={0: ["https://github.com/example-candidate/answers", "Ирина"]},
+        warning="no question structure recognised",
+        review=analysis.NO_STRUCTURE,
+    ),
+    Case(
+        "readme_numbered_headings_cp1251.md",
+        ["1.", "2.", "3.", "4.", "5."],
+        title="Сервис уведомлений",
+        questions={0: "Установка", 2: "Запуск", 4: "Лицензия"},
+        in_body={0: ["pip install -r requirements.txt"], 2: ["uvicorn notify.main:app"]},
+        preamble=["# Сервис уведомлений", "рассылает письма и SMS"],
+        encoding="cp1251",
+        review=analysis.NO_QUESTIONS,
+    ),
+    Case(
+        "readme_setup_steps_crlf.md",
+        ["1.", "2.", "3.", "4."],
+        title="weather-cli",
+        questions={0: "Clone the repository:", 3: "Run the tool:"},
+        in_body={2: ["cp config.example.json config.json"]},
+        preamble=["## Getting started"],
+        trailer=["## Contributing", "## License"],
+        warning="questions taken from a numbered list",
+        review=analysis.NO_QUESTIONS,
     ),
     Case(
         "restart_numbering.md",
@@ -545,6 +586,39 @@ def test_corpus_file_reads_as_expected(case: Case):
         assert sheet.trailer_rule == case.trailer_rule
     if case.groups is not None:
         assert [s.group for s in sheet.sections] == case.groups
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_corpus_file_is_an_answer_sheet_or_needs_review(case: Case):
+    result = analysis.analyse_bytes((DATA / case.file).read_bytes(), max_bytes=MAX_BYTES_DEFAULT)
+
+    assert result.review == case.review
+
+
+@pytest.mark.parametrize(
+    ("text", "review"),
+    [
+        # Numbered parts that ask, set a task or carry a word label: an answer sheet.
+        ("## 1. Опыт\nТри года\n## 2. Стек\nDjango\n## 3. Есть ли у вас вопросы\nНет", None),
+        ("## 1. Напишите функцию\nreturn 1\n## 2. Стек\nDjango", None),
+        ("## 1. Explain the GIL\nA lock\n## 2. Stack\nDjango", None),
+        ("## 1. How do you deploy\nHelm\n## 2. Stack\nGo", None),
+        ("## Задача 1\n```\nSELECT 1\n```\nОтвет: 1", None),
+        ("**Q1.** Stack\nDjango\n\n**Q2.** Databases\nPostgreSQL", None),
+        # A how-to's steps and topics: none asks.
+        ("## 1. Установка\npip install\n## 2. Запуск\nmake run", analysis.NO_QUESTIONS),
+        ("1. Clone it\n\n   git clone x\n2. Run it\n\n   make run", analysis.NO_QUESTIONS),
+        ("Привет! Ответы пришлю завтра.", analysis.NO_STRUCTURE),
+        ("## О проекте\nСервис\n## Лицензия\nMIT", analysis.NO_STRUCTURE),
+        # Front matter that names the candidate: made for the import, whatever its shape.
+        ("---\nname: Иван\n---\n## 1. Опыт\nТри года", None),
+        ("---\nemail: ivan@example.com\n---\nПривет", None),
+        ("---\nname:\n---\nПривет", analysis.NO_STRUCTURE),
+        ("---\nlayout: page\n---\n## 1. Установка\npip\n## 2. Запуск\nrun", analysis.NO_QUESTIONS),
+    ],
+)
+def test_not_an_answer_sheet_when_nothing_reads_as_a_question(text, review):
+    assert analysis.review_reason(parse(text)) == review
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)

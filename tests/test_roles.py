@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from interviews import messages, roles
-from interviews.models import Application
+from interviews.models import Application, Submission
 from interviews.scoring import save_scorecard
 from tests.factories import (
     AnswerFactory,
@@ -457,3 +457,20 @@ def test_a_refused_choice_is_not_named_when_the_form_comes_back(client, others_f
     assert response.status_code == 200
     assert "Чужой Кандидат" not in content
     assert "Чужой вопрос" not in content
+
+
+@pytest.mark.parametrize("role", [roles.HR_MANAGER, roles.RECRUITER, roles.INTERVIEWER])
+def test_needs_review_filter_lists_only_the_sheets_the_role_may_see(client, two_applications, role):
+    interviewer, mine, other = two_applications
+    Submission.objects.update(needs_review=True)
+    client.force_login(interviewer if role == roles.INTERVIEWER else member(role))
+
+    response = client.get(
+        reverse("admin:interviews_submission_changelist"), {"needs_review": "yes"}
+    )
+
+    listed = {s.candidate_id for s in response.context["cl"].result_list}
+    if role == roles.INTERVIEWER:
+        assert listed == {mine.candidate_id}
+    else:
+        assert listed == {mine.candidate_id, other.candidate_id}

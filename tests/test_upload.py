@@ -27,6 +27,7 @@ from tests.queries import IMPORT_QUERIES, UNSEEN_COPIES, VIEW_QUERIES, listing, 
 pytestmark = pytest.mark.django_db
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+UNSTRUCTURED = Path(__file__).parent / "data" / "unstructured.md"
 IVAN, MARIA, TIMUR = "ivan_sokolov.md", "maria_kuznetsova.md", "timur_gareev.md"
 SHEET = """# ZvonokTest
 ## Ответы на вопросы
@@ -617,3 +618,82 @@ def test_files_stay_until_the_import_commits(admin_client, media, questionnaire)
 
     assert Submission.objects.count() == 1
     assert pending_dirs(media) == [token]
+
+
+# -- files that are not answer sheets ------------------------------------------------------
+
+
+def unstructured():
+    return SimpleUploadedFile("notes.md", UNSTRUCTURED.read_bytes(), content_type="text/markdown")
+
+
+def accept_boxes(html):
+    """The preview's "import anyway" checkboxes: (value, ticked)."""
+    return [
+        (m["value"], "checked" in m["rest"])
+        for m in re.finditer(
+            r'<input type="checkbox" name="accept" value="(?P<value>[^"]*)"(?P<rest>[^>]*)>', html
+        )
+    ]
+
+
+def test_preview_offers_a_file_that_is_not_an_answer_sheet_unticked_with_the_reason(
+    admin_client, questionnaire
+):
+    response = upload(admin_client, example(IVAN), unstructured())
+
+    html = response.content.decode()
+    rows = response.context["rows"]
+    assert [row["file"].status for row in rows] == ["created", "needs-review"]
+    assert "not an answer sheet, it seems: imported only if ticked" in html
+    assert "(no question structure recognised); not imported unless accepted" in html
+    assert "1 file does not look like an answer sheet" in html
+    # One box, for the second file, unticked, and in the confirmation's form.
+    assert accept_boxes(html) == [(rows[1]["key"], False)]
+    assert 'form="import-confirm"' in html and 'id="import-confirm"' in html
+
+
+def test_preview_of_only_such_files_still_offers_the_import(admin_client, questionnaire):
+    response = upload(admin_client, unstructured())
+
+    assert response.context["importable"]
+    assert 'id="import-confirm"' in response.content.decode()
+
+
+def test_confirm_without_the_tick_leaves_such_a_file_out(admin_client, questionnaire):
+    token = token_in(upload(admin_client, example(IVAN), unstructured()))
+
+    response = confirm(admin_client, token)
+
+    assert list(Submission.objects.values_list("source_name", flat=True)) == [IVAN]
+    assert "not imported: needs review" in response.content.decode()
+    assert "1 file was not imported: it does not look like an answer sheet" in " ".join(
+        str(m) for m in response.context["messages"]
+    )
+
+
+def test_confirm_with_the_tick_imports_such_a_file_marked_for_review(admin_client, questionnaire):
+    preview = upload(admin_client, example(IVAN), unstructured())
+    ((key, _ticked),) = accept_boxes(preview.content.decode())
+
+    admin_client.post(
+        reverse("admin:interviews_submission_import_confirm"),
+        {"token": token_in(preview), "accept": [key]},
+    )
+
+    marked = Submission.objects.get(source_name="notes.md")
+    assert marked.needs_review
+    assert marked.answers.count() == 1
+    assert not Submission.objects.get(source_name=IVAN).needs_review
+
+
+def test_a_tick_on_an_answer_sheet_changes_nothing(admin_client, questionnaire):
+    preview = upload(admin_client, example(IVAN))
+    key = preview.context["rows"][0]["key"]
+
+    admin_client.post(
+        reverse("admin:interviews_submission_import_confirm"),
+        {"token": token_in(preview), "accept": [key]},
+    )
+
+    assert not Submission.objects.get().needs_review

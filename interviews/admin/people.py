@@ -196,6 +196,22 @@ class CandidateAdmin(CandidateSearchMixin, AuditedAdmin):
         return obj._submission_count
 
 
+class NeedsReviewFilter(admin.SimpleListFilter):
+    """Sheets imported although they did not look like answer sheets
+    (``import_answers --accept-unstructured``, or ticked on upload)."""
+
+    title = _("review")
+    parameter_name = "needs_review"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("needs review")), ("no", _("no review needed"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(needs_review=self.value() == "yes")
+        return queryset
+
+
 @admin.register(Submission)
 class SubmissionAdmin(ModelAdmin):
     paginator = EstimatedCountPaginator
@@ -208,7 +224,7 @@ class SubmissionAdmin(ModelAdmin):
         "warning_count",
         "imported_at",
     ]
-    list_filter = ["questionnaire", "imported_at"]
+    list_filter = ["questionnaire", "imported_at", NeedsReviewFilter]
     show_full_result_count = False
     list_select_related = ["candidate", "questionnaire"]
     str_select_related = ["candidate", "questionnaire"]

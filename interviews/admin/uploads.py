@@ -31,12 +31,14 @@ PREVIEW_STATUS = {
     importing.REVISED: gettext_lazy("changed: will be a new revision"),
     importing.UNCHANGED: gettext_lazy("unchanged: already imported"),
     importing.FAILED: gettext_lazy("cannot be imported"),
+    importing.NEEDS_REVIEW: gettext_lazy("not an answer sheet, it seems: imported only if ticked"),
 }
 RESULT_STATUS = {
     importing.CREATED: gettext_lazy("created"),
     importing.REVISED: gettext_lazy("revised"),
     importing.UNCHANGED: gettext_lazy("unchanged"),
     importing.FAILED: gettext_lazy("failed"),
+    importing.NEEDS_REVIEW: gettext_lazy("not imported: needs review"),
 }
 
 
@@ -179,7 +181,8 @@ def upload_view(request, model_admin):
             form.add_error(None, str(exc))
         else:
             # Read back from storage, as the confirmation will: what is shown is what
-            # will be imported.
+            # will be imported. The report lists the files in the upload's order.
+            keys = [f.key for f in pending.files]
             pending, report = uploads.preview_pending(pending=pending, limits=limits)
             return _render(
                 request,
@@ -188,7 +191,8 @@ def upload_view(request, model_admin):
                 title=_("Import answers: preview"),
                 pending=pending,
                 summary=report.summary(),
-                rows=_preview_rows(report),
+                needs_review=len(report.needs_review),
+                rows=_preview_rows(report, keys),
                 # Named by title, as people know them; the import goes by slug.
                 option_titles={
                     key: str(form.cleaned_data[key])
@@ -196,7 +200,8 @@ def upload_view(request, model_admin):
                     if form.cleaned_data.get(key)
                 },
                 importable=any(
-                    f.status in (importing.CREATED, importing.REVISED) for f in report.files
+                    f.status in (importing.CREATED, importing.REVISED, importing.NEEDS_REVIEW)
+                    for f in report.files
                 ),
                 form=PendingForm(initial={"token": pending.token}, auto_id=False),
             )
@@ -213,6 +218,8 @@ def confirm_view(request, model_admin):
         dry_run=False,
         limits=uploads.Limits.from_settings(),
         imported_by=request.user,
+        # The files not looking like answer sheets that the user ticked in the preview.
+        accepted=request.POST.getlist("accept"),
     )
     # Deleted once the import is committed: should the request fail after all, the files
     # are still there to try again.
@@ -230,6 +237,19 @@ def confirm_view(request, model_admin):
         % summary,
         messages.WARNING if summary["failed"] else messages.SUCCESS,
     )
+    if report.needs_review:
+        model_admin.message_user(
+            request,
+            ngettext(
+                "%(count)d file was not imported: it does not look like an answer sheet "
+                "and was not ticked.",
+                "%(count)d files were not imported: they do not look like answer sheets "
+                "and were not ticked.",
+                len(report.needs_review),
+            )
+            % {"count": len(report.needs_review)},
+            messages.WARNING,
+        )
     return _render(
         request,
         model_admin,
@@ -269,7 +289,7 @@ def _render(request, model_admin, template, **context):
     return TemplateResponse(request, f"admin/interviews/upload/{template}", context)
 
 
-def _preview_rows(report):
+def _preview_rows(report, keys):
     # The matched questions' texts and the questionnaires' titles, for all files at once.
     slugs = {f.questionnaire for f in report.files if f.questionnaire}
     titles = dict(Questionnaire.objects.filter(slug__in=slugs).values_list("slug", "title"))
@@ -282,6 +302,7 @@ def _preview_rows(report):
     return [
         {
             "file": f,
+            "key": key,
             "status": PREVIEW_STATUS[f.status],
             "questionnaire": titles.get(f.questionnaire, f.questionnaire),
             "answers": [
@@ -292,7 +313,7 @@ def _preview_rows(report):
                 for a in f.answers
             ],
         }
-        for f in report.files
+        for f, key in zip(report.files, keys, strict=True)
     ]
 
 

@@ -15,7 +15,8 @@ import can run them in worker processes and their tests need no database.
     match        which questionnaire a sheet answers and which question each section answers
     skills       self-assessed ratings and years ("FastAPI: 8/10", "Python — 3 года")
     contacts     e-mail, E.164 phone and Telegram handle in one canonical form
-    analysis     what a parser worker does per file: parse, then read skill claims
+    analysis     what a parser worker does per file: parse, read skill claims, and tell
+                 whether the file is an answer sheet at all (review_reason)
 
 Importing this package loads no Django module (tests/test_layers.py).
 """

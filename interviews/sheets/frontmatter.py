@@ -12,7 +12,13 @@ import yaml
 
 from . import messages
 
-__all__ = ["read_front_matter"]
+__all__ = ["IMPORT_KEYS", "read_front_matter"]
+
+# The keys the import reads (lower-cased, like every key): whose answers these are, and to
+# which questionnaire and vacancy.
+IMPORT_KEYS = frozenset(
+    ("name", "full_name", "email", "phone", "telegram", "vacancy", "questionnaire")
+)
 
 # libyaml is much faster and refuses deep nesting itself; both loaders are safe loaders.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

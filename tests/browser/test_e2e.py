@@ -135,6 +135,26 @@ def test_uploaded_files_are_previewed_then_imported_on_confirmation(page, questi
     }
 
 
+def test_a_file_that_is_not_an_answer_sheet_is_imported_only_when_ticked(page, questionnaire):
+    log_in(page, member("anna", roles.HR_MANAGER))
+    page.goto(reverse("admin:interviews_submission_import"))
+    notes = Path(__file__).resolve().parents[1] / "data" / "unstructured.md"
+    page.set_input_files("input[name=files]", [EXAMPLES / IVAN, notes])
+    page.click("#content-main form [type=submit].default")
+    boxes = page.locator(".zvonok-upload .file input[name=accept]")
+    expect(boxes).to_have_count(1)
+    expect(boxes).not_to_be_checked()
+
+    # The box sits beside its file, outside the confirmation's form: the browser sends it
+    # with that form all the same.
+    boxes.check()
+    page.click('form[action$="/import/confirm/"] [type=submit]')
+
+    expect(page.locator("td.status-created")).to_have_count(2)
+    assert Submission.objects.get(source_name="unstructured.md").needs_review
+    assert not Submission.objects.get(source_name=IVAN).needs_review
+
+
 def test_cancelled_upload_imports_nothing(page, questionnaire):
     log_in(page, member("anna", roles.HR_MANAGER))
     upload_preview(page, Vacancy.objects.get(slug="python-developer"), TIMUR)

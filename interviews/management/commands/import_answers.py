@@ -7,6 +7,11 @@ what happened to each file. Re-running it on the same files changes nothing.
 ``--explain`` imports nothing: it prints, for each file, the lines the parser took as the
 preamble, each question and answer and the trailer, and the rule behind each, so that one
 can see at once why a file was split as it was.
+
+A file that does not look like an answer sheet (a project's own README, "hello") is not
+imported: it is reported as needs-review and the command exits with status 1, as for a
+failed file, so that scripts notice. ``--accept-unstructured`` imports such files too,
+marked for review in the admin.
 """
 
 import glob
@@ -19,7 +24,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 
 from interviews import importing, messages, sheets
 from interviews.links import client, sources
@@ -31,6 +36,7 @@ STATUS = {
     importing.REVISED: pgettext_lazy("file", "revised"),
     importing.UNCHANGED: pgettext_lazy("file", "unchanged"),
     importing.FAILED: pgettext_lazy("file", "failed"),
+    importing.NEEDS_REVIEW: pgettext_lazy("file", "needs-review"),
 }
 
 
@@ -64,6 +70,13 @@ class Command(BaseCommand):
         parser.add_argument("--email", help="Candidate's e-mail (one file only).")
         parser.add_argument(
             "--dry-run", action="store_true", help="Parse and match, write nothing."
+        )
+        parser.add_argument(
+            "--accept-unstructured",
+            action="store_true",
+            help="Also import files that do not look like answer sheets (no questions "
+            "found), marked as needing review; without it they are reported as "
+            "needs-review and not imported.",
         )
         parser.add_argument("--format", choices=["text", "json"], default="text")
         parser.add_argument(
@@ -143,6 +156,7 @@ class Command(BaseCommand):
             name=options["name"],
             email=options["email"],
             dry_run=options["dry_run"],
+            accept_unstructured=options["accept_unstructured"],
             max_bytes=options["max_bytes"],
             with_answers=as_json or verbosity >= 2,
             workers=options["workers"],
@@ -166,13 +180,30 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
         else:
             self._write_text(report, verbosity)
-        failed = len(report.failed)
+        failed, held = len(report.failed), len(report.needs_review)
+        problems = []
         if failed:
-            raise CommandError(
-                gettext("%(failed)s of %(total)s files failed")
-                % {"failed": failed, "total": len(report.files)},
-                returncode=1,
+            problems.append(
+                ngettext(
+                    "%(count)d of %(files)d files failed",
+                    "%(count)d of %(files)d files failed",
+                    failed,
+                )
+                % {"count": failed, "files": len(report.files)}
             )
+        if held:
+            problems.append(
+                ngettext(
+                    "%(count)d of %(files)d files needs review and was not imported "
+                    "(--accept-unstructured imports it)",
+                    "%(count)d of %(files)d files need review and were not imported "
+                    "(--accept-unstructured imports them)",
+                    held,
+                )
+                % {"count": held, "files": len(report.files)}
+            )
+        if problems:
+            raise CommandError("; ".join(problems), returncode=1)
 
     def _write_text(self, report, verbosity):
         for f in report.files:
@@ -192,13 +223,20 @@ class Command(BaseCommand):
                     self.stdout.write(f"          line {a.line}: {a.label or '—'} → {matched}")
         if verbosity >= 1:
             s = report.summary()
+            count = s[importing.NEEDS_REVIEW]
+            held = (
+                ngettext(", %(count)d needs review", ", %(count)d need review", count)
+                % {"count": count}
+                if count
+                else ""
+            )
             summary = (
                 gettext(
                     "%(files)s files: %(created)s created, %(revised)s revised, "
                     "%(unchanged)s unchanged, %(failed)s failed"
                 )
                 % s
-            )
+            ) + held
             if report.dry_run:
                 summary = gettext("dry run, nothing written: %(summary)s") % {"summary": summary}
             self.stdout.write(self.style.SUCCESS(summary))

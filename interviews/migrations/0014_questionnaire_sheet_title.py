@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('interviews', '0012_funnel_summary'),
+        ('interviews', '0013_submission_needs_review'),
     ]
 
     operations = [

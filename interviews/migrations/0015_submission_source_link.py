@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("interviews", "0015_questionnaire_sheet_title"),
+        ("interviews", "0014_questionnaire_sheet_title"),
     ]
 
     operations = [

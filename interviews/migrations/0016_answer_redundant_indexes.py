@@ -17,7 +17,7 @@ INDEXES = {
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("interviews", "0016_submission_source_link"),
+        ("interviews", "0015_submission_source_link"),
     ]
 
     operations = [
