@@ -30,6 +30,7 @@ from tests.factories import (
     SubmissionFactory,
     UserFactory,
     VacancyFactory,
+    member,
 )
 from tests.queries import (
     PAGE_BUDGET,
@@ -530,15 +531,23 @@ def test_needs_review_filter_costs_the_changelist_queries(admin_client):
     assert (len(few), len(many)) == (CHANGELIST_QUERIES["submission"],) * 2, listing(many)
 
 
-def test_review_mark_can_be_cleared_once_the_sheet_is_reviewed(admin_client):
-    submission = SubmissionFactory(needs_review=True)
-    url = _url("submission", "change", submission.pk)
-    form = admin_client.get(url).context["adminform"].form
+def test_review_mark_can_be_cleared_once_the_sheet_is_reviewed(admin_client, settings):
+    settings.LANGUAGE_CODE = "ru"
+    marked, other = SubmissionFactory.create_batch(2, needs_review=True)
+    action = {"action": "mark_reviewed", "_selected_action": [marked.pk]}
 
-    data = {k: v for k, v in form.initial.items() if v is not None and k != "needs_review"}
-    data.update({"answers-TOTAL_FORMS": 0, "answers-INITIAL_FORMS": 0})
-    response = admin_client.post(url, data)
+    # Interviewers read sheets but change none.
+    interviewer = Client()
+    interviewer.force_login(member(roles.INTERVIEWER))
+    interviewer.post(_url("submission", "changelist"), action)
+    marked.refresh_from_db()
+    assert marked.needs_review
 
-    assert response.status_code == 302, response.context["adminform"].form.errors
-    submission.refresh_from_db()
-    assert not submission.needs_review
+    response = admin_client.post(_url("submission", "changelist"), action, follow=True)
+
+    assert [str(m) for m in response.context["messages"]] == [
+        "Отмечено как проверенное: 1 лист ответов."
+    ]
+    marked.refresh_from_db()
+    other.refresh_from_db()
+    assert (marked.needs_review, other.needs_review) == (False, True)

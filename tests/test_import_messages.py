@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from django.utils.translation import gettext, override
+from django.utils.translation import gettext, ngettext, override
 
 from interviews import importing, messages
 from interviews.models import StageChange, Submission
@@ -84,9 +84,11 @@ def test_upload_pages_show_the_import_messages_in_russian(admin_client, settings
 
     preview = _upload(admin_client, *files)
     token = re.search(r'name="token" value="([^"]+)"', preview.content.decode()).group(1)
+    # Text without questions is imported only when ticked, marked as needing review.
+    accept = [row["key"] for row in preview.context["rows"] if row["file"].path == "tekst.md"]
     result = admin_client.post(
         reverse("admin:interviews_submission_import_confirm"),
-        {"token": token},
+        {"token": token, "accept": accept},
         HTTP_ACCEPT_LANGUAGE="ru",
     )
 
@@ -107,7 +109,7 @@ def test_upload_pages_show_the_import_messages_in_russian(admin_client, settings
 def test_submission_page_shows_its_warnings_in_russian(admin_client, tmp_path):
     path = tmp_path / "tekst.md"
     path.write_text(NO_STRUCTURE, encoding="utf-8")
-    call_command("import_answers", str(path), verbosity=0)
+    call_command("import_answers", str(path), "--accept-unstructured", verbosity=0)
     submission = Submission.objects.get()
 
     response = admin_client.get(
@@ -128,12 +130,16 @@ def test_command_line_speaks_the_configured_language(tmp_path):
     out, err = io.StringIO(), io.StringIO()
 
     with pytest.raises(CommandError) as failed:
-        call_command("import_answers", str(good), str(bad), stdout=out, stderr=err)
+        call_command(
+            "import_answers", str(good), str(bad), "--accept-unstructured", stdout=out, stderr=err
+        )
 
     with override("ru"):
         warned = gettext(sheet_messages.NO_STRUCTURE) % {"line": 1}
         refused = gettext(sheet_messages.BINARY_FILE) % {"kind": gettext(sheet_messages.PNG_IMAGE)}
-        summary = gettext("%(failed)s of %(total)s files failed") % {"failed": 1, "total": 2}
+        summary = ngettext(
+            "%(count)d of %(files)d files failed", "%(count)d of %(files)d files failed", 1
+        ) % {"count": 1, "files": 2}
     assert warned in out.getvalue()
     assert f"{bad}: {refused}" in err.getvalue()
     assert str(failed.value) == summary
@@ -147,7 +153,14 @@ def test_import_opens_applications_with_a_comment_in_the_configured_language(tmp
     path.write_text(NO_STRUCTURE, encoding="utf-8")
 
     with override("en"):  # whoever runs it: the comment is in LANGUAGE_CODE
-        call_command("import_answers", str(path), "--vacancy", vacancy.slug, verbosity=0)
+        call_command(
+            "import_answers",
+            str(path),
+            "--vacancy",
+            vacancy.slug,
+            "--accept-unstructured",
+            verbosity=0,
+        )
 
     comment = StageChange.objects.get().comment
     with override("ru"):

@@ -15,7 +15,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from .. import duplicates, roles
+from .. import duplicates, grammar, roles
 from .. import messages as import_messages
 from ..db.queries import distinct_values
 from ..models import Answer, Application, Candidate, Submission
@@ -285,7 +285,7 @@ class SubmissionAdmin(ModelAdmin):
     ]
     # The field each computed one above shows.
     reads = {"vacancy": "application", "warning_list": "warnings"}
-    actions = [export_answers, refresh_from_source]
+    actions = [export_answers, refresh_from_source, "mark_reviewed"]
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
@@ -363,6 +363,16 @@ class SubmissionAdmin(ModelAdmin):
     @admin.display(description=_("vacancy"))
     def vacancy(self, obj):
         return obj.application.vacancy if obj.application_id else "—"
+
+    @admin.action(description=_("Mark as reviewed"), permissions=["change"])
+    def mark_reviewed(self, request, queryset):
+        # The sheet itself reads only; once someone has looked at a sheet that did not
+        # look like answers, its mark goes.
+        count = queryset.filter(needs_review=True).update(needs_review=False)
+        self.message_user(
+            request,
+            _("Marked as reviewed: %(count)s.") % {"count": grammar.noun(Submission).count(count)},
+        )
 
     @admin.display(description=_("warnings"))
     def warning_list(self, obj):

@@ -135,8 +135,12 @@ class Command(BaseCommand):
             failed = sum(not self._explain(source, max_bytes) for source in files)
             if failed:
                 raise CommandError(
-                    gettext("%(failed)s of %(total)s files failed")
-                    % {"failed": failed, "total": len(paths)},
+                    ngettext(
+                        "%(count)d of %(files)d files failed",
+                        "%(count)d of %(files)d files failed",
+                        failed,
+                    )
+                    % {"count": failed, "files": len(paths)},
                     returncode=1,
                 )
             return
