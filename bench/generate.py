@@ -1581,6 +1581,10 @@ class _Generator:
                 app.owner,
                 warnings,
                 False,  # needs_review: generated sheets are answer sheets
+                "",  # source_url, source_raw_url, source_etag, source_commit: files, not links
+                "",
+                "",
+                "",
             )
         )
         return claim_id
@@ -1819,7 +1823,8 @@ HISTORICAL_APPLICATION_FIELDS = (
 STAGE_CHANGE_FIELDS = "id application from_stage to_stage by at comment".split()
 SUBMISSION_FIELDS = (
     "id candidate questionnaire application source_name sha256 original_text encoding title "
-    "preamble trailer revision imported_at imported_by warnings needs_review"
+    "preamble trailer revision imported_at imported_by warnings needs_review source_url "
+    "source_raw_url source_etag source_commit"
 ).split()
 ANSWER_FIELDS = "id submission question label question_text body position line".split()
 CLAIM_FIELDS = "id candidate submission answer skill value scale years snippet".split()
