@@ -531,6 +531,18 @@ CASES = [
         trailer_rule="generator-boilerplate",
     ),
     Case(
+        # The generator's headings at the questions' own level: Angular CLI's README.
+        "trailer_angular_same_level.md",
+        ["1.", "2.", "3."],
+        title="Тестовое задание: Frontend",
+        questions={2: "Почему в задании использован OnPush?"},
+        in_body={2: ["на длинном списке это заметно быстрее"]},
+        trailer=["## Development server", "## Code scaffolding", "## Further help"],
+        warning="project boilerplate after the answers ('Development server')",
+        rules=["numbered-heading"] * 3,
+        trailer_rule="generator-boilerplate",
+    ),
+    Case(
         "trailer_ru_cp1251.md",
         ["Вопрос 1", "Вопрос 2", "Вопрос 3"],
         title="Тестовое задание: сервис заметок",
