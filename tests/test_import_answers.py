@@ -2,6 +2,7 @@
 
 import io
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -100,6 +101,23 @@ def test_an_unchanged_reimport_asks_the_database_once_a_batch(questionnaire, tmp
     assert out.count("unchanged ") == 3
     reads = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
     assert len(reads) == 1 + 2, reads  # the questionnaire option's check, then one a batch
+
+
+@pytest.mark.parametrize(("max_bytes", "read"), [(10_000, len(SHEET.encode())), (100, 101)])
+def test_a_file_that_grew_since_its_size_was_taken_is_read_to_the_end_or_the_limit(
+    tmp_path, monkeypatch, max_bytes, read
+):
+    from interviews.management.commands import import_answers
+
+    path = write(tmp_path, "a.md", SHEET)
+    real_stat = os.stat
+    monkeypatch.setattr(
+        import_answers.os, "stat", lambda p: os.stat_result((*real_stat(p)[:6], 10, 0, 0, 0))
+    )
+
+    (source,) = import_answers._read([str(path)], max_bytes, None)
+
+    assert source.data == SHEET.encode()[:read]
 
 
 def test_front_matter_names_the_candidate(questionnaire, tmp_path):
