@@ -112,10 +112,12 @@ def test_a_file_that_grew_since_its_size_was_taken_is_read_to_the_end_or_the_lim
     path = write(tmp_path, "a.md", SHEET)
     real_stat = os.stat
     monkeypatch.setattr(
-        import_answers.os, "stat", lambda p: os.stat_result((*real_stat(p)[:6], 10, 0, 0, 0))
+        import_answers.os,
+        "stat",
+        lambda p, **kwargs: os.stat_result((*real_stat(p, **kwargs)[:6], 10, 0, 0, 0)),
     )
 
-    (source,) = import_answers._read([str(path)], max_bytes, None)
+    (source,) = import_answers._read([str(path)], max_bytes, None, policy=None)
 
     assert source.data == SHEET.encode()[:read]
 
