@@ -49,7 +49,7 @@ HEADER = [
 
 @pytest.fixture
 def applications():
-    """The three example candidates' applications to "Python developer", by name."""
+    """The three example candidates' applications to "Python-разработчик", by name."""
     call_command("loaddata", "zvonok_python", verbosity=0)
     call_command(
         "import_answers", str(ROOT / "examples"), "--vacancy", "python-developer", verbosity=0
@@ -116,7 +116,7 @@ def test_csv_has_a_bom_a_header_and_cyrillic_names(client, applications):
     assert response["Content-Disposition"].endswith('.csv"')
     assert rows[0] == HEADER
     assert sorted(row[0] for row in rows[1:]) == sorted(applications)
-    assert {row[1] for row in rows[1:]} == {"Python developer"}
+    assert {row[1] for row in rows[1:]} == {"Python-разработчик"}
 
 
 def test_csv_contains_only_applications_matching_the_stage_filter(client, applications):

@@ -112,7 +112,7 @@ def questionnaire(transactional_db):
 
 @pytest.fixture
 def examples_imported(questionnaire):
-    """The three example sheets, each with an application to "Python developer"."""
+    """The three example sheets, each with an application to "Python-разработчик"."""
     call_command(
         "import_answers",
         str(EXAMPLES),
