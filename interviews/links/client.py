@@ -249,7 +249,7 @@ def _request(parts, host, port, address, policy, deadline, etag):
             try:
                 sock = context.wrap_socket(sock, server_hostname=host)
             except (ssl.SSLError, OSError) as error:
-                if watchdog.fired:
+                if watchdog.fired or isinstance(error, TimeoutError):
                     raise _timeout(parts.geturl()) from error
                 raise FetchError(
                     _("%(host)s: the secure connection failed (%(error)s).")
@@ -257,7 +257,8 @@ def _request(parts, host, port, address, policy, deadline, etag):
                 ) from error
         return _exchange(sock, parts, host, port, policy, etag, watchdog)
     except (OSError, http.client.HTTPException) as error:
-        if watchdog.fired:
+        # The socket's own timeout (the same deadline) may fire before the watchdog does.
+        if watchdog.fired or isinstance(error, TimeoutError):
             raise _timeout(parts.geturl()) from error
         raise FetchError(
             _("%(url)s: the download failed (%(error)s).")
