@@ -601,7 +601,7 @@ def test_needs_review_warning_is_in_russian_by_default(questionnaire, settings):
         call_command("import_answers", str(UNSTRUCTURED), stdout=out, stderr=io.StringIO())
 
     assert "требует проверки: файл не похож на анкету с ответами" in out.getvalue()
-    assert str(excinfo.value).startswith("1 из 1 файлов требует проверки и не импортирован")
+    assert str(excinfo.value).startswith("требуют проверки и не импортированы: 1 из 1")
 
 
 def test_accepted_unstructured_file_is_imported_and_marked_for_review(questionnaire, tmp_path):
