@@ -96,3 +96,14 @@ def test_a_fragment_loses_the_halves_of_markup_cut_off_from_it():
 def test_truncate_cuts_inside_a_word_only_when_it_is_the_whole_room():
     assert truncate("а " + "б" * 50, 20) == "а " + "б" * 17 + "…"
     assert truncate("слово другое третье", 12) == "слово…"
+
+
+def test_question_texts_in_lists_are_cut_on_a_word():
+    from django.template import Context, Template
+
+    text = "Приходилось ли сильно оптимизировать Python код? Какие подходы использовали?"
+    rendered = Template("{% load zvonok_text %}{{ text|cut_on_word:40 }}").render(
+        Context({"text": text})
+    )
+
+    assert rendered == "Приходилось ли сильно оптимизировать…"
