@@ -135,6 +135,26 @@ class Vacancy(models.Model):
         verbose_name=_("questionnaire"),
     )
     is_open = models.BooleanField(_("open"), default=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_vacancies",
+        verbose_name=_("owner"),
+        help_text=_("Gets an e-mail for each answer sheet handed in through the public link."),
+    )
+    # The public link's secret part (interviews.applying); empty while the link is off.
+    # Not editable in forms: only the admin's actions set it, so it is always random.
+    apply_token = models.CharField(
+        _("public link token"), max_length=64, blank=True, default="", editable=False
+    )
+    apply_closes_at = models.DateTimeField(
+        _("public link closes"),
+        null=True,
+        blank=True,
+        help_text=_("After this moment the public link says it is closed. Empty: no date."),
+    )
 
     objects = SlugManager()
 
@@ -142,6 +162,14 @@ class Vacancy(models.Model):
         verbose_name = _("vacancy")
         verbose_name_plural = _("vacancies")
         ordering = ["title"]
+        constraints = [
+            # Each link leads to one vacancy; the empty token (link off) repeats freely.
+            models.UniqueConstraint(
+                fields=["apply_token"],
+                condition=~models.Q(apply_token=""),
+                name="vacancy_apply_token_unique",
+            ),
+        ]
 
     def __str__(self):
         return self.title

@@ -3,7 +3,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from interviews.views import healthz
+from interviews.views import apply_page, healthz
 
 
 class FaviconView(RedirectView):
@@ -22,6 +22,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # The language switch in the admin's header posts to set_language here.
     path("i18n/", include("django.conf.urls.i18n")),
+    # A vacancy's public page for candidates (interviews.applying): no login.
+    path("apply/<str:token>/", apply_page, name="apply"),
     path("favicon.ico", FaviconView.as_view(), name="favicon"),
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
 ]
