@@ -1094,3 +1094,47 @@ class DataProtectionEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} · #{self.candidate_ref}"
+
+
+class ApplyRequest(models.Model):
+    """An answer sheet handed in through a vacancy's public link (interviews.applying),
+    kept from the preview until its sender confirms the e-mail address and it is
+    imported. Only hashes of the two secrets are stored: the preview's, which the
+    sender's browser holds, and the confirmation link's, which goes to the address."""
+
+    vacancy = models.ForeignKey(
+        Vacancy, on_delete=models.CASCADE, related_name="apply_requests", verbose_name=_("vacancy")
+    )
+    draft_hash = models.CharField(max_length=64)
+    confirm_hash = models.CharField(max_length=64, blank=True, default="")
+    full_name = models.CharField(_("full name"), max_length=200)
+    email = models.EmailField(_("email"))
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    telegram = models.CharField(_("telegram"), max_length=100, blank=True)
+    source_name = models.CharField(max_length=1000)
+    # Where the sheet was downloaded from, for a link: importing.Origin's fields.
+    origin = models.JSONField(default=dict, blank=True)
+    data = models.BinaryField()
+    consent_at = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    submission = models.ForeignKey(
+        "Submission", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("sheet handed in")
+        verbose_name_plural = _("sheets handed in")
+        constraints = [
+            models.UniqueConstraint(fields=["draft_hash"], name="applyrequest_draft_hash_unique"),
+            models.UniqueConstraint(
+                fields=["confirm_hash"],
+                condition=~models.Q(confirm_hash=""),
+                name="applyrequest_confirm_hash_unique",
+            ),
+        ]
+        indexes = [models.Index(fields=["expires_at"], name="applyrequest_expires_idx")]
+
+    def __str__(self):
+        return f"{self.full_name} → {self.vacancy_id}"

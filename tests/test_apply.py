@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from interviews import applying, roles
-from interviews.models import Vacancy
+from interviews.models import Application, ApplyRequest, Candidate, Stage, Submission, Vacancy
 from tests.factories import QuestionFactory, VacancyFactory, member
 
 pytestmark = pytest.mark.django_db
@@ -174,3 +174,249 @@ def test_an_unknown_token_finds_nothing(client):
     VacancyFactory(apply_token=applying.new_token())
     assert client.get(reverse("apply", args=["x" * 43])).status_code == 404
     assert applying.find("") is None
+
+
+# -- handing in answers ------------------------------------------------------------------
+
+SHEET = """# ZvonokTest
+## Ответы на вопросы
+#### 1. Какой опыт в коммерческой разработки на Python?
+Три года в продакшене.
+"""
+
+
+@pytest.fixture
+def python_vacancy(db, settings, tmp_path):
+    from django.core.management import call_command
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    call_command("loaddata", "zvonok_python", verbosity=0)
+    vacancy = Vacancy.objects.get(slug="python-developer")
+    vacancy.apply_token = applying.new_token()
+    vacancy.save()
+    return vacancy
+
+
+def _form(**fields):
+    data = {
+        "full_name": "Анна Смирнова",
+        "email": "anna@example.com",
+        "phone": "",
+        "telegram": "",
+        "link": "",
+        "text": "",
+        "consent": "on",
+        "website": "",
+    }
+    data.update(fields)
+    return data
+
+
+def _url(vacancy):
+    return reverse("apply", args=[vacancy.apply_token])
+
+
+def _draft(response):
+    import re
+
+    return re.search(r'name="draft" value="([^"]+)"', response.content.decode()).group(1)
+
+
+def test_every_field_of_the_form_is_labelled(client, python_vacancy):
+    import re
+
+    html = client.get(_url(python_vacancy)).content.decode()
+    ids = re.findall(r'<(?:input|textarea)[^>]* id="([^"]+)"', html)
+    assert len(ids) == 9
+    for field_id in ids:
+        assert f'for="{field_id}"' in html
+
+
+def test_preview_shows_each_question_with_its_answer_or_none(client, python_vacancy):
+    response = client.post(_url(python_vacancy), _form(text=SHEET), HTTP_ACCEPT_LANGUAGE="ru")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Ответ найден (строка 3): Три года в продакшене." in html
+    assert html.count("Ответ не найден.") == 6
+    # Nothing is imported yet.
+    assert not Candidate.objects.exists()
+
+
+def test_a_file_is_previewed_and_a_binary_one_refused(client, python_vacancy):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    ok = client.post(
+        _url(python_vacancy),
+        _form(file=SimpleUploadedFile("answers.md", SHEET.encode())),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert "Answer found (line 3)" in ok.content.decode()
+
+    bad = client.post(
+        _url(python_vacancy),
+        _form(file=SimpleUploadedFile("photo.png", b"\x89PNG\r\n\x1a\n" + b"0" * 50)),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert bad.status_code == 400
+    assert "Choose a .md, .markdown or .txt file." in bad.content.decode()
+
+
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        ({}, "Give your answers one way"),
+        ({"text": SHEET, "link": "https://github.com/a/b"}, "Give your answers one way"),
+        ({"text": SHEET, "consent": ""}, "This field is required"),
+        ({"text": SHEET, "email": "not-an-address"}, "Enter a valid email address"),
+    ],
+    ids=["nothing", "two ways", "no consent", "bad e-mail"],
+)
+def test_bad_input_is_said_and_nothing_kept(client, python_vacancy, fields, message):
+    response = client.post(_url(python_vacancy), _form(**fields), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not ApplyRequest.objects.exists()
+
+
+def test_too_long_text_is_refused(client, python_vacancy, settings):
+    settings.ZVONOK_IMPORT_MAX_BYTES = 100
+    response = client.post(_url(python_vacancy), _form(text="я" * 60), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert "The text is longer than" in response.content.decode()
+
+
+def test_a_filled_honeypot_keeps_nothing_but_says_the_same(client, python_vacancy):
+    from django.core import mail
+
+    bot = client.post(_url(python_vacancy), _form(text=SHEET, website="http://spam.example"))
+    human = client.post(
+        _url(python_vacancy),
+        {"draft": _draft(client.post(_url(python_vacancy), _form(text=SHEET)))},
+    )
+
+    assert bot.content == human.content
+    assert ApplyRequest.objects.count() == 1
+    assert len(mail.outbox) == 1
+
+
+def _send(client, vacancy, **fields):
+    """Preview and send; the confirmation link from the e-mail."""
+    import re
+
+    from django.core import mail
+
+    preview = client.post(_url(vacancy), _form(**{"text": SHEET, **fields}))
+    client.post(_url(vacancy), {"draft": _draft(preview)})
+    return re.search(r"https?://\S+/apply/confirm/\S+/", mail.outbox[-1].body).group(0)
+
+
+def test_sending_imports_only_after_the_e_mail_is_confirmed(client, python_vacancy, settings):
+    from django.core import mail
+
+    settings.LANGUAGE_CODE = "ru"
+    owner = member(roles.RECRUITER, email="owner@example.com")
+    python_vacancy.owner = owner
+    python_vacancy.save()
+
+    link = _send(client, python_vacancy, phone="+7 900 000-00-00")
+    assert mail.outbox[0].to == ["anna@example.com"]
+    assert not Candidate.objects.exists()
+    path = link.split("://", 1)[1].split("/", 1)[1]
+
+    # Opening the link (a mail scanner does) imports nothing.
+    assert client.get("/" + path).status_code == 200
+    assert not Candidate.objects.exists()
+    assert client.post("/" + path).status_code == 200
+
+    candidate = Candidate.objects.get()
+    assert candidate.email == "anna@example.com" and candidate.full_name == "Анна Смирнова"
+    assert candidate.consent_method == "form" and candidate.legal_basis == "consent"
+    assert candidate.consent_at is not None and candidate.source == "страница вакансии"
+    assert candidate.phone
+    application = Application.objects.get(candidate=candidate)
+    assert (application.vacancy, application.stage) == (python_vacancy, Stage.initial())
+    submission = Submission.objects.get(candidate=candidate)
+    assert submission.answers.filter(question__number="1").exists()
+    assert mail.outbox[-1].to == ["owner@example.com"]
+    assert f"/admin/interviews/submission/{submission.pk}/" in mail.outbox[-1].body
+    # The link works once; the sheet left the pending row.
+    assert client.post("/" + path).status_code == 404
+    assert bytes(ApplyRequest.objects.get().data) == b""
+
+
+def test_sending_again_makes_a_new_revision(client, python_vacancy):
+    first = _send(client, python_vacancy)
+    client.post("/" + first.split("/", 3)[3])
+    second = _send(client, python_vacancy, text=SHEET + "\nДобавлено.\n")
+    client.post("/" + second.split("/", 3)[3])
+
+    assert Candidate.objects.count() == 1
+    assert sorted(Submission.objects.values_list("revision", flat=True)) == [1, 2]
+
+
+def test_a_sheet_without_structure_may_be_sent_and_needs_review(client, python_vacancy):
+    text = "Просто письмо без вопросов.\n"
+    preview = client.post(_url(python_vacancy), _form(text=text), HTTP_ACCEPT_LANGUAGE="ru")
+    assert "не распознаны" in preview.content.decode()
+    import re
+
+    from django.core import mail
+
+    client.post(_url(python_vacancy), {"draft": _draft(preview)})
+    link = re.search(r"/apply/confirm/\S+/", mail.outbox[-1].body).group(0)
+    client.post(link)
+
+    assert Submission.objects.get().needs_review
+
+
+def test_the_preview_token_is_the_only_way_to_the_sheet(client, python_vacancy):
+    client.post(_url(python_vacancy), _form(text=SHEET))
+    response = client.post(_url(python_vacancy), {"draft": "guessed"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400 and "expired" in response.content.decode()
+    # Only hashes are stored.
+    row = ApplyRequest.objects.get()
+    assert len(row.draft_hash) == 64 and row.confirm_hash == ""
+
+
+def test_drafts_past_their_time_are_deleted(python_vacancy):
+    from interviews import uploads
+
+    now = timezone.now()
+    _token, row = applying.create_draft(
+        vacancy=python_vacancy,
+        person={"full_name": "A", "email": "a@example.com"},
+        answers=uploads.AnswerFile("a.md", SHEET.encode()),
+        now=now - applying.DRAFT_MAX_AGE - timedelta(seconds=1),
+    )
+    assert applying.delete_stale(now=now) == 1
+    assert not ApplyRequest.objects.filter(pk=row.pk).exists()
+
+
+def test_anonymising_erases_what_was_handed_in_sent_or_pending(client, python_vacancy):
+    from interviews import privacy
+
+    link = _send(client, python_vacancy, phone="+7 900 000-00-00")
+    client.post("/" + link.split("/", 3)[3])
+    _send(client, python_vacancy, text=SHEET + "\nЕщё.\n")  # pending, same address
+    other = _send(client, python_vacancy, email="other@example.com")
+    assert other and ApplyRequest.objects.count() == 3
+
+    privacy.anonymize(Candidate.objects.get(), force=True)
+
+    erased = ApplyRequest.objects.exclude(email="other@example.com")
+    assert erased.count() == 2
+    for row in erased:
+        assert (row.full_name, row.email, row.phone, bytes(row.data)) == ("", "", "", b"")
+    assert ApplyRequest.objects.get(email="other@example.com").full_name == "Анна Смирнова"
+
+
+def test_deleting_the_candidate_deletes_what_they_handed_in(client, python_vacancy):
+    link = _send(client, python_vacancy)
+    client.post("/" + link.split("/", 3)[3])
+    _send(client, python_vacancy, email="other@example.com")
+
+    Candidate.objects.get().delete()
+
+    assert list(ApplyRequest.objects.values_list("email", flat=True)) == ["other@example.com"]

@@ -238,7 +238,13 @@ DATA_UPLOAD_MAX_NUMBER_FILES = max(100, 2 * ZVONOK_UPLOAD_MAX_FILES)
 ZVONOK_MAX_REQUEST_BYTES = env.int("ZVONOK_MAX_REQUEST_BYTES", default=2_621_440)
 ZVONOK_REQUEST_BODY_LIMITS = {
     "admin:interviews_submission_import": ZVONOK_UPLOAD_MAX_TOTAL_BYTES + ZVONOK_MAX_REQUEST_BYTES,
+    # A candidate's page takes one answer file.
+    "apply": ZVONOK_IMPORT_MAX_BYTES + ZVONOK_MAX_REQUEST_BYTES,
 }
 
 # Personal data: candidates inactive for longer than this are due for anonymisation.
 ZVONOK_RETENTION_DAYS = env.int("ZVONOK_RETENTION_DAYS", default=365)
+
+# The vacancies' public pages for candidates (interviews.applying): the consent text shown
+# next to the checkbox (empty: the built-in one, in the page's language).
+ZVONOK_APPLY_CONSENT_TEXT = env.str("ZVONOK_APPLY_CONSENT_TEXT", default="")

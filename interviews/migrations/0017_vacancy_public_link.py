@@ -1,7 +1,9 @@
 """Vacancies get a public link for candidates (a random token, on, replaced or off, with an
-optional closing date) and an owner who hears of each sheet handed in through it."""
+optional closing date) and an owner who hears of each sheet handed in through it; the
+sheets handed in wait as apply requests until their senders confirm their e-mail."""
 
 import django.db.models.deletion
+import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
@@ -14,6 +16,29 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.CreateModel(
+            name='ApplyRequest',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('draft_hash', models.CharField(max_length=64)),
+                ('confirm_hash', models.CharField(blank=True, default='', max_length=64)),
+                ('full_name', models.CharField(max_length=200, verbose_name='full name')),
+                ('email', models.EmailField(max_length=254, verbose_name='email')),
+                ('phone', models.CharField(blank=True, max_length=40, verbose_name='phone')),
+                ('telegram', models.CharField(blank=True, max_length=100, verbose_name='telegram')),
+                ('source_name', models.CharField(max_length=1000)),
+                ('origin', models.JSONField(blank=True, default=dict)),
+                ('data', models.BinaryField()),
+                ('consent_at', models.DateTimeField()),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('expires_at', models.DateTimeField()),
+                ('confirmed_at', models.DateTimeField(blank=True, null=True)),
+            ],
+            options={
+                'verbose_name': 'sheet handed in',
+                'verbose_name_plural': 'sheets handed in',
+            },
+        ),
         migrations.AddField(
             model_name='vacancy',
             name='apply_closes_at',
@@ -32,5 +57,27 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='vacancy',
             constraint=models.UniqueConstraint(condition=models.Q(('apply_token', ''), _negated=True), fields=('apply_token',), name='vacancy_apply_token_unique'),
+        ),
+        migrations.AddField(
+            model_name='applyrequest',
+            name='submission',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='interviews.submission'),
+        ),
+        migrations.AddField(
+            model_name='applyrequest',
+            name='vacancy',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='apply_requests', to='interviews.vacancy', verbose_name='vacancy'),
+        ),
+        migrations.AddIndex(
+            model_name='applyrequest',
+            index=models.Index(fields=['expires_at'], name='applyrequest_expires_idx'),
+        ),
+        migrations.AddConstraint(
+            model_name='applyrequest',
+            constraint=models.UniqueConstraint(fields=('draft_hash',), name='applyrequest_draft_hash_unique'),
+        ),
+        migrations.AddConstraint(
+            model_name='applyrequest',
+            constraint=models.UniqueConstraint(condition=models.Q(('confirm_hash', ''), _negated=True), fields=('confirm_hash',), name='applyrequest_confirm_hash_unique'),
         ),
     ]
