@@ -10,6 +10,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from . import applying, uploads
+from .middleware import client_ip
 
 
 class ApplyForm(forms.Form):
@@ -52,6 +53,10 @@ def _page(request, vacancy, form, *, preview=None, draft="", error="", status=20
     return render(request, "interviews/apply/page.html", context, status=status)
 
 
+def _too_many(request):
+    return render(request, "interviews/apply/too_many.html", status=429)
+
+
 def _sent(request, vacancy):
     # The same page whether or not the address is known, or the sender a bot.
     return render(request, "interviews/apply/sent.html", {"vacancy": vacancy})
@@ -69,6 +74,8 @@ def apply_page(request, token):
         return render(request, "interviews/apply/closed.html", {"vacancy": vacancy}, status=410)
     if request.method == "GET":
         return _page(request, vacancy, ApplyForm())
+    if not applying.within_rate_limit(client_ip(request)):
+        return _too_many(request)
     if "draft" in request.POST:
         row = applying.find_draft(vacancy, request.POST["draft"])
         if row is None:
@@ -111,6 +118,8 @@ def apply_confirm(request, token):
     if request.method == "GET":
         # Mail scanners open links: only the button's POST imports.
         return render(request, "interviews/apply/confirm.html", {"vacancy": row.vacancy})
+    if not applying.within_rate_limit(client_ip(request)):
+        return _too_many(request)
     report = applying.confirm(token, limits=uploads.Limits.from_settings())
     if report is None:
         return render(request, "interviews/apply/confirm_gone.html", status=404)

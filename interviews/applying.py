@@ -24,6 +24,7 @@ from datetime import timedelta
 from pathlib import PurePosixPath
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -114,6 +115,27 @@ def questions(vacancy: Vacancy):
     if vacancy.questionnaire_id is None:
         return []
     return list(vacancy.questionnaire.questions.order_by("position", "id"))
+
+
+def within_rate_limit(address: str | None) -> bool:
+    """Count one post from ``address`` (the client address as login lockout takes it,
+    interviews.middleware.client_ip); False once it made more than
+    ZVONOK_APPLY_RATE_LIMIT in the current ZVONOK_APPLY_RATE_WINDOW seconds.
+
+    Counted in the cache all web processes share (settings.CACHES), in windows that start
+    with an address's first post. The database cache's increment is a read and a write:
+    two posts at the same moment may count once, which a limit of this kind can bear."""
+    key = "apply-posts:" + hashlib.sha256((address or "").encode()).hexdigest()
+    window = settings.ZVONOK_APPLY_RATE_WINDOW
+    if cache.add(key, 1, timeout=window):
+        count = 1
+    else:
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between the two calls
+            cache.set(key, 1, timeout=window)
+            count = 1
+    return count <= settings.ZVONOK_APPLY_RATE_LIMIT
 
 
 def consent_text() -> str:

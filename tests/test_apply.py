@@ -1,5 +1,6 @@
 """The vacancies' public links for candidates (interviews.applying) and the page they open."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -420,3 +421,116 @@ def test_deleting_the_candidate_deletes_what_they_handed_in(client, python_vacan
     Candidate.objects.get().delete()
 
     assert list(ApplyRequest.objects.values_list("email", flat=True)) == ["other@example.com"]
+
+
+# -- abuse -------------------------------------------------------------------------------
+
+
+def test_one_address_is_stopped_after_the_limit_and_others_are_not(
+    client, python_vacancy, settings
+):
+    settings.ZVONOK_APPLY_RATE_LIMIT = 2
+    url = _url(python_vacancy)
+    first, second, third = (
+        client.post(url, _form(text=SHEET), REMOTE_ADDR="203.0.113.5") for _ in range(3)
+    )
+    other = client.post(url, _form(text=SHEET), REMOTE_ADDR="203.0.113.6")
+
+    assert (first.status_code, second.status_code, third.status_code) == (200, 200, 429)
+    assert other.status_code == 200
+    assert ApplyRequest.objects.count() == 3
+
+
+def test_the_limit_counts_the_address_the_proxy_reports(client, python_vacancy, settings):
+    settings.ZVONOK_APPLY_RATE_LIMIT = 1
+    settings.ZVONOK_CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
+    url = _url(python_vacancy)
+
+    one = client.post(url, _form(text=SHEET), HTTP_X_REAL_IP="198.51.100.1")
+    two = client.post(url, _form(text=SHEET), HTTP_X_REAL_IP="198.51.100.2")
+    again = client.post(url, _form(text=SHEET), HTTP_X_REAL_IP="198.51.100.1")
+
+    assert (one.status_code, two.status_code, again.status_code) == (200, 200, 429)
+
+
+def test_the_limit_is_kept_in_the_shared_database_cache(python_vacancy, settings):
+    from django.core.cache import cache
+    from django.db import connection
+
+    assert settings.CACHES["default"]["BACKEND"].endswith("DatabaseCache")
+    settings.ZVONOK_APPLY_RATE_LIMIT = 1
+    assert applying.within_rate_limit("192.0.2.1")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM zvonok_cache")
+        assert cursor.fetchone()[0] == 1
+    assert not applying.within_rate_limit("192.0.2.1")
+    cache.clear()
+    assert applying.within_rate_limit("192.0.2.1")
+
+
+def test_the_form_needs_its_csrf_token(python_vacancy):
+    strict = Client(enforce_csrf_checks=True)
+    refused = strict.post(_url(python_vacancy), _form(text=SHEET))
+    assert refused.status_code == 403
+
+    page = strict.get(_url(python_vacancy))
+    token = page.cookies["csrftoken"].value
+    accepted = strict.post(
+        _url(python_vacancy), {**_form(text=SHEET), "csrfmiddlewaretoken": token}
+    )
+    assert accepted.status_code == 200
+
+
+XSS = '<script>alert(1)</script><img src=x onerror="alert(2)">'
+
+
+def test_script_in_every_field_stays_text(client, python_vacancy):
+    from django.core import mail
+
+    fields = {
+        "full_name": XSS,
+        "phone": XSS[:40],
+        "telegram": XSS,
+        "text": f"#### 1. {XSS}\n{XSS}\n",
+    }
+    preview = client.post(_url(python_vacancy), _form(**fields))
+    bad_email = client.post(_url(python_vacancy), _form(email=XSS, text=SHEET))
+    bad_link = client.post(_url(python_vacancy), _form(link=f"https://example.com/{XSS}"))
+
+    for response in (preview, bad_email, bad_link):
+        html = response.content.decode()
+        assert "<script>" not in html and "<img" not in html
+    assert "&lt;script&gt;" in preview.content.decode()
+
+    client.post(_url(python_vacancy), {"draft": _draft(preview)})
+    confirm = re.search(r"/apply/confirm/\S+/", mail.outbox[-1].body).group(0)
+    client.post(confirm)
+    candidate = Candidate.objects.get()
+    assert candidate.full_name == XSS  # stored as given, escaped where shown
+    admin_client = Client()
+    admin_client.force_login(member(roles.HR_MANAGER))
+    page = admin_client.get(
+        reverse("admin:interviews_candidate_change", args=[candidate.pk])
+    ).content.decode()
+    assert XSS not in page
+
+
+def test_redis_is_the_shared_cache_when_configured():
+    import subprocess
+    import sys
+
+    from tests.production import ROOT, production_env
+
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.CACHES['default']['BACKEND'], s.CACHES['default']['LOCATION'])"
+    )
+    env = production_env(REDIS_URL="redis://cache.internal:6379/1")
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.core.cache.backends.redis.RedisCache",
+        "redis://cache.internal:6379/1",
+    ]

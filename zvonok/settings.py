@@ -246,5 +246,20 @@ ZVONOK_REQUEST_BODY_LIMITS = {
 ZVONOK_RETENTION_DAYS = env.int("ZVONOK_RETENTION_DAYS", default=365)
 
 # The vacancies' public pages for candidates (interviews.applying): the consent text shown
-# next to the checkbox (empty: the built-in one, in the page's language).
+# next to the checkbox (empty: the built-in one, in the page's language), and how many
+# times one address may post their forms in ZVONOK_APPLY_RATE_WINDOW seconds.
 ZVONOK_APPLY_CONSENT_TEXT = env.str("ZVONOK_APPLY_CONSENT_TEXT", default="")
+ZVONOK_APPLY_RATE_LIMIT = env.int("ZVONOK_APPLY_RATE_LIMIT", default=20)
+ZVONOK_APPLY_RATE_WINDOW = env.int("ZVONOK_APPLY_RATE_WINDOW", default=3600)
+
+# A cache every web process shares (the rate limit above counts in it): the database's
+# table zvonok_cache (migration 0017 makes it; `manage.py createcachetable` after a switch
+# back from Redis), or Redis when REDIS_URL is set (redis://host:6379/0).
+REDIS_URL = env.str("REDIS_URL", default="")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "zvonok_cache"}
+    )
+}

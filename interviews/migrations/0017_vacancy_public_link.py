@@ -1,11 +1,28 @@
 """Vacancies get a public link for candidates (a random token, on, replaced or off, with an
 optional closing date) and an owner who hears of each sheet handed in through it; the
-sheets handed in wait as apply requests until their senders confirm their e-mail."""
+sheets handed in wait as apply requests until their senders confirm their e-mail. The
+shared cache's table (the public page's rate limit) is made here too, when the cache is
+the database's."""
 
 import django.db.models.deletion
 import django.utils.timezone
 from django.conf import settings
+from django.core.management import call_command
 from django.db import migrations, models
+
+
+def create_cache_table(apps, schema_editor):
+    # Does nothing for a cache that is not the database's (Redis).
+    call_command("createcachetable", database=schema_editor.connection.alias, verbosity=0)
+
+
+def drop_cache_table(apps, schema_editor):
+    from django.conf import settings
+
+    location = settings.CACHES["default"].get("LOCATION")
+    if settings.CACHES["default"]["BACKEND"].endswith("DatabaseCache"):
+        name = schema_editor.quote_name(location)
+        schema_editor.execute(f"DROP TABLE IF EXISTS {name}")
 
 
 class Migration(migrations.Migration):
@@ -80,4 +97,5 @@ class Migration(migrations.Migration):
             model_name='applyrequest',
             constraint=models.UniqueConstraint(condition=models.Q(('confirm_hash', ''), _negated=True), fields=('confirm_hash',), name='applyrequest_confirm_hash_unique'),
         ),
+        migrations.RunPython(create_cache_table, drop_cache_table),
     ]
