@@ -59,7 +59,8 @@ def _too_many(request):
 
 def _sent(request, vacancy):
     # The same page whether or not the address is known, or the sender a bot.
-    return render(request, "interviews/apply/sent.html", {"vacancy": vacancy})
+    context = {"vacancy": vacancy, "hours": applying.CONFIRM_HOURS}
+    return render(request, "interviews/apply/sent.html", context)
 
 
 @never_cache

@@ -41,6 +41,7 @@ logger = logging.getLogger(__name__)
 # A draft waits for its "send" this long, a confirmation link for its click.
 DRAFT_MAX_AGE = timedelta(hours=1)
 CONFIRM_MAX_AGE = timedelta(days=2)
+CONFIRM_HOURS = int(CONFIRM_MAX_AGE.total_seconds() // 3600)
 PASTED_NAME = "answers.md"
 # Stored on the candidate in the installation's language, as people type sources.
 SOURCE = gettext_noop("apply page")
@@ -349,7 +350,7 @@ def send(row: ApplyRequest, *, now=None) -> None:
     subject = _("Confirm your answers for “%(vacancy)s”") % {"vacancy": row.vacancy.title}
     body = render_to_string(
         "interviews/email/apply_confirm.txt",
-        {"name": row.full_name, "vacancy": row.vacancy.title, "url": url, "hours": 48},
+        {"name": row.full_name, "vacancy": row.vacancy.title, "url": url, "hours": CONFIRM_HOURS},
     )
     EmailMessage(subject=subject, body=body, to=[row.email]).send()
 
@@ -424,4 +425,8 @@ def _notify_owner(row: ApplyRequest, report: importing.FileReport) -> None:
             "interviews/email/apply_notify.txt",
             {"name": row.full_name, "vacancy": row.vacancy.title, "url": url},
         )
-    EmailMessage(subject=subject, body=body, to=[owner.email]).send()
+    try:
+        EmailMessage(subject=subject, body=body, to=[owner.email]).send()
+    except Exception:
+        # The sheet is in; a mail server that is down must not make its sender think not.
+        logger.exception("apply request %s: the owner's notification was not sent", row.pk)

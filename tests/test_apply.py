@@ -534,3 +534,43 @@ def test_redis_is_the_shared_cache_when_configured():
         "django.core.cache.backends.redis.RedisCache",
         "redis://cache.internal:6379/1",
     ]
+
+
+def test_sending_the_same_sheet_again_keeps_one_revision(client, python_vacancy):
+    for _ in range(2):
+        link = _send(client, python_vacancy)
+        response = client.post("/" + link.split("/", 3)[3])
+        assert response.status_code == 200
+
+    assert Submission.objects.count() == 1
+
+
+def test_a_link_to_a_host_outside_the_allowed_list_is_refused_clearly(client, python_vacancy):
+    response = client.post(
+        _url(python_vacancy),
+        _form(link="https://files.example.org/answers.md"),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    assert "files.example.org" in response.content.decode()
+    assert not ApplyRequest.objects.exists()
+
+
+def test_a_mail_server_down_when_telling_the_owner_loses_nothing(
+    client, python_vacancy, settings, monkeypatch
+):
+    from django.core import mail
+
+    python_vacancy.owner = member(roles.RECRUITER, email="owner@example.com")
+    python_vacancy.save()
+    link = _send(client, python_vacancy)
+
+    def broken(self, *args, **kwargs):
+        raise OSError("mail server down")
+
+    monkeypatch.setattr("django.core.mail.EmailMessage.send", broken)
+    response = client.post("/" + link.split("/", 3)[3])
+
+    assert response.status_code == 200
+    assert Submission.objects.count() == 1
+    assert len(mail.outbox) == 1  # the confirmation only
