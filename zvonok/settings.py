@@ -253,8 +253,8 @@ ZVONOK_APPLY_RATE_LIMIT = env.int("ZVONOK_APPLY_RATE_LIMIT", default=20)
 ZVONOK_APPLY_RATE_WINDOW = env.int("ZVONOK_APPLY_RATE_WINDOW", default=3600)
 
 # A cache every web process shares (the rate limit above counts in it): the database's
-# table zvonok_cache (migration 0017 makes it; `manage.py createcachetable` after a switch
-# back from Redis), or Redis when REDIS_URL is set (redis://host:6379/0).
+# table zvonok_cache (migration 0017 makes it, bin/start again after a switch back from
+# Redis: `manage.py createcachetable`), or Redis when REDIS_URL is set (redis://host:6379/0).
 REDIS_URL = env.str("REDIS_URL", default="")
 CACHES = {
     "default": (
