@@ -574,3 +574,32 @@ def test_a_mail_server_down_when_telling_the_owner_loses_nothing(
     assert response.status_code == 200
     assert Submission.objects.count() == 1
     assert len(mail.outbox) == 1  # the confirmation only
+
+
+# -- answers from a link (the local stand-in for the hosts, tests/links_server.py) --------
+
+from tests import test_import_links as links  # noqa: E402
+
+# Their fixtures, used here too.
+server, hosts = links.server, links.hosts
+README, REPO, Reply = links.README, links.REPO, links.Reply
+
+
+def test_a_repository_link_is_previewed_and_imported_with_its_origin(client, python_vacancy, hosts):
+    hosts.routes[README] = Reply(body=SHEET.encode(), headers={"ETag": '"r1"'})
+
+    link = _send(client, python_vacancy, text="", link=REPO)
+    client.post("/" + link.split("/", 3)[3])
+
+    submission = Submission.objects.get()
+    assert (submission.source_url, submission.source_etag) == (REPO, '"r1"')
+    assert submission.answers.filter(question__number="1").exists()
+
+
+def test_a_link_with_nothing_behind_it_is_said_clearly(client, python_vacancy, hosts):
+    response = client.post(
+        _url(python_vacancy), _form(link=REPO + "-gone"), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 400
+    assert REPO + "-gone" in response.content.decode()
+    assert not ApplyRequest.objects.exists()
