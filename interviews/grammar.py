@@ -73,6 +73,12 @@ NOUNS: dict[str, Noun] = {
         npgettext_lazy("count", "%(count)d submission", "%(count)d submissions", "count"),
         pgettext_lazy("inline", "Add another submission"),
     ),
+    "interviews.applyrequest": _noun(
+        pgettext_lazy("accusative", "sheet handed in"),
+        pgettext_lazy("selected", "sheets handed in"),
+        npgettext_lazy("count", "%(count)d sheet handed in", "%(count)d sheets handed in", "count"),
+        pgettext_lazy("inline", "Add another sheet handed in"),
+    ),
     "interviews.answer": _noun(
         pgettext_lazy("accusative", "answer"),
         pgettext_lazy("selected", "answers"),

@@ -135,6 +135,26 @@ class Vacancy(models.Model):
         verbose_name=_("questionnaire"),
     )
     is_open = models.BooleanField(_("open"), default=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_vacancies",
+        verbose_name=_("owner"),
+        help_text=_("Gets an e-mail for each answer sheet handed in through the public link."),
+    )
+    # The public link's secret part (interviews.applying); empty while the link is off.
+    # Not editable in forms: only the admin's actions set it, so it is always random.
+    apply_token = models.CharField(
+        _("public link token"), max_length=64, blank=True, default="", editable=False
+    )
+    apply_closes_at = models.DateTimeField(
+        _("public link closes"),
+        null=True,
+        blank=True,
+        help_text=_("After this moment the public link says it is closed. Empty: no date."),
+    )
 
     objects = SlugManager()
 
@@ -142,6 +162,14 @@ class Vacancy(models.Model):
         verbose_name = _("vacancy")
         verbose_name_plural = _("vacancies")
         ordering = ["title"]
+        constraints = [
+            # Each link leads to one vacancy; the empty token (link off) repeats freely.
+            models.UniqueConstraint(
+                fields=["apply_token"],
+                condition=~models.Q(apply_token=""),
+                name="vacancy_apply_token_unique",
+            ),
+        ]
 
     def __str__(self):
         return self.title
@@ -1066,3 +1094,47 @@ class DataProtectionEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} · #{self.candidate_ref}"
+
+
+class ApplyRequest(models.Model):
+    """An answer sheet handed in through a vacancy's public link (interviews.applying),
+    kept from the preview until its sender confirms the e-mail address and it is
+    imported. Only hashes of the two secrets are stored: the preview's, which the
+    sender's browser holds, and the confirmation link's, which goes to the address."""
+
+    vacancy = models.ForeignKey(
+        Vacancy, on_delete=models.CASCADE, related_name="apply_requests", verbose_name=_("vacancy")
+    )
+    draft_hash = models.CharField(max_length=64)
+    confirm_hash = models.CharField(max_length=64, blank=True, default="")
+    full_name = models.CharField(_("full name"), max_length=200)
+    email = models.EmailField(_("email"))
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    telegram = models.CharField(_("telegram"), max_length=100, blank=True)
+    source_name = models.CharField(max_length=1000)
+    # Where the sheet was downloaded from, for a link: importing.Origin's fields.
+    origin = models.JSONField(default=dict, blank=True)
+    data = models.BinaryField()
+    consent_at = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    submission = models.ForeignKey(
+        "Submission", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("sheet handed in")
+        verbose_name_plural = _("sheets handed in")
+        constraints = [
+            models.UniqueConstraint(fields=["draft_hash"], name="applyrequest_draft_hash_unique"),
+            models.UniqueConstraint(
+                fields=["confirm_hash"],
+                condition=~models.Q(confirm_hash=""),
+                name="applyrequest_confirm_hash_unique",
+            ),
+        ]
+        indexes = [models.Index(fields=["expires_at"], name="applyrequest_expires_idx")]
+
+    def __str__(self):
+        return f"{self.full_name} → {self.vacancy_id}"

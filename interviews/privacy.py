@@ -24,6 +24,7 @@ from .models import (
     Answer,
     AnswerScore,
     Application,
+    ApplyRequest,
     Candidate,
     DataProtectionEvent,
     Interview,
@@ -81,6 +82,16 @@ ERASED = {
     SkillClaim: {"snippet": ""},
     Scorecard: {"summary": ""},
     AnswerScore: {"comment": ""},
+    # What was handed in through a vacancy's public link, pending or confirmed.
+    ApplyRequest: {
+        "full_name": "",
+        "email": "",
+        "phone": "",
+        "telegram": "",
+        "source_name": "",
+        "origin": {},
+        "data": b"",
+    },
 }
 
 
@@ -119,7 +130,15 @@ def person_rows(candidate_id: int) -> dict[type[models.Model], set[int]]:
         Scorecard.objects.filter(application_id__in=applications),
         Scorecard.history.filter(application_id__in=applications),
     )
+    emails = [
+        e for e in Candidate.objects.filter(pk__in=people).values_list("email", flat=True) if e
+    ]
+    handed_in = models.Q(submission_id__in=submissions)
+    for email in emails:
+        # Sent and not yet confirmed: the same address is the same person.
+        handed_in |= models.Q(email__iexact=email)
     return {
+        ApplyRequest: ids(ApplyRequest.objects.filter(handed_in)),
         Candidate: people,
         Application: applications,
         StageChange: ids(StageChange.objects.filter(application_id__in=applications)),
@@ -206,6 +225,8 @@ def anonymize(candidate: Candidate, *, keep_answers=False, force=False, by=None)
     answers = Answer.objects.filter(submission__candidate_id=pk)
     scorecards = Scorecard.objects.filter(application__candidate_id=pk)
 
+    # Before the e-mail goes: pending requests are found by it.
+    ApplyRequest.objects.filter(pk__in=person_rows(pk)[ApplyRequest]).update(**ERASED[ApplyRequest])
     # Updates through querysets: no history rows are written with the old values.
     Candidate.objects.filter(pk=pk).update(
         **ERASED[Candidate], full_name=placeholder_name(pk), anonymized_at=timezone.now()
@@ -262,6 +283,8 @@ def scrub_deleted_candidate(sender, instance, **kwargs):
     row of the cascade is written.
     """
     rows = instance.__dict__.pop("_person_rows", None) or person_rows(instance.pk)
+    # Not tied to the candidate by a foreign key, so the cascade leaves them.
+    ApplyRequest.objects.filter(pk__in=rows.get(ApplyRequest, ())).delete()
     scrub_history(rows)
     scrub_admin_log(instance.pk, rows)
 

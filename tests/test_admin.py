@@ -212,7 +212,7 @@ CHANGELIST_QUERIES = {
 ADD_PAGE_QUERIES = {
     "questionnaire": 2,
     "question": 2,
-    "vacancy": 2,
+    "vacancy": 3,
     "candidate": 4,
     "application": 4,
     "submission": 2,
@@ -227,7 +227,7 @@ ADD_PAGE_QUERIES = {
 CHANGE_PAGE_QUERIES = {
     "questionnaire": 4,
     "question": 3,
-    "vacancy": 3,
+    "vacancy": 4,
     "candidate": 8,  # + possible duplicates
     "application": 8,  # + stage history
     "submission": 4,

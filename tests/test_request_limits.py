@@ -140,11 +140,17 @@ def test_limits_come_from_the_environment():
         "import django; django.setup(); from django.conf import settings as s; "
         "print(s.ZVONOK_MAX_REQUEST_BYTES, s.ZVONOK_REQUEST_BODY_LIMITS)"
     )
-    env = production_env(ZVONOK_MAX_REQUEST_BYTES="1000", ZVONOK_UPLOAD_MAX_TOTAL_BYTES="5000")
+    env = production_env(
+        ZVONOK_MAX_REQUEST_BYTES="1000",
+        ZVONOK_UPLOAD_MAX_TOTAL_BYTES="5000",
+        ZVONOK_IMPORT_MAX_BYTES="300",
+    )
 
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
     )
 
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "1000 {'admin:interviews_submission_import': 6000}"
+    assert result.stdout.strip() == (
+        "1000 {'admin:interviews_submission_import': 6000, 'apply': 1300}"
+    )

@@ -49,6 +49,7 @@ FIELDS = {
     ("auth.user", None, "user_permissions"): "auth.permission",
     ("interviews.question", None, "questionnaire"): "interviews.questionnaire",
     ("interviews.vacancy", None, "questionnaire"): "interviews.questionnaire",
+    ("interviews.vacancy", None, "owner"): "auth.user",
     ("interviews.candidate", "ApplicationInline", "vacancy"): "interviews.vacancy",
     ("interviews.candidate", "ApplicationInline", "stage"): "interviews.stage",
     ("interviews.candidate", "ApplicationInline", "owner"): "auth.user",

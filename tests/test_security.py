@@ -154,6 +154,20 @@ def test_login_page_sends_security_headers(client):
     assert {name: response.headers.get(name) for name in HEADERS} == HEADERS
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("closed", [False, True], ids=["open", "closed"])
+def test_candidates_pages_send_security_headers(client, closed):
+    """The public pages (interviews.applying) have no login in front: the same headers."""
+    from interviews import applying
+    from tests.factories import VacancyFactory
+
+    vacancy = VacancyFactory(apply_token=applying.new_token(), is_open=not closed)
+    for url in (reverse("apply", args=[vacancy.apply_token]), reverse("apply_confirm", args=["x"])):
+        response = client.get(url)
+        assert response.status_code in (200, 404, 410)
+        assert {name: response.headers.get(name) for name in HEADERS} == HEADERS
+
+
 def test_csp_forbids_inline_scripts_and_framing():
     directives = dict(d.split(" ", 1) for d in CONTENT_SECURITY_POLICY.split("; "))
 

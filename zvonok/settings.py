@@ -238,7 +238,28 @@ DATA_UPLOAD_MAX_NUMBER_FILES = max(100, 2 * ZVONOK_UPLOAD_MAX_FILES)
 ZVONOK_MAX_REQUEST_BYTES = env.int("ZVONOK_MAX_REQUEST_BYTES", default=2_621_440)
 ZVONOK_REQUEST_BODY_LIMITS = {
     "admin:interviews_submission_import": ZVONOK_UPLOAD_MAX_TOTAL_BYTES + ZVONOK_MAX_REQUEST_BYTES,
+    # A candidate's page takes one answer file.
+    "apply": ZVONOK_IMPORT_MAX_BYTES + ZVONOK_MAX_REQUEST_BYTES,
 }
 
 # Personal data: candidates inactive for longer than this are due for anonymisation.
 ZVONOK_RETENTION_DAYS = env.int("ZVONOK_RETENTION_DAYS", default=365)
+
+# The vacancies' public pages for candidates (interviews.applying): the consent text shown
+# next to the checkbox (empty: the built-in one, in the page's language), and how many
+# times one address may post their forms in ZVONOK_APPLY_RATE_WINDOW seconds.
+ZVONOK_APPLY_CONSENT_TEXT = env.str("ZVONOK_APPLY_CONSENT_TEXT", default="")
+ZVONOK_APPLY_RATE_LIMIT = env.int("ZVONOK_APPLY_RATE_LIMIT", default=20)
+ZVONOK_APPLY_RATE_WINDOW = env.int("ZVONOK_APPLY_RATE_WINDOW", default=3600)
+
+# A cache every web process shares (the rate limit above counts in it): the database's
+# table zvonok_cache (migration 0017 makes it, bin/start again after a switch back from
+# Redis: `manage.py createcachetable`), or Redis when REDIS_URL is set (redis://host:6379/0).
+REDIS_URL = env.str("REDIS_URL", default="")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "zvonok_cache"}
+    )
+}

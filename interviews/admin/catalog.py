@@ -4,9 +4,10 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.urls import path
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .. import roles
+from .. import applying, grammar, roles
 from ..models import Question, Questionnaire, Vacancy
 from .common import ModelAdmin, TabularInline, short
 
@@ -77,7 +78,9 @@ class VacancyAdmin(ModelAdmin):
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["questionnaire"]
-    object_select_related = ["questionnaire"]
+    object_select_related = ["questionnaire", "owner"]
+    readonly_fields = ["public_link"]
+    actions = ["turn_on_public_link", "rotate_public_link", "turn_off_public_link"]
     # Kept explicit: the Count annotation would otherwise drop the model's ordering, and
     # the autocomplete's pages would come unordered.
     ordering = ["title"]
@@ -88,6 +91,36 @@ class VacancyAdmin(ModelAdmin):
             .get_queryset(request)
             .annotate(_application_count=roles.visible_application_count(request.user, "vacancy"))
         )
+
+    @admin.display(description=_("public link"))
+    def public_link(self, obj):
+        address = applying.link(obj) if obj.pk else ""
+        if not address:
+            return _("Off. Turn it on with the action in the list of vacancies.")
+        if applying.is_open(obj):
+            return format_html('<a href="{}">{}</a>', address, address)
+        return format_html("{} ({})", address, _("closed: candidates see that it is closed"))
+
+    # -- the public link (interviews.applying) ---------------------------------------
+
+    def _report(self, request, message, count):
+        self.message_user(request, message % {"count": grammar.noun(Vacancy).count(count)})
+
+    @admin.action(description=_("Turn on the public link"), permissions=["change"])
+    def turn_on_public_link(self, request, queryset):
+        self._report(request, _("Public link turned on: %(count)s."), applying.turn_on(queryset))
+
+    @admin.action(description=_("Replace the public link"), permissions=["change"])
+    def rotate_public_link(self, request, queryset):
+        self._report(
+            request,
+            _("Public link replaced, the old one no longer works: %(count)s."),
+            applying.rotate(queryset),
+        )
+
+    @admin.action(description=_("Turn off the public link"), permissions=["change"])
+    def turn_off_public_link(self, request, queryset):
+        self._report(request, _("Public link turned off: %(count)s."), applying.turn_off(queryset))
 
     @admin.display(description=_("applications"), ordering="_application_count")
     def application_count(self, obj):
