@@ -1,0 +1,1 @@
+"""Messages to candidates: safe templates written by HR and calendar invitations."""
