@@ -40,7 +40,6 @@ NUM_PERM = ROWS * BANDS
 SEED = 19
 
 _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})", re.MULTILINE)
-_INLINE_CODE = re.compile(r"`+([^`]*)`+")
 _PROSE_WORD = re.compile(r"\w+")
 # In code an operator or a bracket is part of the meaning; in prose it is punctuation.
 _CODE_TOKEN = re.compile(r"\w+|[^\w\s]")
@@ -61,7 +60,8 @@ def _code_tokens(text: str) -> list[str]:
 
 def words(text: str) -> list[str]:
     """The answer as a list of words: case, whitespace, punctuation and markdown markers
-    folded; code (fenced blocks and inline spans) kept with its operators."""
+    folded; fenced code kept with its operators. Inline code is read as prose: whether a
+    name is wrapped in backticks is a matter of markup, not of what was written."""
     text = _fold(text or "")
     tokens: list[str] = []
     in_fence = False
@@ -69,24 +69,13 @@ def words(text: str) -> list[str]:
     # Fences alternate open/close; an unclosed fence runs to the end, as in CommonMark.
     for fence in _FENCE.finditer(text):
         chunk = text[start : fence.start()]
-        tokens += _code_tokens(chunk) if in_fence else _inline(chunk)
+        tokens += _code_tokens(chunk) if in_fence else _prose_words(chunk)
         line_end = text.find("\n", fence.end())
         # The info string after an opening fence (the language) is not the answer.
         start = len(text) if line_end < 0 else line_end + 1
         in_fence = not in_fence
     chunk = text[start:]
-    tokens += _code_tokens(chunk) if in_fence else _inline(chunk)
-    return tokens
-
-
-def _inline(text: str) -> list[str]:
-    tokens: list[str] = []
-    start = 0
-    for span in _INLINE_CODE.finditer(text):
-        tokens += _prose_words(text[start : span.start()])
-        tokens += _code_tokens(span.group(1))
-        start = span.end()
-    tokens += _prose_words(text[start:])
+    tokens += _code_tokens(chunk) if in_fence else _prose_words(chunk)
     return tokens
 
 
@@ -96,8 +85,7 @@ def normalise(text: str) -> str:
 
 def shingles(text: str, size: int = SHINGLE_WORDS) -> frozenset[str]:
     """The set of runs of ``size`` consecutive words (a shorter text has none)."""
-    w = words(text)
-    return frozenset(" ".join(w[i : i + size]) for i in range(len(w) - size + 1))
+    return _shingle_set(words(text), size)
 
 
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
@@ -118,8 +106,25 @@ class Fingerprint:
         return len(self.shingles) >= MIN_SHINGLES
 
 
+def own_words(answer: str, question: str = "") -> list[str]:
+    """The answer's words without those in runs of SHINGLE_WORDS words that the question
+    also has: a quoted question (whole, in part, or worded into the first sentence)."""
+    answer_words = words(answer)
+    quoted = shingles(question)
+    size = SHINGLE_WORDS
+    drop = bytearray(len(answer_words))
+    for i in range(len(answer_words) - size + 1):
+        if " ".join(answer_words[i : i + size]) in quoted:
+            drop[i : i + size] = b"\x01" * size
+    return [w for w, dropped in zip(answer_words, drop, strict=True) if not dropped]
+
+
+def _shingle_set(w: list[str], size: int = SHINGLE_WORDS) -> frozenset[str]:
+    return frozenset(" ".join(w[i : i + size]) for i in range(len(w) - size + 1))
+
+
 def fingerprint(answer: str, question: str = "") -> Fingerprint:
-    own = shingles(answer) - shingles(question)
+    own = _shingle_set(own_words(answer, question))
     if len(own) < MIN_SHINGLES:
         return Fingerprint(own, ())
     return Fingerprint(own, band_hashes(own))
