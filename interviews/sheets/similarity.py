@@ -32,7 +32,7 @@ THRESHOLD = 0.25
 # probability 1 - (1 - s**ROWS) ** BANDS: 0.98 at THRESHOLD, 0.47 at 0.1, 0.03 at 0.02
 # (docs/benchmarks.md, "Copied answers", has the S-curve). Missing a copy costs more than a
 # few extra exact checks, so the curve's steep part sits below THRESHOLD; three rows a band
-# would need about 200 bands (rows in the table per answer) for the same 0.98.
+# would need about 260 bands (rows in the table per answer) for the same 0.98.
 ROWS = 2
 BANDS = 64
 NUM_PERM = ROWS * BANDS
