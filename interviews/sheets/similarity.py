@@ -1,0 +1,160 @@
+"""How alike two answers to the same question are: a hint that one was copied.
+
+Pure functions (no Django). The similarity that is shown and filtered on is the exact
+Jaccard similarity of the word 3-shingles of two normalised texts. MinHash signatures
+(datasketch) and their LSH band hashes only find the candidates worth that exact check:
+two answers whose similarity is at or above ``THRESHOLD`` share at least one band hash
+with high probability, so a table of ``(band hash)`` rows with an index finds a new
+answer's likely neighbours without reading every answer.
+
+Two kinds of answer are never judged: short ones ("Да", "Нет опыта", one line), which
+many people write alike, and the part of an answer that quotes the question, which is
+removed before comparing (two answers that only repeat the question are short).
+"""
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from datasketch import MinHash
+
+SHINGLE_WORDS = 3
+# Fewer own shingles than this (about a dozen words once the question is taken out) is a
+# short answer: common phrasings would make unrelated people look alike.
+MIN_SHINGLES = 10
+# Chosen on tests/data/similarity/tuning.yaml by bench/similarity_quality.py: the highest
+# threshold with the best F1 there. At scale nearly every pair is independent, so a lower
+# threshold multiplies false flags of honest candidates; checked on holdout.yaml.
+THRESHOLD = 0.25
+
+# LSH: BANDS bands of ROWS MinHash values. A pair of similarity s shares a band with
+# probability 1 - (1 - s**ROWS) ** BANDS: 0.98 at THRESHOLD, 0.47 at 0.1, 0.03 at 0.02
+# (docs/benchmarks.md, "Copied answers", has the S-curve). Missing a copy costs more than a
+# few extra exact checks, so the curve's steep part sits below THRESHOLD; three rows a band
+# would need about 260 bands (rows in the table per answer) for the same 0.98.
+ROWS = 2
+BANDS = 64
+NUM_PERM = ROWS * BANDS
+# Fixed, so that band hashes written today still match those computed next year.
+SEED = 19
+
+_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})", re.MULTILINE)
+_PROSE_WORD = re.compile(r"\w+")
+# In code an operator or a bracket is part of the meaning; in prose it is punctuation.
+_CODE_TOKEN = re.compile(r"\w+|[^\w\s]")
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold().replace("ё", "е")
+
+
+def _prose_words(text: str) -> list[str]:
+    # "_" is a word character, and also markdown's emphasis marker.
+    return [w for w in (m.strip("_") for m in _PROSE_WORD.findall(text)) if w]
+
+
+def _code_tokens(text: str) -> list[str]:
+    return _CODE_TOKEN.findall(text)
+
+
+def words(text: str) -> list[str]:
+    """The answer as a list of words: case, whitespace, punctuation and markdown markers
+    folded; fenced code kept with its operators. Inline code is read as prose: whether a
+    name is wrapped in backticks is a matter of markup, not of what was written."""
+    text = _fold(text or "")
+    tokens: list[str] = []
+    in_fence = False
+    start = 0
+    # Fences alternate open/close; an unclosed fence runs to the end, as in CommonMark.
+    for fence in _FENCE.finditer(text):
+        chunk = text[start : fence.start()]
+        tokens += _code_tokens(chunk) if in_fence else _prose_words(chunk)
+        line_end = text.find("\n", fence.end())
+        # The info string after an opening fence (the language) is not the answer.
+        start = len(text) if line_end < 0 else line_end + 1
+        in_fence = not in_fence
+    chunk = text[start:]
+    tokens += _code_tokens(chunk) if in_fence else _prose_words(chunk)
+    return tokens
+
+
+def normalise(text: str) -> str:
+    return " ".join(words(text))
+
+
+def shingles(text: str, size: int = SHINGLE_WORDS) -> frozenset[str]:
+    """The set of runs of ``size`` consecutive words (a shorter text has none)."""
+    return _shingle_set(words(text), size)
+
+
+def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """An answer's own shingles (the question's taken out) and its LSH band hashes."""
+
+    shingles: frozenset[str]
+    bands: tuple[int, ...]
+
+    @property
+    def judged(self) -> bool:
+        return len(self.shingles) >= MIN_SHINGLES
+
+
+def own_words(answer: str, question: str = "") -> list[str]:
+    """The answer's words without those in runs of SHINGLE_WORDS words that the question
+    also has: a quoted question (whole, in part, or worded into the first sentence)."""
+    answer_words = words(answer)
+    quoted = shingles(question)
+    size = SHINGLE_WORDS
+    drop = bytearray(len(answer_words))
+    for i in range(len(answer_words) - size + 1):
+        if " ".join(answer_words[i : i + size]) in quoted:
+            drop[i : i + size] = b"\x01" * size
+    return [w for w, dropped in zip(answer_words, drop, strict=True) if not dropped]
+
+
+def _shingle_set(w: list[str], size: int = SHINGLE_WORDS) -> frozenset[str]:
+    return frozenset(" ".join(w[i : i + size]) for i in range(len(w) - size + 1))
+
+
+def fingerprint(answer: str, question: str = "") -> Fingerprint:
+    own = _shingle_set(own_words(answer, question))
+    if len(own) < MIN_SHINGLES:
+        return Fingerprint(own, ())
+    return Fingerprint(own, band_hashes(own))
+
+
+def band_hashes(own: frozenset[str]) -> tuple[int, ...]:
+    """One signed 64-bit integer per band (a PostgreSQL bigint), the band's number mixed
+    in so that equal values in different bands never meet."""
+    signature = MinHash(num_perm=NUM_PERM, seed=SEED)
+    signature.update_batch([s.encode() for s in sorted(own)])
+    values = signature.hashvalues
+    hashes = []
+    for band in range(BANDS):
+        rows = values[band * ROWS : (band + 1) * ROWS]
+        digest = hashlib.blake2b(band.to_bytes(2, "big") + rows.tobytes(), digest_size=8).digest()
+        hashes.append(int.from_bytes(digest, "big", signed=True))
+    return tuple(hashes)
+
+
+def similarity(a: Fingerprint, b: Fingerprint) -> float:
+    """Exact Jaccard similarity of two answers' own shingles; 0 if either is short."""
+    if not (a.judged and b.judged):
+        return 0.0
+    return jaccard(a.shingles, b.shingles)
+
+
+def is_similar(a: Fingerprint, b: Fingerprint, threshold: float = THRESHOLD) -> bool:
+    return similarity(a, b) >= threshold
+
+
+def candidate_probability(s: float, rows: int = ROWS, bands: int = BANDS) -> float:
+    """The LSH S-curve: chance that two answers of similarity s share a band hash."""
+    return 1 - (1 - s**rows) ** bands
