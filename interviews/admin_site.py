@@ -81,7 +81,11 @@ SECTIONS = [
             ),
         ],
     ),
-    Section("settings", _("Settings"), ["interviews.stage", "auth.user", "auth.group"]),
+    Section(
+        "settings",
+        _("Settings"),
+        ["interviews.stage", "interviews.messagetemplate", "auth.user", "auth.group"],
+    ),
     Section("service", _("Service tables"), ["interviews.stagechange", "interviews.answerscore"]),
 ]
 REST = "service"

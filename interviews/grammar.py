@@ -79,6 +79,14 @@ NOUNS: dict[str, Noun] = {
         npgettext_lazy("count", "%(count)d sheet handed in", "%(count)d sheets handed in", "count"),
         pgettext_lazy("inline", "Add another sheet handed in"),
     ),
+    "interviews.messagetemplate": _noun(
+        pgettext_lazy("accusative", "message template"),
+        pgettext_lazy("selected", "message templates"),
+        npgettext_lazy(
+            "count", "%(count)d message template", "%(count)d message templates", "count"
+        ),
+        pgettext_lazy("inline", "Add another message template"),
+    ),
     "interviews.answer": _noun(
         pgettext_lazy("accusative", "answer"),
         pgettext_lazy("selected", "answers"),

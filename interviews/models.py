@@ -28,12 +28,14 @@ from django.db.models.functions import Coalesce, Lower
 from django.db.models.lookups import IsNull
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from . import roles
 from .db.functions import AnswerDocument
+from .messaging.templates import TemplateRefused, compile_template
 from .rendering import truncate
 from .sheets import contacts
 
@@ -1138,3 +1140,66 @@ class ApplyRequest(models.Model):
 
     def __str__(self):
         return f"{self.full_name} → {self.vacancy_id}"
+
+
+class MessagePurpose(models.TextChoices):
+    # The values are the keys of interviews.messaging.defaults.
+    QUESTIONNAIRE_INVITATION = "questionnaire_invitation", _("questionnaire invitation")
+    RECEIPT = "receipt", _("receipt confirmation")
+    INTERVIEW_INVITATION = "interview_invitation", _("interview invitation")
+    REJECTION = "rejection", _("rejection")
+    OFFER = "offer", _("offer")
+    FREE = "free", _("free message")
+
+
+class MessageLanguage(models.TextChoices):
+    RU = "ru", _("in Russian")
+    EN = "en", _("in English")
+
+
+class MessageTemplate(models.Model):
+    """A letter to candidates that HR writes once: subject and body in the small template
+    language of ``interviews.messaging.templates``, with only its allowed variables."""
+
+    Purpose = MessagePurpose
+    Language = MessageLanguage
+
+    name = models.CharField(_("name"), max_length=200)
+    purpose = models.CharField(_("purpose"), max_length=30, choices=Purpose)
+    language = models.CharField(_("language"), max_length=2, choices=Language)
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("body"))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("message template")
+        verbose_name_plural = _("message templates")
+        ordering = ["purpose", "language", "name"]
+        constraints = [
+            # HR picks a template by its name in a list: two with one name cannot be told apart.
+            models.UniqueConstraint(fields=["name"], name="interviews_messagetemplate_name"),
+            models.CheckConstraint(
+                condition=Q(purpose__in=MessagePurpose.values),
+                name="interviews_messagetemplate_purpose_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(language__in=MessageLanguage.values),
+                name="interviews_messagetemplate_language_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        # A template that does not compile would fail only when a letter is sent; refuse it
+        # where it is written, on the field, with the line.
+        errors = {}
+        for field in ("subject", "body"):
+            label = self._meta.get_field(field).verbose_name
+            try:
+                compile_template(getattr(self, field), field=capfirst(label))
+            except TemplateRefused as exc:
+                errors[field] = str(exc)
+        if errors:
+            raise ValidationError(errors)

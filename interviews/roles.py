@@ -36,7 +36,9 @@ ROLE_PERMISSIONS = {
         "vacancy": ["view", "add", "change"],
         "scorecard": ["view", "add", "change"],
         "answerscore": ["view", "add", "change"],
+        "messagetemplate": ["view", "add", "change", "delete"],
     },
+    # Interviewers do not write to candidates: no message templates.
     INTERVIEWER: {
         "candidate": ["view"],
         "application": ["view"],

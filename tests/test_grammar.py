@@ -17,7 +17,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext, override
 
 from interviews import grammar
-from interviews.models import Question, Stage
+from interviews.messaging.templates import ALLOWED_TAGS, VARIABLES
+from interviews.models import MessageTemplate, Question, Stage
 from tests.factories import QuestionnaireFactory
 from tests.test_translations import (  # noqa: F401 - the fixture compiles the catalogue
     _compiled_translations,
@@ -184,6 +185,15 @@ def _shown_data(rows):
         rows["questionnaire"].slug,
         rows["vacancy"].slug,
         rows["submission"].source_name,
+        # The shipped message templates (English ones too) and, in the editor's help, the
+        # names of the variables and tags a template may use: code, not prose.
+        *(
+            text
+            for texts in MessageTemplate.objects.values_list("name", "subject", "body")
+            for text in texts
+        ),
+        *VARIABLES,
+        *ALLOWED_TAGS,
     ]
     return {word for text in shown for word in LATIN_WORD.findall(str(text))} | {"unknown"}
 

@@ -3,8 +3,10 @@
 import datetime
 
 import pytest
+from django.urls import reverse
 from django.utils import translation
 
+from interviews import roles
 from interviews.messaging import defaults
 from interviews.messaging.templates import (
     MAX_TEMPLATE_CHARS,
@@ -13,6 +15,8 @@ from interviews.messaging.templates import (
     message_context,
     render_message,
 )
+from interviews.models import MessageTemplate
+from tests.factories import member
 
 SECRET = "s3cr3t-value-that-must-not-leak"
 
@@ -176,3 +180,71 @@ def test_a_rejection_with_a_reason_includes_it(context):
     with_reason = render_message(subject, text, {**context, "reason": "Position filled."})
     assert "Position filled." in with_reason[1]
     assert "Position filled." not in render_message(subject, text, context)[1]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", defaults.LANGUAGES)
+def test_shipped_defaults_are_in_the_database_after_migrate(language, context):
+    stored = MessageTemplate.objects.filter(language=language)
+
+    assert sorted(stored.values_list("purpose", flat=True)) == sorted(defaults.PURPOSES)
+    for template in stored:
+        subject, text = render_message(template.subject, template.body, context)
+        assert context["vacancy"] in subject
+        assert context["first_name"] in text
+        template.full_clean()
+
+
+def _template_form(**values):
+    return {
+        "name": "Своё письмо",
+        "purpose": MessageTemplate.Purpose.FREE,
+        "language": "ru",
+        "subject": "Здравствуйте",
+        "body": "Здравствуйте, {{ first_name }}!",
+        **values,
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("field", "source"),
+    [
+        ("body", "{% load static %}{{ first_name }}"),
+        ("body", "{% include 'admin/base.html' %}"),
+        ("subject", "{% debug %}"),
+        ("body", "{% if first_name %}не закрыт"),
+    ],
+)
+def test_admin_refuses_a_template_that_does_not_compile_on_its_field(client, field, source):
+    client.force_login(member(roles.RECRUITER))
+
+    response = client.post(
+        reverse("admin:interviews_messagetemplate_add"), _template_form(**{field: source})
+    )
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert list(errors) == [field]
+    assert "line 1" in errors[field][0] or "строка 1" in errors[field][0]
+    assert not MessageTemplate.objects.filter(name="Своё письмо").exists()
+
+
+@pytest.mark.django_db
+def test_admin_saves_a_template_that_compiles(client):
+    client.force_login(member(roles.RECRUITER))
+
+    response = client.post(reverse("admin:interviews_messagetemplate_add"), _template_form())
+
+    assert response.status_code == 302
+    saved = MessageTemplate.objects.get(name="Своё письмо")
+    assert saved.body == "Здравствуйте, {{ first_name }}!"
+
+
+@pytest.mark.django_db
+def test_interviewers_cannot_open_message_templates(client):
+    client.force_login(member(roles.INTERVIEWER))
+
+    response = client.get(reverse("admin:interviews_messagetemplate_changelist"))
+
+    assert response.status_code == 403

@@ -77,6 +77,7 @@ WITHOUT_CHOICES = {
     "axes.accessattempt",
     "axes.accessfailurelog",
     "axes.accesslog",
+    "interviews.messagetemplate",
     "interviews.questionnaire",
     "interviews.stage",
     "interviews.stagechange",

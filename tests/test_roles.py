@@ -36,6 +36,7 @@ MODELS = [
     "interview",
     "scorecard",
     "answerscore",
+    "messagetemplate",
 ]
 ALL = "vacd"  # view, add, change, delete
 MATRIX = {
@@ -54,6 +55,7 @@ MATRIX = {
         "interview": ALL,
         "scorecard": "vac",
         "answerscore": "vac",
+        "messagetemplate": ALL,
     },
     roles.INTERVIEWER: {
         "questionnaire": "v",
@@ -68,6 +70,7 @@ MATRIX = {
         "interview": "v",
         "scorecard": "vac",
         "answerscore": "vac",
+        "messagetemplate": "",
     },
 }
 ACTIONS = {"v": "view", "a": "add", "c": "change", "d": "delete"}

@@ -1,4 +1,5 @@
-"""Admin for what HR prepares: questionnaires with their questions, and vacancies."""
+"""Admin for what HR prepares: questionnaires with their questions, vacancies, and the
+templates of letters to candidates."""
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
@@ -8,7 +9,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .. import applying, grammar, roles
-from ..models import Question, Questionnaire, Vacancy
+from ..messaging.templates import VARIABLES
+from ..models import MessageTemplate, Question, Questionnaire, Vacancy
 from .common import ModelAdmin, TabularInline, short
 
 
@@ -125,3 +127,19 @@ class VacancyAdmin(ModelAdmin):
     @admin.display(description=_("applications"), ordering="_application_count")
     def application_count(self, obj):
         return obj._application_count
+
+
+@admin.register(MessageTemplate)
+class MessageTemplateAdmin(ModelAdmin):
+    list_display = ["name", "purpose", "language", "subject", "updated_at"]
+    list_filter = ["purpose", "language"]
+    search_fields = ["name", "subject"]
+    fields = ["name", "purpose", "language", "subject", "body"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        # The editor says what a template may use; the model's clean() refuses the rest.
+        form.base_fields["body"].help_text = _(
+            "Variables: %(variables)s. Tags: if, elif, else, comment."
+        ) % {"variables": ", ".join("{{ " + name + " }}" for name in VARIABLES)}
+        return form
