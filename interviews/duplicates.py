@@ -15,6 +15,7 @@ from .models import (
     Candidate,
     DataProtectionEvent,
     Interview,
+    Message,
     Scorecard,
     SkillClaim,
     StageChange,
@@ -115,7 +116,7 @@ def merge_candidates(
                 _("A reviewer scored both applications for “%(vacancy)s”; merge by hand.")
                 % {"vacancy": app.vacancy}
             )
-        for model in (Submission, Interview, Scorecard, StageChange):
+        for model in (Submission, Interview, Scorecard, StageChange, Message):
             model.objects.filter(application=app).update(application=twin)
         if stages_from == "merge" and twin.stage_id != app.stage_id:
             twin.move_to(app.stage, by=by, comment=_("merged candidates"))
@@ -123,6 +124,7 @@ def merge_candidates(
 
     Submission.objects.filter(candidate=merge).update(candidate=keep)
     SkillClaim.objects.filter(candidate=merge).update(candidate=keep)
+    Message.objects.filter(candidate=merge).update(candidate=keep)
     DataProtectionEvent.objects.filter(candidate=merge).update(candidate=keep)
     # The merged record's audit trail continues under the kept one.
     Candidate.history.filter(id=merge.pk).update(id=keep.pk)

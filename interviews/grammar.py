@@ -87,6 +87,12 @@ NOUNS: dict[str, Noun] = {
         ),
         pgettext_lazy("inline", "Add another message template"),
     ),
+    "interviews.message": _noun(
+        pgettext_lazy("accusative", "message"),
+        pgettext_lazy("selected", "messages"),
+        npgettext_lazy("count", "%(count)d message", "%(count)d messages", "count"),
+        pgettext_lazy("inline", "Add another message"),
+    ),
     "interviews.answer": _noun(
         pgettext_lazy("accusative", "answer"),
         pgettext_lazy("selected", "answers"),

@@ -1203,3 +1203,68 @@ class MessageTemplate(models.Model):
                 errors[field] = str(exc)
         if errors:
             raise ValidationError(errors)
+
+
+class MessageStatus(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    SENT = "sent", _("sent")
+    FAILED = "failed", _("failed")
+
+
+class Message(models.Model):
+    """A letter to a candidate as it was sent (or tried): kept on the candidate, so that
+    HR sees what the person was told, and erased with their other personal data."""
+
+    Status = MessageStatus
+
+    candidate = models.ForeignKey(
+        Candidate, on_delete=models.CASCADE, related_name="messages", verbose_name=_("candidate")
+    )
+    application = models.ForeignKey(
+        Application,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="messages",
+        verbose_name=_("application"),
+    )
+    # Kept when the template is deleted: the letter is stored whole below.
+    template = models.ForeignKey(
+        MessageTemplate,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("message template"),
+    )
+    to = models.EmailField(_("to"))
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("body"))
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sender"),
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.QUEUED)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=MessageStatus.values),
+                name="interviews_message_status_valid",
+            ),
+        ]
+        # The candidate page lists the person's messages, newest first.
+        indexes = [models.Index(fields=["candidate", "-created_at"], name="message_candidate_idx")]
+
+    def __str__(self):
+        return self.subject

@@ -28,6 +28,7 @@ from .models import (
     Candidate,
     DataProtectionEvent,
     Interview,
+    Message,
     Scorecard,
     SkillClaim,
     Stage,
@@ -92,6 +93,8 @@ ERASED = {
         "origin": {},
         "data": b"",
     },
+    # Letters to the person: the address, and texts that name them.
+    Message: {"to": "", "subject": "", "body": "", "error": ""},
 }
 
 
@@ -146,6 +149,7 @@ def person_rows(candidate_id: int) -> dict[type[models.Model], set[int]]:
         Submission: submissions,
         Answer: answers,
         SkillClaim: ids(SkillClaim.objects.filter(candidate_id__in=people)),
+        Message: ids(Message.objects.filter(candidate_id__in=people)),
         Scorecard: scorecards,
         AnswerScore: ids(
             AnswerScore.objects.filter(scorecard_id__in=scorecards),
@@ -241,6 +245,7 @@ def anonymize(candidate: Candidate, *, keep_answers=False, force=False, by=None)
         **ERASED[AnswerScore]
     )
     SkillClaim.objects.filter(candidate_id=pk).update(**ERASED[SkillClaim])
+    Message.objects.filter(candidate_id=pk).update(**ERASED[Message])
 
     rows = person_rows(pk)
     for model, ids in _with_history(rows):

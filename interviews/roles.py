@@ -37,8 +37,10 @@ ROLE_PERMISSIONS = {
         "scorecard": ["view", "add", "change"],
         "answerscore": ["view", "add", "change"],
         "messagetemplate": ["view", "add", "change", "delete"],
+        "message": ["view"],
     },
-    # Interviewers do not write to candidates: no message templates.
+    # Interviewers do not write to candidates, nor see what was written to them (the
+    # messages carry the address): no message templates, no messages.
     INTERVIEWER: {
         "candidate": ["view"],
         "application": ["view"],

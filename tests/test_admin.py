@@ -228,7 +228,7 @@ CHANGE_PAGE_QUERIES = {
     "questionnaire": 4,
     "question": 3,
     "vacancy": 4,
-    "candidate": 8,  # + possible duplicates
+    "candidate": 9,  # + possible duplicates, + its messages
     "application": 8,  # + stage history
     "submission": 4,
     "answer": 3,

@@ -27,6 +27,8 @@ from interviews.models import (
     Candidate,
     DataProtectionEvent,
     Interview,
+    Message,
+    MessageTemplate,
     Scorecard,
     SkillClaim,
     Stage,
@@ -287,6 +289,16 @@ def person(db):
         summary=f"{NAME} подходит",
         submit=True,
     )
+    Message.objects.create(
+        candidate=candidate,
+        application=application,
+        template=MessageTemplate.objects.filter(purpose="rejection").first(),
+        to=EMAIL,
+        subject=f"{NAME}, ваш отклик",
+        body=f"Здравствуйте, {NAME}!",
+        status=Message.Status.FAILED,
+        error=f"550 no such user {EMAIL}",
+    )
     candidate.email = EMAIL  # one more history row
     candidate.save()
     # What the admin logs of an edit on the candidate's page, an inline row included.
@@ -383,6 +395,9 @@ def _merge_a_second_record_into(person):
         submission__application=application,
         question_text=f"{NAME} о себе",
         body=f"{NAME}, {OTHER_EMAIL}",
+    )
+    Message.objects.create(
+        candidate=twin, application=application, to=OTHER_EMAIL, subject=NAME, body=NAME
     )
     twin.notes += " (повторно)"  # a history row of the merged record
     twin.save()

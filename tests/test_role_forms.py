@@ -83,6 +83,7 @@ WITHOUT_CHOICES = {
     "interviews.stagechange",
 }
 INLINES_WITHOUT_CHOICES = {
+    "MessageInline",
     "QuestionInline",
     "InterviewInline",
     "StageChangeInline",

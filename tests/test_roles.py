@@ -37,6 +37,7 @@ MODELS = [
     "scorecard",
     "answerscore",
     "messagetemplate",
+    "message",
 ]
 ALL = "vacd"  # view, add, change, delete
 MATRIX = {
@@ -56,6 +57,7 @@ MATRIX = {
         "scorecard": "vac",
         "answerscore": "vac",
         "messagetemplate": ALL,
+        "message": "v",
     },
     roles.INTERVIEWER: {
         "questionnaire": "v",
@@ -71,6 +73,7 @@ MATRIX = {
         "scorecard": "vac",
         "answerscore": "vac",
         "messagetemplate": "",
+        "message": "",
     },
 }
 ACTIONS = {"v": "view", "a": "add", "c": "change", "d": "delete"}

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from .. import duplicates, grammar, roles
 from .. import messages as import_messages
 from ..db.queries import distinct_values
-from ..models import Answer, Application, Candidate, Submission
+from ..models import Answer, Application, Candidate, Message, Submission
 from ..rendering import preview, render_markdown
 from . import privacy as privacy_admin
 from .common import AuditedAdmin, ModelAdmin, TabularInline, short
@@ -98,6 +98,27 @@ class SubmissionInline(TabularInline):
         return super().get_queryset(request).select_related("candidate", "questionnaire")
 
 
+class MessageInline(TabularInline):
+    """What the person was written, as sent: a record, so nobody edits or deletes it here.
+    Interviewers have no permission on messages (they carry the address) and do not see
+    the block at all."""
+
+    model = Message
+    extra = 0
+    fields = ["created_at", "to", "subject", "body", "sender", "status", "error", "sent_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("sender")
+
+
 @admin.register(Candidate)
 class CandidateAdmin(CandidateSearchMixin, AuditedAdmin):
     paginator = EstimatedCountPaginator
@@ -138,7 +159,7 @@ class CandidateAdmin(CandidateSearchMixin, AuditedAdmin):
         "archived_at",
     ]
     readonly_fields = ["retention_deadline", "anonymized_at", "archived_at"]
-    inlines = [ApplicationInline, SubmissionInline]
+    inlines = [ApplicationInline, SubmissionInline, MessageInline]
     list_prefetch_related = ["skills"]
     # Kept explicit: the Count annotation would otherwise drop the model's ordering.
     ordering = ["full_name", "id"]

@@ -1,6 +1,9 @@
-"""Message templates for writing to candidates, and the ones Zvonok ships (Russian and
-English) loaded for HR to edit."""
+"""Message templates for writing to candidates, the ones Zvonok ships (Russian and
+English) loaded for HR to edit, and the messages kept on each candidate."""
 
+import django.db.models.deletion
+import django.utils.timezone
+from django.conf import settings
 from django.db import migrations, models
 
 from interviews.messaging.defaults import DEFAULT_TEMPLATES
@@ -31,6 +34,7 @@ def load_defaults(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("interviews", "0017_vacancy_public_link"),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -99,6 +103,91 @@ class Migration(migrations.Migration):
                         condition=models.Q(("language__in", ["ru", "en"])),
                         name="interviews_messagetemplate_language_valid",
                     ),
+                ],
+            },
+        ),
+        migrations.CreateModel(
+            name="Message",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("to", models.EmailField(max_length=254, verbose_name="to")),
+                ("subject", models.CharField(max_length=300, verbose_name="subject")),
+                ("body", models.TextField(verbose_name="body")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("queued", "queued"), ("sent", "sent"), ("failed", "failed")],
+                        default="queued",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("error", models.TextField(blank=True, verbose_name="error")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="created"),
+                ),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="sent at")),
+                (
+                    "application",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="messages",
+                        to="interviews.application",
+                        verbose_name="application",
+                    ),
+                ),
+                (
+                    "candidate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="messages",
+                        to="interviews.candidate",
+                        verbose_name="candidate",
+                    ),
+                ),
+                (
+                    "sender",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="sender",
+                    ),
+                ),
+                (
+                    "template",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="interviews.messagetemplate",
+                        verbose_name="message template",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "message",
+                "verbose_name_plural": "messages",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["candidate", "-created_at"], name="message_candidate_idx")
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("status__in", ["queued", "sent", "failed"])),
+                        name="interviews_message_status_valid",
+                    )
                 ],
             },
         ),
