@@ -36,6 +36,8 @@ def test_history_page_shows_who_changed_which_field_from_what_to_what(admin_clie
             "applications-INITIAL_FORMS": 0,
             "submissions-TOTAL_FORMS": 0,
             "submissions-INITIAL_FORMS": 0,
+            "messages-TOTAL_FORMS": 0,
+            "messages-INITIAL_FORMS": 0,
         },
     )
 
