@@ -66,18 +66,18 @@ def new_token() -> str:
 def turn_on(vacancies) -> int:
     """Give each vacancy without a link one; a link already on is kept. Returns how many
     got a new link."""
-    count = 0
-    for vacancy in vacancies.filter(apply_token=""):
-        vacancy.apply_token = new_token()
-        vacancy.save(update_fields=["apply_token"])
-        count += 1
-    return count
+    return _new_tokens(vacancies.filter(apply_token=""))
 
 
 def rotate(vacancies) -> int:
     """Replace the link of each vacancy that has one: the old one stops working."""
+    return _new_tokens(vacancies.exclude(apply_token=""))
+
+
+def _new_tokens(vacancies) -> int:
+    # Each vacancy gets a token of its own, so one UPDATE for all cannot do.
     count = 0
-    for vacancy in vacancies.exclude(apply_token=""):
+    for vacancy in vacancies:
         vacancy.apply_token = new_token()
         vacancy.save(update_fields=["apply_token"])
         count += 1
