@@ -40,7 +40,6 @@ class Resolved:
     url: str
     raw_urls: tuple[str, ...]
     kind: str  # "repository", "file", "gist", "raw" or "url"
-    host: str = ""  # the repository host's short name ("github", ...), "" for other URLs
 
 
 def resolve(url: str) -> Resolved:
@@ -50,10 +49,10 @@ def resolve(url: str) -> Resolved:
     segments = [unquote(s) for s in parts.path.split("/") if s]
     rewrite = _REWRITERS.get(host)
     if rewrite is not None:
-        found = rewrite(parts.scheme, segments)
+        found = rewrite(segments)
         if found is not None:
-            kind, raw_urls, short = found
-            return Resolved(url=url, raw_urls=tuple(raw_urls), kind=kind, host=short)
+            kind, raw_urls = found
+            return Resolved(url=url, raw_urls=tuple(raw_urls), kind=kind)
     return Resolved(url=url, raw_urls=(url.strip(),), kind="url")
 
 
@@ -65,72 +64,72 @@ def _readmes(prefix: str) -> list[str]:
     return [f"{prefix}/{quote(name)}" for name in README_NAMES]
 
 
-def _github(scheme: str, seg: list[str]):
+def _github(seg: list[str]):
     if len(seg) < 2:
         return None
     owner, repo = seg[0], seg[1].removesuffix(".git")
     if len(seg) == 2 or (len(seg) == 4 and seg[2] == "tree"):
         ref = seg[3] if len(seg) == 4 else "HEAD"
         base = f"https://raw.githubusercontent.com/{_path(owner, repo, ref)}"
-        return "repository", _readmes(base), "github"
+        return "repository", _readmes(base)
     if len(seg) >= 5 and seg[2] in ("blob", "raw"):
         raw = f"https://raw.githubusercontent.com/{_path(owner, repo, *seg[3:])}"
-        return "file", [raw], "github"
+        return "file", [raw]
     return None
 
 
-def _github_raw(scheme: str, seg: list[str]):
+def _github_raw(seg: list[str]):
     if len(seg) >= 4:
-        return "raw", [f"https://raw.githubusercontent.com/{_path(*seg)}"], "github"
+        return "raw", [f"https://raw.githubusercontent.com/{_path(*seg)}"]
     return None
 
 
-def _gist(scheme: str, seg: list[str]):
+def _gist(seg: list[str]):
     # gist.github.com/<user>/<id>, or /<id> alone; /raw gives the gist's (first) file.
     if len(seg) in (1, 2):
-        return "gist", [f"https://gist.githubusercontent.com/{_path(*seg)}/raw"], "github"
+        return "gist", [f"https://gist.githubusercontent.com/{_path(*seg)}/raw"]
     return None
 
 
-def _gist_raw(scheme: str, seg: list[str]):
+def _gist_raw(seg: list[str]):
     if len(seg) >= 3:
-        return "raw", [f"https://gist.githubusercontent.com/{_path(*seg)}"], "github"
+        return "raw", [f"https://gist.githubusercontent.com/{_path(*seg)}"]
     return None
 
 
-def _gitlab(scheme: str, seg: list[str]):
+def _gitlab(seg: list[str]):
     # Projects sit in nested groups: everything before "/-/" is the project's path.
     if "-" in seg:
         cut = seg.index("-")
         project, rest = seg[:cut], seg[cut + 1 :]
         if len(project) >= 2 and len(rest) >= 3 and rest[0] in ("blob", "raw"):
             raw = f"https://gitlab.com/{_path(*project)}/-/raw/{_path(*rest[1:])}"
-            return ("raw" if rest[0] == "raw" else "file"), [raw], "gitlab"
+            return ("raw" if rest[0] == "raw" else "file"), [raw]
         if len(project) >= 2 and len(rest) == 2 and rest[0] == "tree":
             base = f"https://gitlab.com/{_path(*project)}/-/raw/{_path(rest[1])}"
-            return "repository", _readmes(base), "gitlab"
+            return "repository", _readmes(base)
         return None
     if len(seg) >= 2:
         project = [*seg[:-1], seg[-1].removesuffix(".git")]
         base = f"https://gitlab.com/{_path(*project)}/-/raw/HEAD"
-        return "repository", _readmes(base), "gitlab"
+        return "repository", _readmes(base)
     return None
 
 
-def _bitbucket(scheme: str, seg: list[str]):
+def _bitbucket(seg: list[str]):
     if len(seg) < 2:
         return None
     owner, repo = seg[0], seg[1].removesuffix(".git")
     if len(seg) == 2:
         base = f"https://bitbucket.org/{_path(owner, repo)}/raw/HEAD"
-        return "repository", _readmes(base), "bitbucket"
+        return "repository", _readmes(base)
     if len(seg) >= 5 and seg[2] in ("src", "raw"):
         raw = f"https://bitbucket.org/{_path(owner, repo)}/raw/{_path(*seg[3:])}"
-        return ("raw" if seg[2] == "raw" else "file"), [raw], "bitbucket"
+        return ("raw" if seg[2] == "raw" else "file"), [raw]
     return None
 
 
-def _codeberg(scheme: str, seg: list[str]):
+def _codeberg(seg: list[str]):
     # Forgejo: /<owner>/<repo>/src/branch/<name>/<path>, also src/tag/ and src/commit/.
     if len(seg) < 2:
         return None
@@ -138,10 +137,10 @@ def _codeberg(scheme: str, seg: list[str]):
     if len(seg) == 2:
         # Forgejo's raw route needs a branch name; its API's raw route takes the default.
         base = f"https://codeberg.org/api/v1/repos/{_path(owner, repo)}/raw"
-        return "repository", _readmes(base), "codeberg"
+        return "repository", _readmes(base)
     if len(seg) >= 6 and seg[2] in ("src", "raw") and seg[3] in ("branch", "tag", "commit"):
         raw = f"https://codeberg.org/{_path(owner, repo)}/raw/{_path(*seg[3:])}"
-        return ("raw" if seg[2] == "raw" else "file"), [raw], "codeberg"
+        return ("raw" if seg[2] == "raw" else "file"), [raw]
     return None
 
 
