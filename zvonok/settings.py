@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "simple_history",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -123,8 +125,30 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
+# Uploaded files (answer uploads waiting between preview and confirm): the local MEDIA_ROOT,
+# or S3-compatible object storage when ZVONOK_S3_BUCKET is set, so that several web and
+# worker machines see the same files (django-storages; credentials from the usual
+# AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY variables or the machine's role).
+ZVONOK_S3_BUCKET = env.str("ZVONOK_S3_BUCKET", default="")
+_DEFAULT_STORAGE = (
+    {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": ZVONOK_S3_BUCKET,
+            "endpoint_url": env.str("ZVONOK_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("ZVONOK_S3_REGION", default="") or None,
+            "location": env.str("ZVONOK_S3_PREFIX", default=""),
+            # Files are private: nobody reads an upload through a public URL.
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+    if ZVONOK_S3_BUCKET
+    else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _DEFAULT_STORAGE,
     "staticfiles": {
         # Hashed, compressed files in production; plain files while developing so that
         # runserver works before collectstatic.
@@ -241,6 +265,22 @@ ZVONOK_REQUEST_BODY_LIMITS = {
     # A candidate's page takes one answer file.
     "apply": ZVONOK_IMPORT_MAX_BYTES + ZVONOK_MAX_REQUEST_BYTES,
 }
+
+# Background work (Django's Tasks API, the django-tasks backport): "immediate" runs each
+# task inside the request that queues it, so `make run` needs no worker; "database" keeps
+# the queue in the database (django-tasks-db) for `manage.py db_worker` processes on any
+# number of machines sharing it.
+ZVONOK_TASKS_BACKEND = env.str("ZVONOK_TASKS_BACKEND", default="immediate")
+_TASK_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+if ZVONOK_TASKS_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"ZVONOK_TASKS_BACKEND must be one of {', '.join(_TASK_BACKENDS)}, "
+        f"not {ZVONOK_TASKS_BACKEND!r}."
+    )
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[ZVONOK_TASKS_BACKEND], "QUEUES": ["default"]}}
 
 # Personal data: candidates inactive for longer than this are due for anonymisation.
 ZVONOK_RETENTION_DAYS = env.int("ZVONOK_RETENTION_DAYS", default=365)
