@@ -37,7 +37,8 @@ ROLE_PERMISSIONS = {
         "scorecard": ["view", "add", "change"],
         "answerscore": ["view", "add", "change"],
         "messagetemplate": ["view", "add", "change", "delete"],
-        "message": ["view"],
+        # Adding a message is writing to a candidate (the write page, "send again").
+        "message": ["view", "add"],
     },
     # Interviewers do not write to candidates, nor see what was written to them (the
     # messages carry the address): no message templates, no messages.
@@ -149,6 +150,12 @@ def _fields_along(model, path: str):
 
 def can_export(user) -> bool:
     return is_hr_manager(user) or is_recruiter(user)
+
+
+def may_write_to_candidates(user) -> bool:
+    """Writing to candidates (and sending a failed letter again) is adding a Message: HR
+    managers and recruiters. Interviewers may not, nor see the addresses it needs."""
+    return user.is_active and user.has_perm("interviews.add_message")
 
 
 def visible_applications(user, queryset):

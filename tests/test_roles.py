@@ -57,7 +57,7 @@ MATRIX = {
         "scorecard": "vac",
         "answerscore": "vac",
         "messagetemplate": ALL,
-        "message": "v",
+        "message": "va",
     },
     roles.INTERVIEWER: {
         "questionnaire": "v",

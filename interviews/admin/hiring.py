@@ -35,7 +35,9 @@ from ..models import (
 from ..numbers import format_figure
 from .common import AuditedAdmin, InstanceLabelsForm, ModelAdmin, TabularInline
 from .exports import application_urls, export_answers
+from .messaging import application_write_urls, write_to_candidates
 from .pagination import EstimatedCountPaginator
+from .people import MessageInline
 from .scoring import score_view
 from .search import ApplicationSearchMixin
 
@@ -155,8 +157,8 @@ class ApplicationAdmin(ApplicationSearchMixin, AuditedAdmin):
         "stage_history",
     ]
     readonly_fields = ["stage_history"]
-    inlines = [InterviewInline, StageChangeInline]
-    actions = ["compare", export_answers]
+    inlines = [InterviewInline, StageChangeInline, MessageInline]
+    actions = ["compare", export_answers, write_to_candidates]
 
     def get_queryset(self, request):
         queryset = roles.visible_applications(request.user, super().get_queryset(request))
@@ -247,6 +249,9 @@ class ApplicationAdmin(ApplicationSearchMixin, AuditedAdmin):
         # get_actions offers actions declared with permissions=["export"] only if this holds.
         return roles.can_export(request.user)
 
+    def has_write_permission(self, request):
+        return roles.may_write_to_candidates(request.user)
+
     # -- extra pages -----------------------------------------------------------------
 
     def get_urls(self):
@@ -256,6 +261,7 @@ class ApplicationAdmin(ApplicationSearchMixin, AuditedAdmin):
             path("funnel/", wrap(self.funnel_view), name="interviews_application_funnel"),
             path("<int:pk>/score/", wrap(self.score_view), name="interviews_application_score"),
             *application_urls(self),
+            *application_write_urls(self),
             *super().get_urls(),
         ]
 
