@@ -277,7 +277,8 @@ def _too_many():
 @admin.register(Message)
 class MessageAdmin(ModelAdmin):
     """Every letter written to candidates, as sent: a record, read only. A failed one is
-    sent again by the action, with three new tries."""
+    sent again by the action, with three new tries. Deleting stays the model permission's
+    (HR managers): deleting a candidate in the admin deletes their letters with them."""
 
     list_display = ["created_at", "candidate", "subject", "to", "status", "sent_at", "error"]
     list_filter = ["status"]
@@ -313,10 +314,6 @@ class MessageAdmin(ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        # What a person was told stays on record; anonymisation erases it with the rest.
         return False
 
     def has_write_permission(self, request):
