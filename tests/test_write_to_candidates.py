@@ -18,6 +18,7 @@ from tests.factories import (
     VacancyFactory,
     member,
 )
+from tests.queries import VIEW_QUERIES, page_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -303,3 +304,15 @@ def test_a_failed_message_is_sent_again_from_the_list(hr, applications, mailoutb
     assert [m.subject for m in mailoutbox] == ["Не дошло"]
     [note] = get_messages(response.wsgi_request)
     assert str(note) == "1 неотправленное письмо снова поставлено в очередь."
+
+
+def test_the_write_page_costs_the_same_queries_whatever_the_recipients(hr, template):
+    few = [ApplicationFactory() for _ in range(1)]
+    many = [ApplicationFactory() for _ in range(8)]
+
+    counts = [
+        len(page_queries(hr, write_url([a.pk for a in chosen], template=template.pk)))
+        for chosen in (few, many)
+    ]
+
+    assert counts == [VIEW_QUERIES["write to candidates, as an HR manager"]] * 2
