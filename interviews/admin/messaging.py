@@ -79,7 +79,7 @@ class LetterForm(forms.Form):
 
     application = forms.IntegerField(widget=forms.HiddenInput)
     subject = forms.CharField(label=gettext_lazy("Subject"), max_length=outbox.MAX_SUBJECT_CHARS)
-    body = forms.CharField(label=gettext_lazy("Body"), widget=forms.Textarea({"rows": 8}))
+    body = forms.CharField(label=gettext_lazy("Body"), widget=forms.Textarea({"rows": 10}))
 
     def clean_subject(self):
         subject = self.cleaned_data["subject"]
