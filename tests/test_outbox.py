@@ -208,6 +208,17 @@ def test_a_task_for_a_message_already_sent_sends_nothing(
     assert len(mail.outbox) == 1
 
 
+def test_a_message_whose_address_was_erased_while_queued_fails_unsent(application, db):
+    message = queue(application)  # its task waits for a commit that never comes here
+    Message.objects.filter(pk=message.pk).update(to="")
+
+    outbox.deliver_message.call(message.pk)
+
+    message.refresh_from_db()
+    assert (message.status, message.error) == (Message.Status.FAILED, "no address")
+    assert mail.outbox == []
+
+
 def test_staff_mail_is_delivered_and_not_kept(django_capture_on_commit_callbacks, db):
     with django_capture_on_commit_callbacks(execute=True):
         outbox.send_staff_mail(

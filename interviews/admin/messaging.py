@@ -105,7 +105,9 @@ def write_view(request, *, model_admin):
     """``?ids=1,2&template=<pk>&reason=…``: the letters to the applications' candidates,
     each rendered from the template and editable; a POST to the same address queues them."""
     # Before anything is looked up: interviewers learn nothing here, not even which ids exist.
-    if not roles.may_write_to_candidates(request.user):
+    if not (
+        roles.may_write_to_candidates(request.user) and model_admin.has_view_permission(request)
+    ):
         raise PermissionDenied
     ids = _parse_ids(request.GET.get("ids", ""))
     if ids is None:
@@ -148,8 +150,9 @@ def write_view(request, *, model_admin):
 
 def _queue(request, letters, recipients, template) -> int:
     """Queue the posted letters in one transaction; how many (0: the page is shown again
-    with the formset's errors)."""
-    if template is None or not letters.is_valid():
+    with the formset's errors). The letters keep the template they were written from,
+    if any: the texts are the ones posted."""
+    if not letters.is_valid():
         return 0
     by_pk = {a.pk: a for a in recipients}
     posted = [form.cleaned_data for form in letters.forms]

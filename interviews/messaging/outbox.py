@@ -135,10 +135,12 @@ def queue_message(
 def send_again(messages: QuerySet[Message]) -> int:
     """Queue the failed ones among ``messages`` for delivery again, with three new tries.
     Returns how many were queued; sent and queued messages are left as they are."""
+    chosen = list(messages.values_list("pk", flat=True))
     with transaction.atomic():
+        # A plain query for the lock: an admin list's joins are not for locking.
         ids = list(
-            messages.select_for_update()
-            .filter(status=Message.Status.FAILED)
+            Message.objects.select_for_update()
+            .filter(pk__in=chosen, status=Message.Status.FAILED)
             .values_list("pk", flat=True)
         )
         Message.objects.filter(pk__in=ids).update(status=Message.Status.QUEUED, error="")
@@ -196,6 +198,12 @@ def deliver_message(message_id: int, attempt: int = 1) -> str:
         )
         if message is None:
             return "nothing to send"
+        if not message.to:
+            # Anonymised while it waited: the address is gone, and so is the reason to write.
+            message.status = Message.Status.FAILED
+            message.error = "no address"
+            message.save(update_fields=["status", "error"])
+            return "no address"
         try:
             email(
                 to=[message.to],
