@@ -169,6 +169,18 @@ def test_a_letter_for_an_application_not_offered_is_refused(hr, applications, te
     assert not Message.objects.exists()
 
 
+def test_two_letters_for_one_application_are_refused(hr, applications, template):
+    url = write_url([a.pk for a in applications[:2]], template=template.pk)
+    data = letters_posted(hr.get(url))
+    data["form-1-application"] = applications[0].pk
+
+    response = send(hr, url, data)
+
+    assert response.status_code == 200
+    assert "Получатели изменились" in response.content.decode()
+    assert not Message.objects.exists()
+
+
 def test_an_unknown_template_is_refused_on_its_field(hr, applications):
     response = hr.get(write_url([applications[0].pk], template=999999))
 

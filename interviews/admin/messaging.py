@@ -157,8 +157,10 @@ def _queue(request, letters, recipients, template) -> int:
     by_pk = {a.pk: a for a in recipients}
     posted = [form.cleaned_data for form in letters.forms]
     # A letter for an application the page did not offer (edited ids, or the candidate's
-    # address gone meanwhile) refuses the lot: nothing silently dropped or half sent.
-    if not posted or any(letter["application"] not in by_pk for letter in posted):
+    # address gone meanwhile), or two for one, refuses the lot: nothing silently dropped,
+    # doubled or half sent.
+    chosen = [letter["application"] for letter in posted]
+    if not chosen or len(set(chosen)) != len(chosen) or not set(chosen) <= set(by_pk):
         letters._non_form_errors = letters.error_class(
             [_("The recipients changed since the page was shown: open it again.")]
         )
