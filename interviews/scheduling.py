@@ -26,6 +26,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Case, Value, When
 from django.urls import reverse
 from django.utils import translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from . import roles
@@ -231,10 +232,10 @@ def _mail_interviewers(interview, recipients, *, method, change) -> None:
             f"{_('Candidate')}: {application.candidate.full_name}",
             f"{_('Vacancy')}: {application.vacancy.title}",
             f"{_('Time')}: {when}",
-            f"{_('Duration')}: " + _("%(minutes)d min") % {"minutes": interview.duration_minutes},
+            f"{_label('duration_minutes')}: {interview.duration_minutes}",
         ]
         if interview.location:
-            lines.append(f"{_('Location or call link')}: {interview.location}")
+            lines.append(f"{_label('location')}: {interview.location}")
         lines += ["", f"{_('In Zvonok')}: {url}", ""]
     body = "\n".join(lines)
     text = calendar.decode()
@@ -340,6 +341,10 @@ def _when(interview, language) -> str:
 def _is_link(text: str) -> bool:
     parts = urlsplit(text.strip())
     return parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in text.strip()
+
+
+def _label(name: str) -> str:
+    return capfirst(Interview._meta.get_field(name).verbose_name)
 
 
 def _name(user) -> str:
