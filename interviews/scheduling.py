@@ -259,7 +259,7 @@ def _invite_candidate(interview, *, method, sender) -> str:
             subject, body = outbox.compose(
                 template,
                 application,
-                extra={"interview_time": when, "call_link": interview.location},
+                extra={"interview_time": interview.scheduled_at, "call_link": interview.location},
             )
         else:
             # No template says "cancelled": the few lines below, in the template's language.

@@ -106,9 +106,9 @@ def invitations(to=None):
     for message in mail.outbox:
         if to is not None and message.to != [to]:
             continue
-        for name, content, mimetype in message.attachments:
-            if name == "invite.ics":
-                content = content.encode() if isinstance(content, str) else content
+        for part in message.attachments:
+            if part.get_filename() == "invite.ics":
+                content, mimetype = part.get_payload(decode=True), part["Content-Type"]
                 calendar = icalendar.Calendar.from_ical(content)
                 (event,) = calendar.walk("VEVENT")
                 found.append((message, calendar, event, content, mimetype))

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("interviews", "0018_message_templates"),
+        ("interviews", "0019_message_calendar"),
     ]
 
     operations = [
