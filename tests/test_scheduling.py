@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from interviews import roles, scheduling
+from interviews import privacy, roles, scheduling
 from interviews.models import Interview, Message, MessageTemplate
 from interviews.scheduling import Change, State, what_changed
 from tests.factories import (
@@ -383,6 +383,19 @@ def test_a_cancelled_interview_ticked_for_the_candidate_sends_them_the_cancellat
     methods = [c["method"] for _m, c, *_ in invitations(CANDIDATE_EMAIL)]
     assert methods == ["REQUEST", "CANCEL"]
     assert Message.objects.count() == 2
+
+
+def test_anonymising_the_candidate_erases_the_invitation_sent_to_them(
+    client, hr, application, panel, django_capture_on_commit_callbacks
+):
+    add(client, django_capture_on_commit_callbacks, application, panel, invite_candidate="on")
+    assert CANDIDATE_EMAIL in Message.objects.get().calendar
+
+    privacy.anonymize(application.candidate, force=True)
+
+    message = Message.objects.get()
+    assert message.calendar == ""
+    assert message.to == ""
 
 
 def test_a_candidate_without_an_address_is_not_invited_and_hr_is_told(
