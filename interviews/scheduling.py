@@ -1,12 +1,13 @@
 """Interviews in calendars: what a save of an interview changed, and the invitations it sends.
 
 Every path that writes interviews in the admin (the interview's page, the interviews on the
-application's page, deleting) reads the stored state under a row lock before saving
+application's page) reads the stored state under a row lock before saving
 (:func:`before_saving`) and hands it, once the interviewers are saved too, to
 :func:`interview_saved`, which decides what happened (:func:`what_changed`), raises the
 interview's SEQUENCE when it sends an update, and sends the iCalendar invitations through
 the outbox: to each interviewer, their copy that names the candidate without the address,
 and, when HR asks for it, to the candidate with the interview invitation template.
+Deleting a planned interview, however it is done, cancels it (``cancel_deleted``).
 
 The invitations come from ``DEFAULT_FROM_EMAIL``, and name it as the organizer whoever
 saved: calendars take an update of an event only from the organizer they hold, so it
@@ -15,6 +16,7 @@ must not change with the person who moves the interview.
 
 from __future__ import annotations
 
+import datetime
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -25,7 +27,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Case, Value, When
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
@@ -48,7 +50,7 @@ class Change(enum.StrEnum):
 class State:
     """What an interview's invitations depend on, as stored or as just saved."""
 
-    scheduled_at: object
+    scheduled_at: datetime.datetime
     duration_minutes: int
     location: str
     status: str
@@ -154,7 +156,7 @@ def interview_saved(
         requests, cancels = frozenset(), before.interviewer_ids | after.interviewer_ids
     else:
         requests, cancels = added, removed
-    invite_candidate = invite_candidate and may_invite_candidate(sender)
+    invite_candidate = invite_candidate and sender is not None and may_invite_candidate(sender)
     candidate_method = None
     if invite_candidate and after.active:
         candidate_method = ical.REQUEST
@@ -184,13 +186,21 @@ def interview_saved(
     return outcome
 
 
-def interview_deleted(interview: Interview, *, sender=None) -> Outcome:
-    """Cancel a planned interview in its interviewers' calendars: call before deleting it."""
+def interview_deleted(interview: Interview) -> Outcome:
+    """Cancel a planned interview that has not ended yet in its interviewers' calendars:
+    called before it is deleted, however (``cancel_deleted``)."""
     before = before_saving([interview]).get(interview.pk)
-    if before is None or not before.active:
+    if before is None or not before.active or interview.ends_at <= timezone.now():
         return Outcome()
     interview.status = Interview.Status.CANCELLED
-    return interview_saved(interview, before, sender=sender)
+    return interview_saved(interview, before)
+
+
+def cancel_deleted(sender, instance, **kwargs):
+    """pre_delete of an interview, whatever deletes it (its page, the application's
+    interviews block, the list's action, a deleted application or candidate): while its
+    interviewers are still there to be told."""
+    interview_deleted(instance)
 
 
 def calendar_for(interview: Interview, *, user) -> bytes:

@@ -299,6 +299,36 @@ def test_deleting_a_planned_interview_cancels_it_in_the_calendars(
     assert not Interview.objects.filter(pk=interview.pk).exists()
 
 
+def test_deleting_the_candidate_cancels_their_planned_interviews(
+    application, panel, django_capture_on_commit_callbacks
+):
+    interview = InterviewFactory(application=application, interviewers=panel, scheduled_at=T)
+    uid = f"interview-{interview.pk}@zvonok.example"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        application.candidate.delete()
+
+    sent = invitations()
+    assert sorted(m.to[0] for m, *_ in sent) == ["bob@zvonok.example", "ivan@example.com"]
+    assert {(c["method"], str(e["uid"])) for _m, c, e, *_ in sent} == {("CANCEL", uid)}
+    assert not Interview.objects.exists()
+
+
+def test_deleting_an_interview_that_is_over_or_cancelled_sends_nothing(
+    application, panel, django_capture_on_commit_callbacks
+):
+    past = InterviewFactory(application=application, interviewers=panel)
+    cancelled = InterviewFactory(
+        application=application, interviewers=panel, scheduled_at=T, status="cancelled"
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        past.delete()
+        cancelled.delete()
+
+    assert mail.outbox == []
+
+
 def test_an_added_interviewer_gets_the_invitation_and_a_removed_one_the_cancellation(
     client, hr, application, panel, django_capture_on_commit_callbacks
 ):

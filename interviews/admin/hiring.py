@@ -170,14 +170,11 @@ class ApplicationAdmin(ApplicationSearchMixin, AuditedAdmin):
     def save_formset(self, request, form, formset, change):
         if formset.model is not Interview:
             return super().save_formset(request, form, formset, change)
-        # The interviews moved, cancelled or deleted here send their invitations as on
-        # the interview's own page (their interviewers are not edited here).
+        # The interviews moved or cancelled here send their invitations as on the
+        # interview's own page (their interviewers are not edited here); deleted ones
+        # are cancelled by scheduling.cancel_deleted.
         interviews = [f.instance for f in formset.initial_forms if f.instance.pk is not None]
         before = scheduling.before_saving(interviews)
-        for deleted in formset.deleted_forms:
-            if deleted.instance.pk is not None:
-                outcome = scheduling.interview_deleted(deleted.instance, sender=request.user)
-                report_invitations(self, request, outcome)
         super().save_formset(request, form, formset, change)
         changed = [obj for obj, _fields in formset.changed_objects]
         for interview in [*formset.new_objects, *changed]:
@@ -387,16 +384,6 @@ class InterviewAdmin(ModelAdmin):
             invite_candidate=form.cleaned_data.get("invite_candidate", False),
         )
         report_invitations(self, request, outcome)
-
-    def delete_model(self, request, obj):
-        report_invitations(self, request, scheduling.interview_deleted(obj, sender=request.user))
-        super().delete_model(request, obj)
-
-    def delete_queryset(self, request, queryset):
-        for interview in queryset.prefetch_related("interviewers"):
-            outcome = scheduling.interview_deleted(interview, sender=request.user)
-            report_invitations(self, request, outcome)
-        super().delete_queryset(request, queryset)
 
     # -- the .ics download ------------------------------------------------------------
 
