@@ -103,7 +103,9 @@ def before_saving(interviews: Iterable[Interview]) -> dict[int, State]:
     by_pk = {interview.pk: interview for interview in interviews if interview.pk is not None}
     if not by_pk:
         return {}
-    rows = (
+    # Locked first (in the order of the keys, as every saver locks them), then the panels
+    # read: a save that waits here sees the panel the other one committed.
+    rows = list(
         Interview.objects.select_for_update()
         .filter(pk__in=list(by_pk))
         .order_by("pk")
