@@ -574,6 +574,17 @@ def test_the_interviewers_download_names_the_candidate_without_the_address(clien
     assert CANDIDATE_EMAIL.encode() not in response.content
 
 
+def test_a_candidate_without_an_address_is_named_in_hrs_download(client, panel):
+    application = ApplicationFactory(candidate=CandidateFactory(full_name="Без Почты", email=""))
+    interview = InterviewFactory(application=application, interviewers=panel, scheduled_at=T)
+
+    response = download(client, member(roles.HR_MANAGER), interview)
+
+    (event,) = icalendar.Calendar.from_ical(response.content).walk("VEVENT")
+    assert attendees(event) == ["bob@zvonok.example", "ivan@example.com"]
+    assert "Без Почты" in event["summary"]
+
+
 def test_a_cancelled_interview_downloads_as_a_cancel(client, planned):
     planned.status = Interview.Status.CANCELLED
     planned.save()
