@@ -7,6 +7,7 @@ import zoneinfo
 import icalendar
 import pytest
 from django.core import mail
+from django.db import transaction
 from django.urls import reverse
 
 from interviews import privacy, roles, scheduling
@@ -615,3 +616,30 @@ def test_the_interview_page_links_the_download(client, planned, panel):
         client.force_login(user)
         page = client.get(reverse("admin:interviews_interview_change", args=[planned.pk]))
         assert f'href="{url}"' in page.content.decode()
+
+
+# -- two people moving one interview at once ---------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_reschedules_at_once_each_send_their_own_sequence(on_postgres, application, panel):
+    from tests.test_concurrency import _run_together
+
+    interview = InterviewFactory(application=application, interviewers=panel, scheduled_at=T)
+
+    def reschedule(hours):
+        # As an admin form does: the row loaded first, then saved in one transaction.
+        loaded = Interview.objects.get(pk=interview.pk)
+        with transaction.atomic():
+            before = scheduling.before_saving([loaded])[loaded.pk]
+            loaded.scheduled_at = T + datetime.timedelta(hours=hours)
+            loaded.save()
+            scheduling.interview_saved(loaded, before)
+
+    errors = _run_together([lambda: reschedule(1), lambda: reschedule(2)])
+
+    assert errors == []
+    interview.refresh_from_db()
+    assert interview.sequence == 2
+    sequences = sorted(e["sequence"] for _m, _c, e, *_ in invitations("bob@zvonok.example"))
+    assert sequences == [1, 2]
