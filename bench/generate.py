@@ -1358,6 +1358,7 @@ class _Generator:
                     "" if anonymised else iv.location,
                     iv.status,
                     "" if anonymised else iv.notes,
+                    0,  # no invitation sent again yet
                 )
 
     def interviewer_rows(self):
@@ -1829,8 +1830,8 @@ SUBMISSION_FIELDS = (
 ANSWER_FIELDS = "id submission question label question_text body position line".split()
 CLAIM_FIELDS = "id candidate submission answer skill value scale years snippet".split()
 INTERVIEW_FIELDS = (
-    "id application kind round scheduled_at duration_minutes location status notes".split()
-)
+    "id application kind round scheduled_at duration_minutes location status notes sequence"
+).split()
 SCORECARD_FIELDS = (
     "id application reviewer interview recommendation summary submitted_at created_at updated_at"
 ).split()

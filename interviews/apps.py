@@ -11,9 +11,9 @@ class InterviewsConfig(AppConfig):
     verbose_name = _("Interviews")
 
     def ready(self):
-        from . import privacy
+        from . import privacy, scheduling
         from .db.functions import register_caseless_lookups, register_sqlite_functions
-        from .models import Candidate
+        from .models import Candidate, Interview
 
         # Before the first connection is made: the app registry loads before any query.
         connection_created.connect(register_sqlite_functions, dispatch_uid="zvonok.sqlite")
@@ -26,6 +26,9 @@ class InterviewsConfig(AppConfig):
         )
         post_delete.connect(
             privacy.scrub_deleted_candidate, sender=Candidate, dispatch_uid="privacy.scrub"
+        )
+        pre_delete.connect(
+            scheduling.cancel_deleted, sender=Interview, dispatch_uid="scheduling.cancel"
         )
 
 

@@ -783,6 +783,10 @@ class Interview(models.Model):
     location = models.CharField(_("location or call link"), max_length=500, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.PLANNED)
     notes = models.TextField(_("notes"), blank=True)
+    # The iCalendar SEQUENCE of the invitations sent (interviews.scheduling raises it when
+    # the time, length or place changes and on cancelling): a calendar applies an update
+    # only if it carries a higher number than the copy it holds.
+    sequence = models.PositiveIntegerField(_("invitation version"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("interview")

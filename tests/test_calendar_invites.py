@@ -104,6 +104,13 @@ def test_reschedule_keeps_the_uid_and_raises_the_sequence():
     assert moved.decoded("dtstart") == later
 
 
+def test_a_place_that_is_no_link_is_the_location_without_a_url():
+    _, vevent = parse(interview_calendar(event(call_link="", place="Офис, переговорная 3")))
+
+    assert vevent["location"] == "Офис, переговорная 3"
+    assert "url" not in vevent
+
+
 def test_uid_differs_per_interview_and_per_site():
     uids = {
         str(parse(interview_calendar(e))[1]["uid"])

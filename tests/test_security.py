@@ -277,6 +277,7 @@ ARGS = {
     "interviews_submission_import_confirm": (lambda w, s: [], ""),
     "interviews_submission_import_cancel": (lambda w, s: [], ""),
     "interviews_application_delete": (lambda w, s: [s["application"].pk], ""),
+    "interviews_interview_ics": (lambda w, s: [s["application"].interviews.get().pk], ""),
     **{
         f"interviews_{model}_simple_history": (
             lambda w, s, model=model: _version(s[model]),
@@ -306,6 +307,8 @@ TABLE = {
     "interviews_submission_import": (302, 403, 403, 200, 200),
     "interviews_submission_import_confirm": (302, 403, 403, 405, 405),
     "interviews_submission_import_cancel": (302, 403, 403, 405, 405),
+    # An interview's calendar file: HR, recruiters and that interview's interviewers.
+    "interviews_interview_ics": (302, 200, 404, 200, 200),
     # A model page in the table: an application takes its stage history with it, so only
     # HR managers delete applications.
     "interviews_application_delete": (302, 403, 403, 403, 200),

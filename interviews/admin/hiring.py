@@ -13,7 +13,7 @@ from django.db.models import (
     Exists,
     OuterRef,
 )
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -22,7 +22,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext
 
-from .. import roles
+from .. import roles, scheduling
 from ..exports.tables import TALLY
 from ..models import (
     AnswerScore,
@@ -168,6 +168,22 @@ class ApplicationAdmin(ApplicationSearchMixin, AuditedAdmin):
         obj.save(
             stage_changed_by=request.user, stage_comment=form.cleaned_data.get("stage_comment", "")
         )
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Interview:
+            return super().save_formset(request, form, formset, change)
+        # The interviews moved or cancelled here send their invitations as on the
+        # interview's own page (their interviewers are not edited here); deleted ones
+        # are cancelled by scheduling.cancel_deleted.
+        interviews = [f.instance for f in formset.initial_forms if f.instance.pk is not None]
+        before = scheduling.before_saving(interviews)
+        super().save_formset(request, form, formset, change)
+        changed = [obj for obj, _fields in formset.changed_objects]
+        for interview in [*formset.new_objects, *changed]:
+            outcome = scheduling.interview_saved(
+                interview, before.get(interview.pk), sender=request.user
+            )
+            report_invitations(self, request, outcome)
 
     def delete_view(self, request, object_id, extra_context=None):
         if self.has_delete_permission(request):
@@ -321,6 +337,20 @@ def stage_durations(application):
     return [(c, (end - c.at).days) for c, end in zip(changes, ends, strict=True)]
 
 
+class InterviewForm(InstanceLabelsForm):
+    """The interview's form for those who may write to the candidate (HR managers and
+    recruiters): the invitation to the candidate goes only when asked for."""
+
+    invite_candidate = forms.BooleanField(
+        label=_("Send the invitation to the candidate"),
+        required=False,
+        help_text=_(
+            "By e-mail, with the interview invitation template and the calendar file; "
+            "a cancelled interview sends the cancellation. The interviewers always get theirs."
+        ),
+    )
+
+
 @admin.register(Interview)
 class InterviewAdmin(ModelAdmin):
     paginator = EstimatedCountPaginator
@@ -331,6 +361,7 @@ class InterviewAdmin(ModelAdmin):
     search_fields = ["application__candidate__full_name", "location", "notes"]
     autocomplete_fields = ["application"]  # interviewers: a select of active staff
     object_prefetch_related = ["interviewers"]
+    readonly_fields = ["calendar_file"]
     date_hierarchy = "scheduled_at"
 
     def get_queryset(self, request):
@@ -338,6 +369,96 @@ class InterviewAdmin(ModelAdmin):
         if roles.is_interviewer_only(request.user):
             queryset = queryset.filter(interviewers=request.user)
         return queryset
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if scheduling.may_invite_candidate(request.user):
+            kwargs["form"] = InterviewForm
+        return super().get_form(request, obj, change, **kwargs)
+
+    # -- invitations: after the interviewers are saved ------------------------------
+
+    def save_model(self, request, obj, form, change):
+        form.calendar_before = scheduling.before_saving([obj]).get(obj.pk)
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        outcome = scheduling.interview_saved(
+            form.instance,
+            getattr(form, "calendar_before", None),
+            sender=request.user,
+            invite_candidate=form.cleaned_data.get("invite_candidate", False),
+        )
+        report_invitations(self, request, outcome)
+
+    # -- the .ics download ------------------------------------------------------------
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:pk>/ics/", wrap(self.ics_view), name="interviews_interview_ics"),
+            *super().get_urls(),
+        ]
+
+    def ics_view(self, request, pk):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        # Among the interviews the user may open: another panel's interview is not found.
+        interview = self.get_object(request, pk)
+        if interview is None:
+            raise Http404
+        response = HttpResponse(
+            scheduling.calendar_for(interview, user=request.user),
+            content_type="text/calendar; charset=utf-8",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{scheduling.filename(interview)}"'
+        return response
+
+    @admin.display(description=_("calendar"))
+    def calendar_file(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        url = reverse("admin:interviews_interview_ics", args=[obj.pk])
+        return format_html(
+            '<a href="{}" download="{}">{}</a>',
+            url,
+            scheduling.filename(obj),
+            _("Download the invitation (.ics)"),
+        )
+
+
+def report_invitations(model_admin, request, outcome):
+    """Tell the user which invitations went out and which could not."""
+    if outcome.interviewers:
+        model_admin.message_user(
+            request,
+            ngettext(
+                "The calendar invitation is being sent to %(count)d interviewer.",
+                "The calendar invitation is being sent to %(count)d interviewers.",
+                outcome.interviewers,
+            )
+            % {"count": outcome.interviewers},
+            messages.SUCCESS,
+        )
+    if outcome.without_email:
+        model_admin.message_user(
+            request,
+            _("No calendar invitation for interviewers without an e-mail address: %(names)s.")
+            % {"names": ", ".join(outcome.without_email)},
+            messages.WARNING,
+        )
+    refusals = {
+        "no_email": _("The candidate has no e-mail address: no invitation was sent to them."),
+        "no_template": _(
+            "There is no interview invitation template: no invitation was sent to the candidate."
+        ),
+    }
+    if outcome.candidate == "queued":
+        model_admin.message_user(
+            request, _("The invitation to the candidate is queued."), messages.SUCCESS
+        )
+    elif outcome.candidate in refusals:
+        model_admin.message_user(request, refusals[outcome.candidate], messages.WARNING)
 
 
 class AnswerScoreInline(TabularInline):

@@ -40,6 +40,8 @@ class InterviewEvent:
     candidate: Person
     call_link: str = ""
     description: str = ""
+    # A place that is no link (a room, an address): LOCATION only, since URL must be a URI.
+    place: str = ""
 
 
 def interview_uid(interview_id: int, site_domain: str) -> str:
@@ -104,6 +106,8 @@ def interview_calendar(
     if event.call_link:
         vevent.add("location", event.call_link)
         vevent.add("url", event.call_link)
+    elif event.place:
+        vevent.add("location", event.place)
     vevent.add("organizer", _address(event.organizer, role=""))
     attendees = list(event.interviewers)
     if not for_interviewers:

@@ -97,3 +97,18 @@ def test_comparing_five_applications_scrolls_the_table_not_the_page(page, hiring
     # The question column stays where it was while the candidates scroll under it.
     assert question.bounding_box()["x"] == before["x"]
     assert page.evaluate("window.scrollX") == 0
+
+
+def test_the_interview_page_offers_the_candidate_invitation_and_the_calendar_file(
+    page, hiring_round
+):
+    admin, applications = hiring_round
+    interview = applications[0].interviews.first()
+    open_sidebar(page, True)
+    log_in(page, admin)
+
+    page.goto(reverse("admin:interviews_interview_change", args=[interview.pk]))
+
+    expect(page.get_by_label("Отправить приглашение кандидату")).not_to_be_checked()
+    expect(page.get_by_role("link", name="Скачать приглашение (.ics)")).to_be_visible()
+    assert scrolls_sideways(page) == []
