@@ -38,6 +38,8 @@ ROLE_PERMISSIONS = {
         "answerscore": ["view", "add", "change"],
         "messagetemplate": ["view", "add", "change", "delete"],
         "message": ["view"],
+        # Their own background imports (interviews.admin.uploads limits the rows).
+        "uploadjob": ["view"],
     },
     # Interviewers do not write to candidates, nor see what was written to them (the
     # messages carry the address): no message templates, no messages.

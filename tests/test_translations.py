@@ -29,6 +29,7 @@ from interviews.models import (
     Stage,
     StageChange,
     Submission,
+    UploadJob,
     Vacancy,
 )
 from interviews.reminders import DueReminder, reminder_email
@@ -408,6 +409,16 @@ def _russian_rows():
     candidate = applications[0].candidate
     candidate.notes = "Перезвонить после обеда"
     candidate.save()
+    submission = Submission.objects.filter(application=applications[0]).get()
+    upload_job = UploadJob.objects.create(
+        created_by=reviewer,
+        token="t" * 32,
+        total_files=1,
+        files_done=1,
+        status=UploadJob.Status.DONE,
+        summary={"files": 1, "created": 1, "revised": 0, "unchanged": 0, "failed": 0},
+        results=[{"path": "otvety.md", "status": "created", "submission_id": submission.pk}],
+    )
     return {
         "questionnaire": questionnaire,
         "question": first,
@@ -421,6 +432,7 @@ def _russian_rows():
         "interview": Interview.objects.get(),
         "scorecard": scorecard,
         "answerscore": AnswerScore.objects.get(),
+        "uploadjob": upload_job,
         "applications": applications,
     }
 
