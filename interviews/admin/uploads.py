@@ -404,11 +404,13 @@ class UploadJobAdmin(ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """The job's page: its progress while it runs (the page reloads itself), then
         the report with links to what was imported."""
-        job = self.get_object(request, unquote(object_id))
-        if job is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        if not self.has_view_permission(request, job):
+        if not self.has_view_permission(request):
             raise PermissionDenied
+        # Someone else's job is not in the user's queryset: the same answer as a missing
+        # one, which confirms nothing.
+        job = self.get_object(request, unquote(object_id))
+        if job is None or not self.has_view_permission(request, job):
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         done = job.status == UploadJob.Status.DONE
         report = importing.ImportReport(files=upload_jobs.reports(job)) if done else None
         context = {
