@@ -420,6 +420,9 @@ class UploadJobAdmin(ModelAdmin):
             "title": capfirst(_("View %s") % grammar.noun(UploadJob).accusative),
             "subtitle": JOB_TITLES[job.status],
             "job": job,
+            "started_by": (job.created_by.get_full_name() or job.created_by.get_username())
+            if job.created_by
+            else "—",
             "refresh_seconds": None if job.finished else JOB_REFRESH_SECONDS,
             "summary_text": _summary_text(job.summary) if done else "",
             "rows": _result_rows(report) if done else [],
@@ -427,8 +430,8 @@ class UploadJobAdmin(ModelAdmin):
         return TemplateResponse(request, "admin/interviews/upload/job.html", context)
 
 
-# How often the page of a job still running reloads itself (a meta refresh: the admin's
-# Content-Security-Policy allows no inline script).
+# How often the page of a job still running asks for its progress
+# (interviews/static/interviews/upload_job.js).
 JOB_REFRESH_SECONDS = 3
 JOB_TITLES = {
     UploadJob.Status.QUEUED: gettext_lazy("Import answers: waiting for its turn"),
