@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from interviews import roles
-from interviews.models import SkillClaim, Stage
+from interviews.models import SkillClaim, Stage, UploadJob
 from tests.factories import (
     AnswerFactory,
     AnswerScoreFactory,
@@ -57,8 +57,33 @@ def _make_rows(model_name, n):
         "interview": InterviewFactory,
         "scorecard": lambda: AnswerScoreFactory().scorecard,
         "answerscore": AnswerScoreFactory,
+        "uploadjob": lambda: _upload_job(1),
     }
     return [makers[model_name]() for _ in range(n)]
+
+
+def _upload_job(files):
+    """A finished background import whose report names ``files`` imported sheets."""
+    submissions = [AnswerFactory().submission for _ in range(files)]
+    return UploadJob.objects.create(
+        created_by=UserFactory(),
+        token="a" * 32,
+        status=UploadJob.Status.DONE,
+        total_files=files,
+        files_done=files,
+        summary={"files": files, "created": files, "revised": 0, "unchanged": 0, "failed": 0},
+        results=[
+            {
+                "path": f"{s.pk}.md",
+                "status": "created",
+                "questionnaire": s.questionnaire.slug,
+                "submission_id": s.pk,
+                "error": None,
+                "warnings": ["checked"],
+            }
+            for s in submissions
+        ],
+    )
 
 
 def _make_object(model_name, rows):  # noqa: C901 - one branch per model, a table of recipes
@@ -137,6 +162,8 @@ def _make_object(model_name, rows):  # noqa: C901 - one branch per model, a tabl
     if model_name == "answerscore":
         scorecard = _make_object("scorecard", rows)
         return scorecard.scores.first()
+    if model_name == "uploadjob":
+        return _upload_job(rows)
     raise AssertionError(model_name)
 
 
@@ -171,6 +198,7 @@ MODELS = [
     "interview",
     "scorecard",
     "answerscore",
+    "uploadjob",
 ]
 AUDITED = ["candidate", "application", "answer", "stage", "scorecard", "answerscore"]
 
@@ -203,6 +231,7 @@ CHANGELIST_QUERIES = {
     "interview": 8,
     "scorecard": 6,
     "answerscore": 5,
+    "uploadjob": 5,
 }
 
 
@@ -237,6 +266,7 @@ CHANGE_PAGE_QUERIES = {
     "interview": 5,
     "scorecard": 5,
     "answerscore": 3,
+    "uploadjob": 5,  # + the report's sheets with their candidates, + questionnaires' titles
 }
 # The history page: the admin's log entries, or django-simple-history's versions with
 # what changed between them.
@@ -253,6 +283,7 @@ HISTORY_PAGE_QUERIES = {
     "interview": 6,
     "scorecard": 6,
     "answerscore": 6,
+    "uploadjob": 5,
 }
 # One past version of an audited row (django-simple-history's page of it).
 HISTORY_VERSION_QUERIES = {
