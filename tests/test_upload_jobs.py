@@ -4,6 +4,8 @@ failures, and who may follow a job."""
 
 import re
 import shutil
+import subprocess
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from django_tasks_db.models import DBTaskResult
 from interviews import importing, roles, upload_jobs, uploads
 from interviews.models import Candidate, Submission, UploadJob
 from tests.factories import UserFactory, member
+from tests.production import ROOT, production_env
 from tests.test_upload import IVAN, MARIA, TIMUR, example, pending_dirs, token_in, upload
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
@@ -182,12 +185,20 @@ def test_a_job_is_run_once_even_if_its_task_runs_twice(admin_client, questionnai
 # -- the immediate backend (make run): no worker ------------------------------------------
 
 
-def test_make_run_needs_no_worker_the_default_backend_is_immediate(settings):
-    from zvonok import settings as project_settings
+def test_make_run_needs_no_worker_the_default_backend_is_immediate():
+    # As `make run` starts Django: debug on, nothing said about tasks.
+    env = production_env(DJANGO_DEBUG="1")
+    env.pop("ZVONOK_TASKS_BACKEND", None)
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.TASKS['default']['BACKEND'], s.ZVONOK_UPLOAD_TASK_MIN_FILES)"
+    )
 
-    assert project_settings.ZVONOK_TASKS_BACKEND == "immediate"
-    assert project_settings.TASKS["default"]["BACKEND"].endswith("ImmediateBackend")
-    assert project_settings.ZVONOK_UPLOAD_TASK_MIN_FILES == 5
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+
+    assert result.stdout.split() == ["django_tasks.backends.immediate.ImmediateBackend", "5"]
 
 
 def test_with_the_immediate_backend_a_large_upload_is_done_within_the_request(
