@@ -1323,6 +1323,9 @@ class UploadJob(models.Model):
                 condition=Q(files_done__lte=F("total_files")),
                 name="interviews_uploadjob_done_within_total",
             ),
+            # One job per upload: a confirmation sent twice (a double click, a retry)
+            # finds the job of the first instead of importing the files again.
+            models.UniqueConstraint(fields=["token"], name="interviews_uploadjob_token"),
         ]
 
     def __str__(self):

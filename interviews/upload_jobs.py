@@ -18,7 +18,7 @@ import logging
 import math
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,13 +39,22 @@ def runs_in_background(pending: uploads.PendingUpload) -> bool:
 
 
 def start(*, pending: uploads.PendingUpload, user, accepted: list[str]) -> UploadJob:
-    """Record the job for the user's pending upload and queue its import after commit."""
-    job = UploadJob.objects.create(
-        created_by=user,
-        token=pending.token,
-        accepted=sorted(set(accepted)),
-        total_files=len(pending.files),
-    )
+    """Record the job for the user's pending upload and queue its import after commit;
+    the upload's job as it stands if it was confirmed before."""
+    existing = UploadJob.objects.filter(token=pending.token).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            job = UploadJob.objects.create(
+                created_by=user,
+                token=pending.token,
+                accepted=sorted(set(accepted)),
+                total_files=len(pending.files),
+            )
+    except IntegrityError:
+        # The same confirmation, sent twice at once, committed first.
+        return UploadJob.objects.get(token=pending.token)
     # A worker must find the job's row committed, whatever the backend.
     transaction.on_commit(lambda: import_upload.enqueue(job.pk))
     logger.info("upload %s: job %s queued, %d files", pending.token, job.pk, job.total_files)

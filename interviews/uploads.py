@@ -57,6 +57,7 @@ ARCHIVE_SUFFIX = ".zip"
 _NESTED_ARCHIVE_SUFFIXES = (".zip", ".gz", ".tgz", ".tar", ".bz2", ".xz", ".7z", ".rar")
 
 PENDING_MAX_AGE = timedelta(hours=1)
+QUEUED_MAX_AGE = timedelta(days=1)  # a confirmed upload's, waiting for its worker
 UPLOADS_DIR = "uploads"
 _MANIFEST = "manifest.json"
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{32}")
@@ -642,15 +643,18 @@ def _without(pending: PendingUpload, files: list[PendingFile]) -> PendingUpload:
 
 def delete_stale(*, now: datetime | None = None, max_age: timedelta = PENDING_MAX_AGE) -> int:
     """Delete the uploads older than ``max_age``; return how many."""
-    cutoff = (now or timezone.now()) - max_age
+    now = now or timezone.now()
+    cutoff = now - max_age
     try:
         folders, _files = default_storage.listdir(UPLOADS_DIR)
     except (FileNotFoundError, NotADirectoryError):
         return 0
-    # A confirmed upload waits for its worker however long the queue is.
+    # A confirmed upload waits for its worker as long as a queue that works takes; a job
+    # still queued or running after QUEUED_MAX_AGE lost its worker, and fails once one
+    # comes and finds its files gone.
     queued = set(
         UploadJob.objects.exclude(status__in=[UploadJob.Status.DONE, UploadJob.Status.FAILED])
-        .filter(token__in=folders)
+        .filter(token__in=folders, created_at__gte=now - QUEUED_MAX_AGE)
         .values_list("token", flat=True)
     )
     deleted = 0

@@ -4,6 +4,7 @@ admin's index are pinned here (as production runs them: see tests/queries.py).""
 
 import functools
 import re
+import secrets
 
 import pytest
 from django.apps import apps
@@ -67,7 +68,7 @@ def _upload_job(files):
     submissions = [AnswerFactory().submission for _ in range(files)]
     return UploadJob.objects.create(
         created_by=UserFactory(),
-        token="a" * 32,
+        token=secrets.token_urlsafe(24),
         status=UploadJob.Status.DONE,
         total_files=files,
         files_done=files,

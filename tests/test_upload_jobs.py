@@ -171,6 +171,19 @@ def test_progress_is_recorded_after_each_batch(
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_confirmation_sent_twice_makes_one_job(admin_client, questionnaire, database_tasks):
+    token = token_in(upload(admin_client, *(example(name) for name in (IVAN, MARIA, TIMUR))))
+    url = reverse("admin:interviews_submission_import_confirm")
+
+    first = admin_client.post(url, {"token": token})
+    second = admin_client.post(url, {"token": token})
+
+    job = UploadJob.objects.get()
+    assert first["Location"] == second["Location"] == job_page(job)
+    assert DBTaskResult.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_job_is_run_once_even_if_its_task_runs_twice(admin_client, questionnaire, database_tasks):
     confirm(admin_client, IVAN, MARIA, TIMUR)
     run_worker()
@@ -311,4 +324,17 @@ def test_a_queued_jobs_files_outlive_the_hour_of_a_pending_upload(db, media):
     deleted = uploads.delete_stale(now=later)
 
     assert (kept, deleted) == (0, 1)
+    assert pending_dirs(media) == []
+
+
+def test_the_files_of_a_job_that_lost_its_worker_go_after_a_day(db, media):
+    user = UserFactory()
+    pending = uploads.create_pending(
+        user=user, files=[example(IVAN)], options={}, limits=uploads.Limits.from_settings()
+    )
+    UploadJob.objects.create(created_by=user, token=pending.token, total_files=1)
+
+    deleted = uploads.delete_stale(now=timezone.now() + uploads.QUEUED_MAX_AGE)
+
+    assert deleted == 1
     assert pending_dirs(media) == []

@@ -90,6 +90,7 @@ class Migration(migrations.Migration):
                         condition=models.Q(("files_done__lte", models.F("total_files"))),
                         name="interviews_uploadjob_done_within_total",
                     ),
+                    models.UniqueConstraint(fields=("token",), name="interviews_uploadjob_token"),
                 ],
             },
         ),
