@@ -229,6 +229,16 @@ def test_with_the_immediate_backend_a_large_upload_is_done_within_the_request(
     assert "3 files: 3 created, 0 revised, 0 unchanged, 0 failed." in page
 
 
+def test_the_preview_says_which_uploads_go_to_the_background(admin_client, questionnaire):
+    note = "These files are imported in the background"
+
+    large = upload(admin_client, *(example(name) for name in (IVAN, MARIA, TIMUR)))
+    small = upload(admin_client, example(IVAN), example(MARIA))
+
+    assert note in large.content.decode()
+    assert note not in small.content.decode()
+
+
 def test_a_small_upload_is_still_imported_in_the_request(admin_client, questionnaire):
     response = confirm(admin_client, IVAN, MARIA)
 

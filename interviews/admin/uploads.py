@@ -207,6 +207,7 @@ def upload_view(request, model_admin):
                     for f in report.files
                 ),
                 form=PendingForm(initial={"token": pending.token}, auto_id=False),
+                in_background=upload_jobs.runs_in_background(pending),
             )
     return _render(request, model_admin, "form.html", title=_("Import answers"), form=form)
 
