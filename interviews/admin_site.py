@@ -53,6 +53,7 @@ SECTIONS = [
             "interviews.question",
             "interviews.submission",
             "interviews.answer",
+            "interviews.uploadjob",
         ],
     ),
     Section(

@@ -42,9 +42,14 @@ class ZvonokAdminConfig(admin_apps.AdminConfig):
     def ready(self):
         super().ready()  # imports every app's admin module: all ModelAdmins are registered
         from django.contrib import admin
+        from django_tasks_db.models import DBTaskResult
 
         from .admin import accounts, cases
 
+        # The task queue's rows are for operators (manage.py shell, the database): a
+        # background import shows itself on the upload page (interviews.UploadJob).
+        if admin.site.is_registered(DBTaskResult):
+            admin.site.unregister(DBTaskResult)
         # The third-party apps' admins too, whatever the order of INSTALLED_APPS.
         accounts.apply(admin.site)
         cases.apply(admin.site)

@@ -93,6 +93,12 @@ NOUNS: dict[str, Noun] = {
         npgettext_lazy("count", "%(count)d message", "%(count)d messages", "count"),
         pgettext_lazy("inline", "Add another message"),
     ),
+    "interviews.uploadjob": _noun(
+        pgettext_lazy("accusative", "answer import"),
+        pgettext_lazy("selected", "answer imports"),
+        npgettext_lazy("count", "%(count)d answer import", "%(count)d answer imports", "count"),
+        pgettext_lazy("inline", "Add another answer import"),
+    ),
     "interviews.answer": _noun(
         pgettext_lazy("accusative", "answer"),
         pgettext_lazy("selected", "answers"),

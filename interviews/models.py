@@ -1274,3 +1274,69 @@ class Message(models.Model):
 
     def __str__(self):
         return self.subject
+
+
+class UploadJobStatus(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    RUNNING = "running", _("running")
+    DONE = "done", _("finished")
+    FAILED = "failed", _("failed")
+
+
+class UploadJob(models.Model):
+    """A large admin upload imported in the background (interviews.upload_jobs): who
+    started it, how far it got, and the report the upload page shows when it is done.
+
+    The files wait in storage under ``token`` (interviews.uploads) until the job ends."""
+
+    Status = UploadJobStatus
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("started by"),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=UploadJobStatus, default=UploadJobStatus.QUEUED
+    )
+    token = models.CharField(_("upload"), max_length=64, editable=False)
+    # The keys of the files ticked in the preview although they look like no answer sheet.
+    accepted = models.JSONField(_("ticked files"), default=list, blank=True, editable=False)
+    total_files = models.PositiveIntegerField(_("files"))
+    files_done = models.PositiveIntegerField(_("files done"), default=0)
+    # interviews.importing.ImportReport.summary(), and one row per file (path, status,
+    # questionnaire, submission id, error, warnings) for the report's table.
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+    results = models.JSONField(_("results"), default=list, blank=True, editable=False)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("answer import")
+        verbose_name_plural = _("answer imports")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=UploadJobStatus.values),
+                name="interviews_uploadjob_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(files_done__lte=F("total_files")),
+                name="interviews_uploadjob_done_within_total",
+            ),
+            # One job per upload: a confirmation sent twice (a double click, a retry)
+            # finds the job of the first instead of importing the files again.
+            models.UniqueConstraint(fields=["token"], name="interviews_uploadjob_token"),
+        ]
+
+    def __str__(self):
+        return date_format(timezone.localtime(self.created_at), "SHORT_DATETIME_FORMAT")
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (UploadJobStatus.DONE, UploadJobStatus.FAILED)

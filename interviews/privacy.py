@@ -34,6 +34,7 @@ from .models import (
     Stage,
     StageChange,
     Submission,
+    UploadJob,
 )
 
 
@@ -249,6 +250,7 @@ def anonymize(candidate: Candidate, *, keep_answers=False, force=False, by=None)
     Message.objects.filter(candidate_id=pk).update(**ERASED[Message])
 
     rows = person_rows(pk)
+    scrub_upload_reports(rows[Submission])
     for model, ids in _with_history(rows):
         model.history.filter(id__in=ids).delete()
     scrub_admin_log(pk, rows)
@@ -261,6 +263,23 @@ def anonymize(candidate: Candidate, *, keep_answers=False, force=False, by=None)
         details={"keep_answers": keep_answers, "forced": bool(force)},
     )
     return True
+
+
+def scrub_upload_reports(submission_ids) -> None:
+    """Blank the file names, errors and warnings that background imports' reports
+    (``UploadJob.results``) keep for the person's sheets: a name of a file may be the
+    person's, a warning may quote the e-mail. The rows' status stays, for the counts."""
+    ids = set(submission_ids)
+    if not ids:
+        return
+    # The reports are JSON lists, which no index reaches; one row per large upload.
+    for job in UploadJob.objects.only("pk", "results").iterator():
+        rows = job.results if isinstance(job.results, list) else []
+        named = [row for row in rows if isinstance(row, dict) and row.get("submission_id") in ids]
+        for row in named:
+            row.update(path="", error=None, warnings=[])
+        if named:
+            job.save(update_fields=["results"])
 
 
 # -- deletion ------------------------------------------------------------------------------
@@ -291,6 +310,7 @@ def scrub_deleted_candidate(sender, instance, **kwargs):
     rows = instance.__dict__.pop("_person_rows", None) or person_rows(instance.pk)
     # Not tied to the candidate by a foreign key, so the cascade leaves them.
     ApplyRequest.objects.filter(pk__in=rows.get(ApplyRequest, ())).delete()
+    scrub_upload_reports(rows.get(Submission, ()))
     scrub_history(rows)
     scrub_admin_log(instance.pk, rows)
 

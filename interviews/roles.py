@@ -39,6 +39,8 @@ ROLE_PERMISSIONS = {
         "messagetemplate": ["view", "add", "change", "delete"],
         # Adding a message is writing to a candidate (the write page, "send again").
         "message": ["view", "add"],
+        # Their own background imports (interviews.admin.uploads limits the rows).
+        "uploadjob": ["view"],
     },
     # Interviewers do not write to candidates, nor see what was written to them (the
     # messages carry the address): no message templates, no messages.

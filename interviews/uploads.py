@@ -33,7 +33,7 @@ import struct
 import time
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import PurePosixPath
@@ -47,6 +47,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import importing, sheets
+from .models import UploadJob
 from .sheets import analysis
 
 logger = logging.getLogger(__name__)
@@ -56,6 +57,7 @@ ARCHIVE_SUFFIX = ".zip"
 _NESTED_ARCHIVE_SUFFIXES = (".zip", ".gz", ".tgz", ".tar", ".bz2", ".xz", ".7z", ".rar")
 
 PENDING_MAX_AGE = timedelta(hours=1)
+QUEUED_MAX_AGE = timedelta(days=1)  # a confirmed upload's, waiting for its worker
 UPLOADS_DIR = "uploads"
 _MANIFEST = "manifest.json"
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{32}")
@@ -472,9 +474,16 @@ def create_pending(
     return pending
 
 
-def load_pending(*, token: str, user, now: datetime | None = None) -> PendingUpload:
+def load_pending(
+    *,
+    token: str,
+    user,
+    now: datetime | None = None,
+    max_age: timedelta | None = PENDING_MAX_AGE,
+) -> PendingUpload:
     """The user's pending upload; :class:`UploadError` when there is none under the token
-    (malformed, unknown, another user's: one answer, which confirms nothing) or it expired."""
+    (malformed, unknown, another user's: one answer, which confirms nothing) or it expired.
+    ``max_age=None``: no expiry (a confirmed upload waiting in the task queue)."""
     not_found = UploadError(
         _("This upload was not found, or it has expired. Please upload the files again.")
     )
@@ -506,7 +515,7 @@ def load_pending(*, token: str, user, now: datetime | None = None) -> PendingUpl
     if pending.user_id != user.pk:
         logger.warning("upload %s: user %s is not its uploader", token, user.pk)
         raise not_found
-    if pending.created < (now or timezone.now()) - PENDING_MAX_AGE:
+    if max_age is not None and pending.created < (now or timezone.now()) - max_age:
         _delete_folder(token)
         raise UploadError(
             _("This upload has expired: uploads are kept for an hour. Please upload again.")
@@ -553,10 +562,13 @@ def import_pending(
     imported_by=None,
     budget: ParseBudget | None = None,
     accepted: Iterable[str] = (),
+    progress: Callable[[int], None] | None = None,
+    batch_size: int = 500,
 ) -> importing.ImportReport:
     """Import the pending upload's files (or only pretend to, ``dry_run``), parsing them
     within ``limits.parse_seconds`` (see :class:`ParseBudget`). ``accepted``: the keys of
-    the files ticked to import although they do not look like answer sheets."""
+    the files ticked to import although they do not look like answer sheets; ``progress``
+    and ``batch_size``: see :func:`interviews.importing.import_sources`."""
     if budget is None:
         budget = ParseBudget(seconds=limits.parse_seconds, max_bytes=limits.max_bytes)
     return importing.import_sources(
@@ -568,6 +580,8 @@ def import_pending(
         # than they save.
         workers=1,
         analyse=budget.analyse,
+        progress=progress,
+        batch_size=batch_size,
         **pending.options,
     )
 
@@ -629,15 +643,24 @@ def _without(pending: PendingUpload, files: list[PendingFile]) -> PendingUpload:
 
 def delete_stale(*, now: datetime | None = None, max_age: timedelta = PENDING_MAX_AGE) -> int:
     """Delete the uploads older than ``max_age``; return how many."""
-    cutoff = (now or timezone.now()) - max_age
+    now = now or timezone.now()
+    cutoff = now - max_age
     try:
         folders, _files = default_storage.listdir(UPLOADS_DIR)
     except (FileNotFoundError, NotADirectoryError):
         return 0
+    # A confirmed upload waits for its worker as long as a queue that works takes; a job
+    # still queued or running after QUEUED_MAX_AGE lost its worker, and fails once one
+    # comes and finds its files gone.
+    queued = set(
+        UploadJob.objects.exclude(status__in=[UploadJob.Status.DONE, UploadJob.Status.FAILED])
+        .filter(token__in=folders, created_at__gte=now - QUEUED_MAX_AGE)
+        .values_list("token", flat=True)
+    )
     deleted = 0
     for token in folders:
-        if not _TOKEN.fullmatch(token):
-            continue  # not ours
+        if not _TOKEN.fullmatch(token) or token in queued:
+            continue  # not ours, or not stale
         created = _created(token)
         if created is not None and created < cutoff:
             _delete_folder(token)

@@ -4,6 +4,7 @@ admin's index are pinned here (as production runs them: see tests/queries.py).""
 
 import functools
 import re
+import secrets
 
 import pytest
 from django.apps import apps
@@ -17,7 +18,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from interviews import roles
-from interviews.models import SkillClaim, Stage
+from interviews.models import SkillClaim, Stage, UploadJob
 from tests.factories import (
     AnswerFactory,
     AnswerScoreFactory,
@@ -59,8 +60,33 @@ def _make_rows(model_name, n):
         "scorecard": lambda: AnswerScoreFactory().scorecard,
         "answerscore": AnswerScoreFactory,
         "message": MessageFactory,
+        "uploadjob": lambda: _upload_job(1),
     }
     return [makers[model_name]() for _ in range(n)]
+
+
+def _upload_job(files):
+    """A finished background import whose report names ``files`` imported sheets."""
+    submissions = [AnswerFactory().submission for _ in range(files)]
+    return UploadJob.objects.create(
+        created_by=UserFactory(),
+        token=secrets.token_urlsafe(24),
+        status=UploadJob.Status.DONE,
+        total_files=files,
+        files_done=files,
+        summary={"files": files, "created": files, "revised": 0, "unchanged": 0, "failed": 0},
+        results=[
+            {
+                "path": f"{s.pk}.md",
+                "status": "created",
+                "questionnaire": s.questionnaire.slug,
+                "submission_id": s.pk,
+                "error": None,
+                "warnings": ["checked"],
+            }
+            for s in submissions
+        ],
+    )
 
 
 def _make_object(model_name, rows):  # noqa: C901 - one branch per model, a table of recipes
@@ -143,6 +169,8 @@ def _make_object(model_name, rows):  # noqa: C901 - one branch per model, a tabl
         message = MessageFactory()
         MessageFactory.create_batch(rows, application=message.application)
         return message
+    if model_name == "uploadjob":
+        return _upload_job(rows)
     raise AssertionError(model_name)
 
 
@@ -178,6 +206,7 @@ MODELS = [
     "scorecard",
     "answerscore",
     "message",
+    "uploadjob",
 ]
 AUDITED = ["candidate", "application", "answer", "stage", "scorecard", "answerscore"]
 
@@ -211,6 +240,7 @@ CHANGELIST_QUERIES = {
     "scorecard": 6,
     "answerscore": 5,
     "message": 4,
+    "uploadjob": 5,
 }
 
 
@@ -246,6 +276,7 @@ CHANGE_PAGE_QUERIES = {
     "scorecard": 5,
     "answerscore": 3,
     "message": 3,
+    "uploadjob": 5,  # + the report's sheets with their candidates, + questionnaires' titles
 }
 # The history page: the admin's log entries, or django-simple-history's versions with
 # what changed between them.
@@ -263,6 +294,7 @@ HISTORY_PAGE_QUERIES = {
     "scorecard": 6,
     "answerscore": 6,
     "message": 5,
+    "uploadjob": 5,
 }
 # One past version of an audited row (django-simple-history's page of it).
 HISTORY_VERSION_QUERIES = {

@@ -34,6 +34,7 @@ from interviews.models import (
     Stage,
     StageChange,
     Submission,
+    UploadJob,
 )
 from interviews.scoring import save_scorecard
 from interviews.sheets import contacts
@@ -302,6 +303,22 @@ def person(db):
         ),
         status=Message.Status.FAILED,
         error=f"550 no such user {EMAIL}",
+    )
+    # The report of the background import that brought the sheet in.
+    UploadJob.objects.create(
+        token="p" * 32,
+        status=UploadJob.Status.DONE,
+        total_files=1,
+        files_done=1,
+        results=[
+            {
+                "path": f"{NAME}.md",
+                "status": "created",
+                "submission_id": submission.pk,
+                "error": None,
+                "warnings": [f"the e-mail {EMAIL} is taken"],
+            }
+        ],
     )
     candidate.email = EMAIL  # one more history row
     candidate.save()

@@ -82,6 +82,7 @@ WITHOUT_CHOICES = {
     "interviews.questionnaire",
     "interviews.stage",
     "interviews.stagechange",
+    "interviews.uploadjob",  # read-only: jobs come from confirming an upload
 }
 INLINES_WITHOUT_CHOICES = {
     "MessageInline",

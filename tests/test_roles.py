@@ -38,6 +38,7 @@ MODELS = [
     "answerscore",
     "messagetemplate",
     "message",
+    "uploadjob",
 ]
 ALL = "vacd"  # view, add, change, delete
 MATRIX = {
@@ -58,6 +59,8 @@ MATRIX = {
         "answerscore": "vac",
         "messagetemplate": ALL,
         "message": "va",
+        # Their own background imports only (see test_upload_jobs).
+        "uploadjob": "v",
     },
     roles.INTERVIEWER: {
         "questionnaire": "v",
@@ -74,6 +77,7 @@ MATRIX = {
         "answerscore": "vac",
         "messagetemplate": "",
         "message": "",
+        "uploadjob": "",
     },
 }
 ACTIONS = {"v": "view", "a": "add", "c": "change", "d": "delete"}

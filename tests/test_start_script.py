@@ -4,18 +4,26 @@ stylesheet, the icon)."""
 
 import re
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
 import uuid
+from contextlib import closing
 
 import psycopg
 import pytest
+import yaml
 from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+from django.urls import reverse
 
+from interviews.models import UploadJob
 from tests.production import ROOT, production_env
+from tests.test_upload import IVAN, MARIA, example, token_in, upload
 
 
 def _free_port():
@@ -102,3 +110,82 @@ def test_start_script_serves_the_admin_with_debug_off(tmp_path, database_url):
     assert "body" in css
     assert (icon_status, icon_headers["Content-Type"]) == (200, "image/svg+xml")
     assert (ico_status, ico_headers["Content-Type"]) == (200, "image/svg+xml")
+
+
+# -- the worker role -----------------------------------------------------------------------
+
+
+def _this_database_url(tmp_path):
+    """This test's database for another process: PostgreSQL's test database itself;
+    SQLite's, which lives in this process's memory, copied into a file."""
+    s = connection.settings_dict
+    if connection.vendor == "postgresql":
+        auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
+        return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+    copy = tmp_path / "copy.sqlite3"
+    connection.ensure_connection()
+    target = sqlite3.connect(copy)
+    connection.connection.backup(target)
+    target.close()
+    return f"sqlite:///{copy}"
+
+
+def _job_state(database_url):
+    """(status, files done, total) of the one upload job, read as the worker left it."""
+    query = "SELECT status, files_done, total_files FROM interviews_uploadjob"
+    if database_url.startswith("sqlite:///"):
+        with closing(sqlite3.connect(database_url.removeprefix("sqlite:///"))) as db:
+            return db.execute(query).fetchone()
+    return UploadJob.objects.values_list("status", "files_done", "total_files").get()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_start_script_runs_a_worker_that_imports_a_queued_upload(admin_client, settings, tmp_path):
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.ZVONOK_UPLOAD_TASK_MIN_FILES = 2
+    call_command("loaddata", "zvonok_python", verbosity=0)
+    token = token_in(upload(admin_client, example(IVAN), example(MARIA)))
+    admin_client.post(reverse("admin:interviews_submission_import_confirm"), {"token": token})
+    assert UploadJob.objects.values_list("status", flat=True).get() == "queued"
+    database_url = _this_database_url(tmp_path)
+    env = production_env(
+        DATABASE_URL=database_url,
+        DJANGO_MEDIA_ROOT=str(tmp_path / "media"),
+        ZVONOK_TASKS_BACKEND="database",
+    )
+
+    # --batch: until the queue is empty, then exit.
+    worker = subprocess.run(
+        ["bin/start", "worker", "--batch", "--no-startup-delay", "--interval", "0"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+    assert worker.returncode == 0, worker.stderr
+    assert _job_state(database_url) == ("done", 2, 2)
+
+
+def test_start_script_refuses_a_worker_without_the_database_task_backend():
+    env = production_env(ZVONOK_TASKS_BACKEND="immediate")
+
+    worker = subprocess.run(
+        ["bin/start", "worker", "--batch"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+
+    assert worker.returncode == 2
+    assert "ZVONOK_TASKS_BACKEND=database" in worker.stderr
+
+
+def test_compose_runs_a_worker_from_the_web_image_on_the_database_queue():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    web, worker = compose["services"]["web"], compose["services"]["worker"]
+
+    assert worker["build"] == web["build"]
+    assert worker["command"] == ["bin/start", "worker"]
+    assert web["environment"]["ZVONOK_TASKS_BACKEND"] == "database"
+    assert worker["environment"] == web["environment"]
+    # The files waiting between preview and confirm are where both see them.
+    assert worker["volumes"] == web["volumes"]
+    assert web["environment"]["DJANGO_MEDIA_ROOT"] in web["volumes"][0]

@@ -31,6 +31,7 @@ from interviews.models import (
     Stage,
     StageChange,
     Submission,
+    UploadJob,
     Vacancy,
 )
 from interviews.reminders import DueReminder, reminder_email
@@ -423,6 +424,16 @@ def _russian_rows():
         status=Message.Status.FAILED,
         error="Сервер недоступен",
     )
+    submission = Submission.objects.filter(application=applications[0]).get()
+    upload_job = UploadJob.objects.create(
+        created_by=reviewer,
+        token="t" * 32,
+        total_files=1,
+        files_done=1,
+        status=UploadJob.Status.DONE,
+        summary={"files": 1, "created": 1, "revised": 0, "unchanged": 0, "failed": 0},
+        results=[{"path": "otvety.md", "status": "created", "submission_id": submission.pk}],
+    )
     return {
         "questionnaire": questionnaire,
         "question": first,
@@ -437,6 +448,7 @@ def _russian_rows():
         "scorecard": scorecard,
         "answerscore": AnswerScore.objects.get(),
         "message": message,
+        "uploadjob": upload_job,
         "applications": applications,
     }
 

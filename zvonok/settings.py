@@ -255,6 +255,9 @@ ZVONOK_UPLOAD_PARSE_SECONDS = env.float("ZVONOK_UPLOAD_PARSE_SECONDS", default=1
 # Downloading the links given on the upload page, all together; links left when it is
 # spent are refused (the parse time and the database work still come after).
 ZVONOK_UPLOAD_FETCH_SECONDS = env.float("ZVONOK_UPLOAD_FETCH_SECONDS", default=20.0)
+# Confirmed uploads of at least this many files are imported as a background task
+# (interviews.upload_jobs) while the page shows the progress; smaller ones in the request.
+ZVONOK_UPLOAD_TASK_MIN_FILES = env.int("ZVONOK_UPLOAD_TASK_MIN_FILES", default=5)
 # Django answers more files than this with a bare 400; above ours, ours explains itself.
 DATA_UPLOAD_MAX_NUMBER_FILES = max(100, 2 * ZVONOK_UPLOAD_MAX_FILES)
 

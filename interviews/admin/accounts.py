@@ -38,7 +38,10 @@ def permission_label(permission):
         what = ACTIONS[action]
     else:
         what = gettext(permission.name)  # the model's own permissions, in the catalogue
-    return f"{model._meta.app_config.verbose_name} | {name} | {capfirst(what)}"
+    # A third-party app may name itself without gettext (django-tasks-db): its name is in
+    # this project's catalogue (THIRD_PARTY_TEXT).
+    app_name = gettext(str(model._meta.app_config.verbose_name))
+    return f"{app_name} | {name} | {capfirst(what)}"
 
 
 class PermissionLabelsMixin:
@@ -101,4 +104,8 @@ THIRD_PARTY_TEXT = (
     gettext_noop("Clean up expired attempts"),
     gettext_noop("access attempt expiration"),
     gettext_noop("access attempt expirations"),
+    # django-tasks-db's queue: its permissions are listed on the user and group pages.
+    gettext_noop("Tasks Database Backend"),
+    gettext_noop("Task Result"),
+    gettext_noop("Task Results"),
 )

@@ -11,18 +11,21 @@ from functools import partial
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from .. import importing, uploads
+from .. import grammar, importing, roles, upload_jobs, uploads
 from ..links import client, sources
-from ..models import Question, Questionnaire, Submission, Vacancy
+from ..models import Question, Questionnaire, Submission, UploadJob, Vacancy
+from .common import ModelAdmin
 
 PERMISSION = "interviews.add_submission"
 
@@ -204,22 +207,29 @@ def upload_view(request, model_admin):
                     for f in report.files
                 ),
                 form=PendingForm(initial={"token": pending.token}, auto_id=False),
+                in_background=upload_jobs.runs_in_background(pending),
             )
     return _render(request, model_admin, "form.html", title=_("Import answers"), form=form)
 
 
 def confirm_view(request, model_admin):
-    """Step 3: import the pending upload, delete it, report each file."""
+    """Step 3: import the pending upload, delete it, report each file; a large upload is
+    imported by a background task instead (interviews.upload_jobs), and the page that
+    follows it takes over."""
     pending = _pending(request, model_admin)
     if pending is None:
         return HttpResponseRedirect(reverse("admin:interviews_submission_import"))
+    # The files not looking like answer sheets that the user ticked in the preview.
+    accepted = request.POST.getlist("accept")
+    if upload_jobs.runs_in_background(pending):
+        job = upload_jobs.start(pending=pending, user=request.user, accepted=accepted)
+        return HttpResponseRedirect(reverse("admin:interviews_uploadjob_change", args=[job.pk]))
     report = uploads.import_pending(
         pending=pending,
         dry_run=False,
         limits=uploads.Limits.from_settings(),
         imported_by=request.user,
-        # The files not looking like answer sheets that the user ticked in the preview.
-        accepted=request.POST.getlist("accept"),
+        accepted=accepted,
     )
     # Deleted once the import is committed: should the request fail after all, the files
     # are still there to try again.
@@ -227,14 +237,7 @@ def confirm_view(request, model_admin):
     summary = report.summary()
     model_admin.message_user(
         request,
-        ngettext(
-            "%(files)d file: %(created)d created, %(revised)d revised, "
-            "%(unchanged)d unchanged, %(failed)d failed.",
-            "%(files)d files: %(created)d created, %(revised)d revised, "
-            "%(unchanged)d unchanged, %(failed)d failed.",
-            summary["files"],
-        )
-        % summary,
+        _summary_text(summary),
         messages.WARNING if summary["failed"] else messages.SUCCESS,
     )
     if report.needs_review:
@@ -257,6 +260,19 @@ def confirm_view(request, model_admin):
         title=_("Import answers: done"),
         summary=summary,
         rows=_result_rows(report),
+    )
+
+
+def _summary_text(summary):
+    return (
+        ngettext(
+            "%(files)d file: %(created)d created, %(revised)d revised, "
+            "%(unchanged)d unchanged, %(failed)d failed.",
+            "%(files)d files: %(created)d created, %(revised)d revised, "
+            "%(unchanged)d unchanged, %(failed)d failed.",
+            summary["files"],
+        )
+        % summary
     )
 
 
@@ -319,15 +335,22 @@ def _preview_rows(report, keys):
 
 def _result_rows(report):
     ids = [f.submission_id for f in report.files if f.submission_id]
-    candidates = dict(Submission.objects.filter(pk__in=ids).values_list("pk", "candidate_id"))
+    candidates = {
+        pk: (candidate_id, name)
+        for pk, candidate_id, name in Submission.objects.filter(pk__in=ids).values_list(
+            "pk", "candidate_id", "candidate__full_name"
+        )
+    }
     slugs = {f.questionnaire for f in report.files if f.questionnaire}
     titles = dict(Questionnaire.objects.filter(slug__in=slugs).values_list("slug", "title"))
     rows = []
     for f in report.files:
-        candidate_id = candidates.get(f.submission_id)
+        candidate_id, name = candidates.get(f.submission_id, (None, ""))
         rows.append(
             {
                 "file": f,
+                # A background import's report keeps no names: read from the candidate.
+                "candidate": f.candidate or name,
                 "status": RESULT_STATUS[f.status],
                 "questionnaire": titles.get(f.questionnaire, f.questionnaire),
                 "candidate_url": reverse("admin:interviews_candidate_change", args=[candidate_id])
@@ -341,6 +364,82 @@ def _result_rows(report):
             }
         )
     return rows
+
+
+@admin.register(UploadJob)
+class UploadJobAdmin(ModelAdmin):
+    """Large uploads imported in the background: the list, and each job's page, which
+    follows its progress and then shows its report. A job is its uploader's and the HR
+    managers' alone; nobody edits one."""
+
+    list_display = ["__str__", "created_by", "status", "progress"]
+    list_filter = ["status"]
+    list_select_related = ["created_by"]
+    object_select_related = ["created_by"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if roles.is_hr_manager(request.user):
+            return queryset
+        return queryset.filter(created_by=request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and (
+            obj is None or obj.created_by_id == request.user.pk or roles.is_hr_manager(request.user)
+        )
+
+    def has_add_permission(self, request):
+        return False  # jobs come from confirming an upload
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # A job still running would go on writing into a row that is gone.
+        return super().has_delete_permission(request, obj) and (obj is None or obj.finished)
+
+    @admin.display(description=gettext_lazy("files done"))
+    def progress(self, obj):
+        return _("%(done)d of %(total)d") % {"done": obj.files_done, "total": obj.total_files}
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The job's page: its progress while it runs (the page reloads itself), then
+        the report with links to what was imported."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        # Someone else's job is not in the user's queryset: the same answer as a missing
+        # one, which confirms nothing.
+        job = self.get_object(request, unquote(object_id))
+        if job is None or not self.has_view_permission(request, job):
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        done = job.status == UploadJob.Status.DONE
+        report = importing.ImportReport(files=upload_jobs.reports(job)) if done else None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            # Named as every object page of the admin names its object; the state below.
+            "title": capfirst(_("View %s") % grammar.noun(UploadJob).accusative),
+            "subtitle": JOB_TITLES[job.status],
+            "job": job,
+            "started_by": (job.created_by.get_full_name() or job.created_by.get_username())
+            if job.created_by
+            else "—",
+            "refresh_seconds": None if job.finished else JOB_REFRESH_SECONDS,
+            "summary_text": _summary_text(job.summary) if done else "",
+            "rows": _result_rows(report) if done else [],
+        }
+        return TemplateResponse(request, "admin/interviews/upload/job.html", context)
+
+
+# How often the page of a job still running asks for its progress
+# (interviews/static/interviews/upload_job.js).
+JOB_REFRESH_SECONDS = 3
+JOB_TITLES = {
+    UploadJob.Status.QUEUED: gettext_lazy("Import answers: waiting for its turn"),
+    UploadJob.Status.RUNNING: gettext_lazy("Import answers: in progress"),
+    UploadJob.Status.DONE: gettext_lazy("Import answers: done"),
+    UploadJob.Status.FAILED: gettext_lazy("Import answers: failed"),
+}
 
 
 @admin.action(description=gettext_lazy("Refresh from source"), permissions=["add"])
