@@ -304,11 +304,20 @@ class SourceRow:
 
 
 @dataclass(frozen=True, slots=True)
+class ReasonRow:
+    reason: str  # the reason's name; "" for applications rejected without one
+    count: int  # applications now in a rejection stage with this reason
+    share: float  # percent of the vacancy's rejected applications
+
+
+@dataclass(frozen=True, slots=True)
 class VacancyFunnel:
     vacancy: Vacancy
     total: int
     stages: list[StageRow]
     sources: list[SourceRow]
+    # Rejected applications by reason: the list's order, those without a reason last.
+    rejections: list[ReasonRow]
 
 
 # Stays are counted in whole microseconds on both paths: exact as Python ints and as
@@ -335,9 +344,10 @@ def funnel(
 ) -> list[VacancyFunnel]:
     """The hiring funnel of each vacancy (all that have applications, or those given).
 
-    Four queries whatever the data: stages, vacancies, current counts per stage and
-    source, and the StageChange history's figures per vacancy and stage: the applications
-    that reached it, how many of those reached the next active stage and the median stay.
+    Five queries whatever the data: stages, vacancies, current counts per stage and
+    source, the StageChange history's figures per vacancy and stage: the applications
+    that reached it, how many of those reached the next active stage and the median stay;
+    and the applications now in rejection stages per vacancy and reason.
     On PostgreSQL both come from the summary that triggers keep up to date (migration
     0012): a few rows per vacancy and stage, whatever the size of the history, the median
     found by a binary search over the stays kept in order. SQLite reads the applications
@@ -360,6 +370,9 @@ def funnel(
         active={stage.pk for stage in active},
         now=now,
     )
+    rejections = _rejections_by_reason(
+        vacancy_ids, [s.pk for s in stages if s.kind == Stage.Kind.REJECTED]
+    )
     return [
         VacancyFunnel(
             vacancy=vacancy,
@@ -374,9 +387,42 @@ def funnel(
                 for stage in stages
             ],
             sources=_source_rows([current[vacancy.pk, stage.pk] for stage in stages]),
+            rejections=rejections.get(vacancy.pk, []),
         )
         for vacancy in vacancies
     ]
+
+
+def _rejections_by_reason(
+    vacancy_ids: list[int] | None, rejection_stages: list[int]
+) -> dict[int, list[ReasonRow]]:
+    """vacancy -> its applications now in a rejection stage, counted per reason: the
+    reasons in their list's order, then those rejected without one (an import, a script)."""
+    if not rejection_stages:
+        return {}
+    applications = Application.objects.filter(stage_id__in=rejection_stages)
+    if vacancy_ids is not None:
+        applications = applications.filter(vacancy_id__in=vacancy_ids)
+    counts = defaultdict(list)
+    for vacancy_id, reason_id, name, position, n in (
+        applications.order_by()
+        .values_list(
+            "vacancy_id",
+            "rejection_reason_id",
+            "rejection_reason__name",
+            "rejection_reason__position",
+        )
+        .annotate(n=Count("pk"))
+    ):
+        counts[vacancy_id].append(((reason_id is None, position or 0, reason_id or 0), name, n))
+    result = {}
+    for vacancy_id, rows in counts.items():
+        total = sum(n for _key, _name, n in rows)
+        result[vacancy_id] = [
+            ReasonRow(reason=name or "", count=n, share=100 * n / total)
+            for _key, name, n in sorted(rows, key=lambda row: row[0])
+        ]
+    return result
 
 
 def _funnel_vacancies(vacancy_ids: list[int] | None) -> list[Vacancy]:

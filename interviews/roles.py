@@ -38,6 +38,8 @@ ROLE_PERMISSIONS = {
         "answerscore": ["view", "add", "change"],
         "messagetemplate": ["view", "add", "change", "delete"],
         "message": ["view"],
+        # The list of reasons is what the funnel counts: HR managers keep it.
+        "rejectionreason": ["view"],
     },
     # Interviewers do not write to candidates, nor see what was written to them (the
     # messages carry the address): no message templates, no messages.
@@ -148,6 +150,11 @@ def _fields_along(model, path: str):
 
 
 def can_export(user) -> bool:
+    return is_hr_manager(user) or is_recruiter(user)
+
+
+def may_write_to_candidates(user) -> bool:
+    """Letters go to candidates' addresses: HR managers and recruiters, never interviewers."""
     return is_hr_manager(user) or is_recruiter(user)
 
 

@@ -38,6 +38,7 @@ MODELS = [
     "answerscore",
     "messagetemplate",
     "message",
+    "rejectionreason",
 ]
 ALL = "vacd"  # view, add, change, delete
 MATRIX = {
@@ -58,6 +59,7 @@ MATRIX = {
         "answerscore": "vac",
         "messagetemplate": ALL,
         "message": "v",
+        "rejectionreason": "v",
     },
     roles.INTERVIEWER: {
         "questionnaire": "v",
@@ -74,6 +76,7 @@ MATRIX = {
         "answerscore": "vac",
         "messagetemplate": "",
         "message": "",
+        "rejectionreason": "",
     },
 }
 ACTIONS = {"v": "view", "a": "add", "c": "change", "d": "delete"}

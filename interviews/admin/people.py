@@ -23,6 +23,7 @@ from ..rendering import preview, render_markdown
 from . import privacy as privacy_admin
 from .common import AuditedAdmin, ModelAdmin, TabularInline, short
 from .exports import export_answers
+from .hiring import ApplicationInlineForm
 from .pagination import EstimatedCountPaginator
 from .search import AnswerSearchMixin, CandidateSearchMixin, find_answers_view
 from .uploads import refresh_from_source
@@ -69,16 +70,19 @@ def _visible_candidates(request, queryset, path="pk"):
 
 class ApplicationInline(TabularInline):
     model = Application
+    form = ApplicationInlineForm  # a move to a rejection stage asks for the reason here too
     extra = 0
-    fields = ["vacancy", "stage", "owner", "created_at"]
+    fields = ["vacancy", "stage", "rejection_reason", "owner", "created_at"]
     readonly_fields = ["created_at"]
-    autocomplete_fields = ["vacancy"]  # the owner: a select of active staff
+    autocomplete_fields = ["vacancy", "rejection_reason"]  # the owner: a select of active staff
     show_change_link = True
 
     def get_queryset(self, request):
         # The candidate too: each row is named after it.
         queryset = (
-            super().get_queryset(request).select_related("candidate", "vacancy", "stage", "owner")
+            super()
+            .get_queryset(request)
+            .select_related("candidate", "vacancy", "stage", "owner", "rejection_reason")
         )
         return roles.visible_applications(request.user, queryset)
 
