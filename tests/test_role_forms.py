@@ -230,9 +230,7 @@ def expected_choices(world, role, key):
     if target == WRITABLE_SCORECARDS:
         return world.writable[role]
     if target == REJECTION_LETTERS:
-        return set(
-            MessageTemplate.objects.filter(purpose="rejection").values_list("pk", flat=True)
-        )
+        return set(MessageTemplate.objects.filter(purpose="rejection").values_list("pk", flat=True))
     return world.scope[role][target]
 
 
