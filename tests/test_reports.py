@@ -847,8 +847,9 @@ def test_funnel_summary_is_emptied_with_the_tables_it_sums_up(on_postgres, varie
 
 
 def test_funnel_query_count_does_not_grow(admin_client):
-    # Session, user, stages, vacancies, counts, the stage-change figures, and the
-    # vacancies of the filter's drop-down (rendered after the request's transaction).
+    # Session, user, stages, vacancies, counts, the stage-change figures, rejections by
+    # reason, and the vacancies of the filter's drop-down (rendered after the request's
+    # transaction).
     vacancy = VacancyFactory()
     for i in range(3):
         _walk(ApplicationFactory(vacancy=vacancy), [("New", 5), ("Screening", i)])
