@@ -26,7 +26,7 @@ VIEW_QUERIES = {
     "export csv, as an HR manager": 9,
     "export xlsx, as an HR manager": 9,
     "find answers": 7,
-    "funnel": 8,
+    "funnel": 7,
     "import form": 4,
     "candidates by a privacy filter, as an HR manager": 7,
     "merge candidates, as an HR manager": 6,

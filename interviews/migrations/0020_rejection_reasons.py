@@ -7,6 +7,9 @@ English, whatever its case and spacing) becomes that reason, and the comment is 
 Everything else stays as the comment. The audit history keeps its text as it was written.
 """
 
+import re
+from importlib import import_module
+
 import django.db.models.deletion
 import django.db.models.functions.text
 from django.db import migrations, models
@@ -83,6 +86,177 @@ def back_to_text(apps, schema_editor):
     for pk, name, comment in rows.iterator(chunk_size=2000):
         text = f"{name}. {comment}" if comment else name
         Application.objects.using(db).filter(pk=pk).update(rejection_comment=text)
+
+
+# The funnel's summary on PostgreSQL (migration 0012) counts the applications now in each
+# stage per vacancy and source; it now counts them per reason too (0: none), so that the
+# funnel reads rejections by reason from it as well, whatever the size of the table. The
+# functions that write it take the reason along; the rest of the summary is unchanged.
+SUMMARY_WITH_REASONS = r"""
+ALTER TABLE interviews_funnel_now ADD COLUMN reason_id bigint NOT NULL DEFAULT 0;
+ALTER TABLE interviews_funnel_now DROP CONSTRAINT interviews_funnel_now_pkey;
+ALTER TABLE interviews_funnel_now ADD PRIMARY KEY (vacancy_id, stage_id, source, reason_id);
+
+-- Applications now in each stage: ``delta`` rows of (vacancy, stage or 0, source,
+-- reason or 0, n).
+CREATE OR REPLACE FUNCTION interviews_funnel_count(delta jsonb) RETURNS void
+LANGUAGE sql AS $$
+    INSERT INTO interviews_funnel_now AS f (vacancy_id, stage_id, source, reason_id, applications)
+    SELECT (r->>0)::bigint, (r->>1)::bigint, r->>2, (r->>3)::bigint, sum((r->>4)::integer)
+    FROM jsonb_array_elements(delta) r
+    GROUP BY 1, 2, 3, 4 HAVING sum((r->>4)::integer) <> 0
+    ORDER BY 1, 2, 3, 4
+    ON CONFLICT (vacancy_id, stage_id, source, reason_id)
+        DO UPDATE SET applications = f.applications + excluded.applications;
+    DELETE FROM interviews_funnel_now WHERE applications = 0;
+$$;
+
+CREATE OR REPLACE FUNCTION interviews_funnel_on_application() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    moved bigint[];
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        PERFORM interviews_funnel_count(coalesce(jsonb_agg(jsonb_build_array(
+            n.vacancy_id, coalesce(n.stage_id, 0), coalesce(c.source, ''),
+            coalesce(n.rejection_reason_id, 0), 1)), '[]'))
+        FROM new_rows n LEFT JOIN interviews_candidate c ON c.id = n.candidate_id;
+    ELSIF TG_OP = 'DELETE' THEN
+        PERFORM interviews_funnel_count(coalesce(jsonb_agg(jsonb_build_array(
+            o.vacancy_id, coalesce(o.stage_id, 0), coalesce(c.source, ''),
+            coalesce(o.rejection_reason_id, 0), -1)), '[]'))
+        FROM old_rows o LEFT JOIN interviews_candidate c ON c.id = o.candidate_id;
+    ELSE
+        PERFORM interviews_funnel_count(coalesce(jsonb_agg(r), '[]'))
+        FROM (
+            SELECT jsonb_build_array(
+                o.vacancy_id, coalesce(o.stage_id, 0), coalesce(oc.source, ''),
+                coalesce(o.rejection_reason_id, 0), -1) AS r
+            FROM old_rows o JOIN new_rows n ON n.id = o.id
+            LEFT JOIN interviews_candidate oc ON oc.id = o.candidate_id
+            WHERE (o.vacancy_id, o.stage_id, o.candidate_id, o.rejection_reason_id)
+                IS DISTINCT FROM (n.vacancy_id, n.stage_id, n.candidate_id, n.rejection_reason_id)
+            UNION ALL
+            SELECT jsonb_build_array(
+                n.vacancy_id, coalesce(n.stage_id, 0), coalesce(nc.source, ''),
+                coalesce(n.rejection_reason_id, 0), 1)
+            FROM old_rows o JOIN new_rows n ON n.id = o.id
+            LEFT JOIN interviews_candidate nc ON nc.id = n.candidate_id
+            WHERE (o.vacancy_id, o.stage_id, o.candidate_id, o.rejection_reason_id)
+                IS DISTINCT FROM (n.vacancy_id, n.stage_id, n.candidate_id, n.rejection_reason_id)
+        ) changed;
+        -- An application moved to another vacancy takes its history along.
+        moved := ARRAY(
+            SELECT n.id FROM old_rows o JOIN new_rows n ON n.id = o.id
+            WHERE o.vacancy_id <> n.vacancy_id
+        );
+        IF cardinality(moved) > 0 THEN
+            PERFORM interviews_funnel_apply(
+                ARRAY(
+                    SELECT ROW(s.application_id, o.vacancy_id, s.stage_id, s.at, s.id)
+                        ::interviews_stay
+                    FROM unnest(interviews_funnel_history(moved)) s
+                    JOIN old_rows o ON o.id = s.application_id
+                ),
+                interviews_funnel_history(moved)
+            );
+        END IF;
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION interviews_funnel_on_candidate() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM interviews_funnel_count(coalesce(jsonb_agg(r), '[]'))
+    FROM (
+        SELECT jsonb_build_array(a.vacancy_id, coalesce(a.stage_id, 0), ch.old_source,
+            coalesce(a.rejection_reason_id, 0), -1) AS r
+        FROM (
+            SELECT n.id, o.source AS old_source, n.source AS new_source
+            FROM old_rows o JOIN new_rows n ON n.id = o.id
+            WHERE o.source IS DISTINCT FROM n.source
+        ) ch JOIN interviews_application a ON a.candidate_id = ch.id
+        UNION ALL
+        SELECT jsonb_build_array(a.vacancy_id, coalesce(a.stage_id, 0), ch.new_source,
+            coalesce(a.rejection_reason_id, 0), 1)
+        FROM (
+            SELECT n.id, o.source AS old_source, n.source AS new_source
+            FROM old_rows o JOIN new_rows n ON n.id = o.id
+            WHERE o.source IS DISTINCT FROM n.source
+        ) ch JOIN interviews_application a ON a.candidate_id = ch.id
+    ) changed;
+    RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION interviews_funnel_rebuild() RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    v bigint;
+BEGIN
+    LOCK TABLE interviews_candidate, interviews_application, interviews_stagechange
+        IN SHARE MODE;
+    DELETE FROM interviews_funnel_now;
+    DELETE FROM interviews_funnel_stage;
+    DELETE FROM interviews_funnel_pair;
+    INSERT INTO interviews_funnel_now (vacancy_id, stage_id, source, reason_id, applications)
+    SELECT a.vacancy_id, coalesce(a.stage_id, 0), c.source, coalesce(a.rejection_reason_id, 0),
+        count(*)
+    FROM interviews_application a JOIN interviews_candidate c ON c.id = a.candidate_id
+    GROUP BY 1, 2, 3, 4;
+    FOR v IN SELECT DISTINCT vacancy_id FROM interviews_application ORDER BY 1 LOOP
+        PERFORM interviews_funnel_apply(
+            '{}',
+            interviews_funnel_history(
+                ARRAY(SELECT id FROM interviews_application WHERE vacancy_id = v)
+            )
+        );
+    END LOOP;
+END
+$$;
+"""
+
+# Back: the counts summed over the reasons, and migration 0012's functions again.
+SUMMARY_WITHOUT_REASONS = r"""
+CREATE TEMPORARY TABLE interviews_funnel_now_before ON COMMIT DROP AS
+    SELECT vacancy_id, stage_id, source, sum(applications)::integer AS applications
+    FROM interviews_funnel_now GROUP BY 1, 2, 3;
+DELETE FROM interviews_funnel_now;
+ALTER TABLE interviews_funnel_now DROP CONSTRAINT interviews_funnel_now_pkey;
+ALTER TABLE interviews_funnel_now DROP COLUMN reason_id;
+ALTER TABLE interviews_funnel_now ADD PRIMARY KEY (vacancy_id, stage_id, source);
+INSERT INTO interviews_funnel_now (vacancy_id, stage_id, source, applications)
+    SELECT vacancy_id, stage_id, source, applications FROM interviews_funnel_now_before;
+"""
+REWRITTEN = (
+    "interviews_funnel_count",
+    "interviews_funnel_on_application",
+    "interviews_funnel_on_candidate",
+    "interviews_funnel_rebuild",
+)
+
+
+def _functions_of_0012():
+    """Migration 0012's definitions of the functions rewritten here, to replace them back."""
+    summary = import_module("interviews.migrations.0012_funnel_summary").SUMMARY
+    return "\n".join(
+        re.search(rf"CREATE FUNCTION {name}\(.*?\n\$\$;\n", summary, re.DOTALL)
+        .group(0)
+        .replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1)
+        for name in REWRITTEN
+    )
+
+
+def count_reasons(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(SUMMARY_WITH_REASONS, params=None)
+
+
+def stop_counting_reasons(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(SUMMARY_WITHOUT_REASONS + _functions_of_0012(), params=None)
 
 
 class Migration(migrations.Migration):
@@ -173,5 +347,8 @@ class Migration(migrations.Migration):
                 verbose_name="rejection reason",
             ),
         ),
+        # The summary counts reasons before the reasons are set: every UPDATE below moves
+        # its counts from "no reason" to the reason.
+        migrations.RunPython(count_reasons, stop_counting_reasons, elidable=False),
         migrations.RunPython(load_and_map, back_to_text),
     ]
