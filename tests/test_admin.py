@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from interviews import roles
-from interviews.models import SkillClaim, Stage
+from interviews.models import RejectionReason, SkillClaim, Stage
 from tests.factories import (
     AnswerFactory,
     AnswerScoreFactory,
@@ -57,6 +57,9 @@ def _make_rows(model_name, n):
         "interview": InterviewFactory,
         "scorecard": lambda: AnswerScoreFactory().scorecard,
         "answerscore": AnswerScoreFactory,
+        "rejectionreason": lambda: RejectionReason.objects.create(
+            name=f"Причина {RejectionReason.objects.count()}"
+        ),
     }
     return [makers[model_name]() for _ in range(n)]
 
@@ -343,6 +346,7 @@ AUTOCOMPLETE_FIELDS = [
     ("vacancy", "questionnaire"),
     ("application", "candidate"),
     ("application", "vacancy"),
+    ("application", "rejection_reason"),
     ("submission", "candidate"),
     ("submission", "questionnaire"),
     ("submission", "application"),
