@@ -42,6 +42,7 @@ SECTIONS = [
             "interviews.interview",
             "interviews.vacancy",
             "interviews.scorecard",
+            "interviews.message",
         ],
     ),
     Section(

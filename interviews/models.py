@@ -1317,6 +1317,8 @@ class Message(models.Model):
     to = models.EmailField(_("to"))
     subject = models.CharField(_("subject"), max_length=300)
     body = models.TextField(_("body"))
+    # An iCalendar invitation (with its METHOD) sent with the letter as invite.ics.
+    calendar = models.TextField(_("calendar invitation"), blank=True)
     sender = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

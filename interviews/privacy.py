@@ -93,8 +93,9 @@ ERASED = {
         "origin": {},
         "data": b"",
     },
-    # Letters to the person: the address, and texts that name them.
-    Message: {"to": "", "subject": "", "body": "", "error": ""},
+    # Letters to the person: the address, and texts that name them (the invitation
+    # lists them as an attendee).
+    Message: {"to": "", "subject": "", "body": "", "error": "", "calendar": ""},
 }
 
 

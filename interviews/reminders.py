@@ -7,10 +7,13 @@ a FeedbackReminder row per (interview, interviewer) keeps them from being remind
 the same interview again within REMIND_EVERY. The window is rolling, so the command is
 meant to run hourly: a daily cron a few seconds early would otherwise skip a day.
 
+The e-mails go through the outbox (``send_staff_mail``): each is a task, queued when its
+reminder rows commit and tried again later when the mail server fails, so one refused
+address neither stops the others nor makes the command wait for the server.
+
 The ``send_feedback_reminders`` command and the tests call these functions.
 """
 
-import smtplib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import groupby
@@ -27,6 +30,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import ngettext
 
+from .messaging import outbox
 from .models import FeedbackReminder, Interview, Scorecard
 
 REMIND_EVERY = timedelta(days=1)
@@ -53,7 +57,6 @@ class ReminderReport:
     sent: list[DueReminder] = field(default_factory=list)
     # Due, but nobody to write to: no e-mail address or a deactivated account.
     skipped: list[DueReminder] = field(default_factory=list)
-    failed: list[tuple[DueReminder, Exception]] = field(default_factory=list)
 
     @property
     def interviews_sent(self) -> int:
@@ -83,23 +86,16 @@ def find_due_reminders(*, now: datetime, hours: float = 24) -> list[DueReminder]
 
 
 def send_reminders(*, now: datetime, hours: float = 24, dry_run: bool = False) -> ReminderReport:
-    """Send the reminders due at ``now`` and record them. With ``dry_run``, only report
-    who would be e-mailed: nothing is sent or written."""
+    """Queue the reminders due at ``now`` and record them. With ``dry_run``, only report
+    who would be e-mailed: nothing is queued or written."""
     report = ReminderReport(dry_run=dry_run)
     for due in find_due_reminders(now=now, hours=hours):
         if not due.can_be_sent:
             report.skipped.append(due)
         elif dry_run:
             report.sent.append(due)
-        else:
-            try:
-                sent = _send_and_record(due, now=now, hours=hours)
-            except (smtplib.SMTPException, OSError) as exc:
-                # One refused address must not keep everyone after it unreminded.
-                report.failed.append((due, exc))
-            else:
-                if sent is not None:
-                    report.sent.append(sent)
+        elif (sent := _send_and_record(due, now=now, hours=hours)) is not None:
+            report.sent.append(sent)
     return report
 
 
@@ -161,8 +157,8 @@ def _due_pairs(*, now: datetime, hours: float) -> QuerySet:
 
 
 def _send_and_record(due: DueReminder, *, now: datetime, hours: float) -> DueReminder | None:
-    """E-mail one interviewer and record it in one transaction; None if another run got
-    there first. Returns what was actually sent."""
+    """Queue one interviewer's e-mail and record it in one transaction; None if another
+    run got there first. Returns what was actually queued."""
     with transaction.atomic():
         # Two runs at once would both see "not reminded yet": the interviewer's row
         # serialises them, and the second one re-reads below after the first commits.
@@ -178,10 +174,11 @@ def _send_and_record(due: DueReminder, *, now: datetime, hours: float) -> DueRem
         if not interviews:
             return None
         due = DueReminder(interviewer=due.interviewer, interviews=interviews)
-        # Sent before the rows are written: if sending fails, nothing is recorded and the
-        # next run tries again. If the commit fails after a send, the interviewer may get
-        # the same reminder twice, which beats never getting it.
-        reminder_email(due).send()
+        # Queued once the rows commit: a failed commit queues nothing and the next run
+        # tries again. A letter the server still refuses after the outbox's last try is
+        # lost for the day (logged); the next reminder comes after REMIND_EVERY.
+        letter = reminder_email(due)
+        outbox.send_staff_mail(to=letter.to, subject=letter.subject, body=letter.body)
         FeedbackReminder.objects.bulk_create(
             FeedbackReminder(interview=i, interviewer=due.interviewer, sent_at=now)
             for i in interviews

@@ -37,7 +37,8 @@ ROLE_PERMISSIONS = {
         "scorecard": ["view", "add", "change"],
         "answerscore": ["view", "add", "change"],
         "messagetemplate": ["view", "add", "change", "delete"],
-        "message": ["view"],
+        # Adding a message is writing to a candidate (the write page, "send again").
+        "message": ["view", "add"],
         # The list of reasons is what the funnel counts: HR managers keep it.
         "rejectionreason": ["view"],
     },
@@ -154,8 +155,9 @@ def can_export(user) -> bool:
 
 
 def may_write_to_candidates(user) -> bool:
-    """Letters go to candidates' addresses: HR managers and recruiters, never interviewers."""
-    return is_hr_manager(user) or is_recruiter(user)
+    """Writing to candidates (and sending a failed letter again) is adding a Message: HR
+    managers and recruiters. Interviewers may not, nor see the addresses it needs."""
+    return user.is_active and user.has_perm("interviews.add_message")
 
 
 def visible_applications(user, queryset):

@@ -140,3 +140,18 @@ class AnswerScoreFactory(DjangoModelFactory):
     scorecard = factory.SubFactory(ScorecardFactory)
     answer = factory.SubFactory(AnswerFactory)
     score = 4
+
+
+class MessageFactory(DjangoModelFactory):
+    """A letter to an application's candidate, as the outbox keeps it (not sent)."""
+
+    class Meta:
+        model = models.Message
+
+    application = factory.SubFactory(ApplicationFactory)
+    candidate = factory.SelfAttribute("application.candidate")
+    to = factory.SelfAttribute("candidate.email")
+    subject = factory.Sequence(lambda n: f"Письмо {n}")
+    body = "Здравствуйте!"
+    template = factory.LazyFunction(lambda: models.MessageTemplate.objects.order_by("pk").first())
+    sender = factory.SubFactory(UserFactory)

@@ -33,6 +33,7 @@ VIEW_QUERIES = {
     "print, as an HR manager": 9,
     "score, as an HR manager": 8,
     "score, as an interviewer": 7,
+    "write to candidates, as an HR manager": 6,
 }
 
 

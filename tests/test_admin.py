@@ -24,6 +24,7 @@ from tests.factories import (
     ApplicationFactory,
     CandidateFactory,
     InterviewFactory,
+    MessageFactory,
     QuestionFactory,
     QuestionnaireFactory,
     ScorecardFactory,
@@ -60,6 +61,7 @@ def _make_rows(model_name, n):
         "rejectionreason": lambda: RejectionReason.objects.create(
             name=f"Причина {RejectionReason.objects.count()}"
         ),
+        "message": MessageFactory,
     }
     return [makers[model_name]() for _ in range(n)]
 
@@ -140,6 +142,10 @@ def _make_object(model_name, rows):  # noqa: C901 - one branch per model, a tabl
     if model_name == "answerscore":
         scorecard = _make_object("scorecard", rows)
         return scorecard.scores.first()
+    if model_name == "message":
+        message = MessageFactory()
+        MessageFactory.create_batch(rows, application=message.application)
+        return message
     raise AssertionError(model_name)
 
 
@@ -174,6 +180,7 @@ MODELS = [
     "interview",
     "scorecard",
     "answerscore",
+    "message",
 ]
 AUDITED = ["candidate", "application", "answer", "stage", "scorecard", "answerscore"]
 
@@ -206,6 +213,7 @@ CHANGELIST_QUERIES = {
     "interview": 8,
     "scorecard": 6,
     "answerscore": 5,
+    "message": 4,
 }
 
 
@@ -232,7 +240,7 @@ CHANGE_PAGE_QUERIES = {
     "question": 3,
     "vacancy": 4,
     "candidate": 9,  # + possible duplicates, + its messages
-    "application": 8,  # + stage history
+    "application": 9,  # + stage history, + its messages
     "submission": 4,
     "answer": 3,
     "stage": 3,
@@ -240,6 +248,7 @@ CHANGE_PAGE_QUERIES = {
     "interview": 5,
     "scorecard": 5,
     "answerscore": 3,
+    "message": 3,
 }
 # The history page: the admin's log entries, or django-simple-history's versions with
 # what changed between them.
@@ -256,6 +265,7 @@ HISTORY_PAGE_QUERIES = {
     "interview": 6,
     "scorecard": 6,
     "answerscore": 6,
+    "message": 5,
 }
 # One past version of an audited row (django-simple-history's page of it).
 HISTORY_VERSION_QUERIES = {
@@ -478,6 +488,8 @@ def test_a_resubmitted_form_labels_the_newly_chosen_row(admin_client):
         "interviews-INITIAL_FORMS": 0,
         "stage_changes-TOTAL_FORMS": 0,
         "stage_changes-INITIAL_FORMS": 0,
+        "messages-TOTAL_FORMS": 0,
+        "messages-INITIAL_FORMS": 0,
     }
 
     response = admin_client.post(_url("application", "change", application.pk), data)

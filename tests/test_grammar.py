@@ -367,6 +367,9 @@ def test_custom_pages_have_no_english_words(admin_client):
         reverse("admin:interviews_application_compare") + f"?ids={first.pk},{second.pk}",
         reverse("admin:interviews_application_funnel"),
         reverse("admin:interviews_application_print", args=[first.pk]),
+        reverse("admin:interviews_application_write") + f"?ids={first.pk},{second.pk}",
+        reverse("admin:interviews_application_write")
+        + f"?ids={first.pk},{second.pk}&template={MessageTemplate.objects.get(name='Отказ').pk}",
         reverse("admin:interviews_answer_find") + "?q=Python",
         reverse("admin:interviews_submission_import"),
         reverse("admin:interviews_question_answers", args=[rows["question"].pk]),

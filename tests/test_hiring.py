@@ -106,6 +106,8 @@ def test_a_change_made_in_the_change_form_is_recorded_with_user_and_comment(
         "interviews-INITIAL_FORMS": 0,
         "stage_changes-TOTAL_FORMS": 0,
         "stage_changes-INITIAL_FORMS": 0,
+        "messages-TOTAL_FORMS": 0,
+        "messages-INITIAL_FORMS": 0,
     }
 
     response = admin_client.post(url, data)
@@ -587,6 +589,8 @@ def test_an_application_owner_must_be_active_staff(client, who):
             "interviews-INITIAL_FORMS": 0,
             "stage_changes-TOTAL_FORMS": 0,
             "stage_changes-INITIAL_FORMS": 0,
+            "messages-TOTAL_FORMS": 0,
+            "messages-INITIAL_FORMS": 0,
         },
     )
 

@@ -296,6 +296,10 @@ def person(db):
         to=EMAIL,
         subject=f"{NAME}, ваш отклик",
         body=f"Здравствуйте, {NAME}!",
+        calendar=(
+            "BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\n"
+            f"ATTENDEE;CN={NAME}:mailto:{EMAIL}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        ),
         status=Message.Status.FAILED,
         error=f"550 no such user {EMAIL}",
     )

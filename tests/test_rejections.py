@@ -20,7 +20,6 @@ from tests.test_reports import _table
 pytestmark = pytest.mark.django_db
 
 MIGRATION = "0020_rejection_reasons"
-BEFORE = "0018_message_templates"
 REQUIRED_RU = "Выберите причину отказа: без неё заявку нельзя перевести на этап отказа."
 CHANGELIST = reverse("admin:interviews_application_changelist")
 
@@ -46,8 +45,14 @@ def test_migration_maps_known_texts_to_reasons_and_keeps_the_rest_as_comments(on
     # transaction). The rows' deferred foreign-key checks run first: a table with checks
     # pending cannot be altered.
     executor = MigrationExecutor(connection)
-    executor.migrate([("interviews", BEFORE)])
-    old = executor.loader.project_state([("interviews", BEFORE)]).apps
+    # The migration just before this one, whatever its number.
+    (before,) = (
+        node.key
+        for node in executor.loader.graph.node_map["interviews", MIGRATION].parents
+        if node.key[0] == "interviews"
+    )
+    executor.migrate([before])
+    old = executor.loader.project_state([before]).apps
     vacancy = old.get_model("interviews", "Vacancy").objects.create(title="Аналитик", slug="an")
     texts = {
         "ru": "  вакансия   ЗАКРЫТА ",

@@ -84,6 +84,7 @@ WITHOUT_CHOICES = {
     "axes.accessattempt",
     "axes.accessfailurelog",
     "axes.accesslog",
+    "interviews.message",  # read only: letters are written on the write page
     "interviews.messagetemplate",
     "interviews.questionnaire",
     "interviews.stage",

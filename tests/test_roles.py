@@ -58,7 +58,7 @@ MATRIX = {
         "scorecard": "vac",
         "answerscore": "vac",
         "messagetemplate": ALL,
-        "message": "v",
+        "message": "va",
         "rejectionreason": "v",
     },
     roles.INTERVIEWER: {

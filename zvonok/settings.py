@@ -229,10 +229,13 @@ ZVONOK_FETCH_TIMEOUT = env.float("ZVONOK_FETCH_TIMEOUT", default=10.0)
 ZVONOK_FETCH_GITHUB_TOKEN = env.str("ZVONOK_FETCH_GITHUB_TOKEN", default="")
 ZVONOK_FETCH_GITLAB_TOKEN = env.str("ZVONOK_FETCH_GITLAB_TOKEN", default="")
 
-# E-mail (feedback reminders). EMAIL_URL picks the backend by scheme: smtp://, smtp+tls://,
+# E-mail (letters to candidates, reminders). EMAIL_URL picks the backend by scheme: smtp://, smtp+tls://,
 # smtp+ssl://, consolemail://, filemail://, memorymail://, dummymail:// (django-environ).
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# Seconds to wait for the mail server: a delivery task holds its message's row lock
+# meanwhile, and a server that never answers would hold it for ever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="zvonok@localhost")
 # Scheme and host that links in e-mails point at (no path: reverse() adds the prefix).
 ZVONOK_BASE_URL = env.str("ZVONOK_BASE_URL", default="http://127.0.0.1:8000")

@@ -8,7 +8,7 @@ reach another reviewer's scores through any page, filter or URL before submittin
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import (
     Exists,
     OuterRef,
@@ -19,7 +19,6 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
-from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext
 
@@ -35,9 +34,17 @@ from ..models import (
     StageChange,
 )
 from ..numbers import format_figure
-from .common import AuditedAdmin, InstanceLabelsForm, ModelAdmin, TabularInline
+from .common import (
+    AuditedAdmin,
+    InstanceLabelsForm,
+    ModelAdmin,
+    RejectionReasonRule,
+    TabularInline,
+)
 from .exports import application_urls, export_answers
+from .messaging import MAX_RECIPIENTS, application_write_urls, write_to_candidates, write_url
 from .pagination import EstimatedCountPaginator
+from .people import MessageInline
 from .scoring import score_view
 from .search import ApplicationSearchMixin
 
@@ -80,28 +87,6 @@ class RejectionReasonAdmin(ModelAdmin):
     @admin.display(description=_("applications"), ordering="_application_count")
     def application_count(self, obj):
         return obj._application_count
-
-
-class RejectionReasonRule:
-    """The rule of ``Application.check_rejection_reason`` on a form that moves an
-    application: asked only when the stage changes (or on a new application), so that an
-    application rejected by an import without a reason can still be edited."""
-
-    def clean(self):
-        cleaned = super().clean()
-        moving = self.instance.pk is None or "stage" in self.changed_data
-        if moving and "stage" in cleaned:
-            try:
-                Application.check_rejection_reason(
-                    cleaned["stage"], cleaned.get("rejection_reason")
-                )
-            except ValidationError as exc:
-                self.add_error("rejection_reason", exc)
-        return cleaned
-
-
-class ApplicationInlineForm(RejectionReasonRule, InstanceLabelsForm):
-    """An application as a row of the candidate's page."""
 
 
 class StageChangeInline(TabularInline):
@@ -229,8 +214,8 @@ class ApplicationAdmin(ApplicationSearchMixin, AuditedAdmin):
         "stage_history",
     ]
     readonly_fields = ["stage_history"]
-    inlines = [InterviewInline, StageChangeInline]
-    actions = ["compare", export_answers]
+    inlines = [InterviewInline, StageChangeInline, MessageInline]
+    actions = ["compare", export_answers, write_to_candidates]
 
     def get_queryset(self, request):
         queryset = roles.visible_applications(request.user, super().get_queryset(request))
@@ -324,6 +309,9 @@ class ApplicationAdmin(ApplicationSearchMixin, AuditedAdmin):
         # get_actions offers actions declared with permissions=["export"] only if this holds.
         return roles.can_export(request.user)
 
+    def has_write_permission(self, request):
+        return roles.may_write_to_candidates(request.user)
+
     # -- extra pages -----------------------------------------------------------------
 
     def get_urls(self):
@@ -333,6 +321,7 @@ class ApplicationAdmin(ApplicationSearchMixin, AuditedAdmin):
             path("funnel/", wrap(self.funnel_view), name="interviews_application_funnel"),
             path("<int:pk>/score/", wrap(self.score_view), name="interviews_application_score"),
             *application_urls(self),
+            *application_write_urls(self),
             *super().get_urls(),
         ]
 
@@ -416,9 +405,6 @@ def _rejecter(stage):
 
 # Applications named on the page that asks for the reason; the rest are counted.
 REJECT_LISTED = 20
-# The letter is offered for this many applications at most: their ids go into the write
-# page's address, and web servers refuse long ones (gunicorn: 4,094 bytes).
-LETTER_OFFER_LIMIT = 200
 
 
 def offer_rejection_letter(request, ids, reason):
@@ -426,12 +412,10 @@ def offer_rejection_letter(request, ids, reason):
     those who may write to candidates (never interviewers)."""
     if not ids or reason is None or reason.template_id is None:
         return
-    if not roles.may_write_to_candidates(request.user) or len(ids) > LETTER_OFFER_LIMIT:
+    # The write page takes as many recipients as its address can carry.
+    if not roles.may_write_to_candidates(request.user) or len(ids) > MAX_RECIPIENTS:
         return
-    query = urlencode(
-        {"ids": ",".join(map(str, ids)), "template": reason.template_id, "reason": reason.name}
-    )
-    url = reverse("admin:interviews_application_write") + "?" + query
+    url = write_url(ids, template=reason.template_id, reason=reason.name)
     messages.info(
         request,
         format_html(

@@ -21,9 +21,15 @@ from ..db.queries import distinct_values
 from ..models import Answer, Application, Candidate, Message, Submission
 from ..rendering import preview, render_markdown
 from . import privacy as privacy_admin
-from .common import AuditedAdmin, ModelAdmin, TabularInline, short
+from .common import (
+    AuditedAdmin,
+    InstanceLabelsForm,
+    ModelAdmin,
+    RejectionReasonRule,
+    TabularInline,
+    short,
+)
 from .exports import export_answers
-from .hiring import ApplicationInlineForm
 from .pagination import EstimatedCountPaginator
 from .search import AnswerSearchMixin, CandidateSearchMixin, find_answers_view
 from .uploads import refresh_from_source
@@ -66,6 +72,10 @@ def _visible_candidates(request, queryset, path="pk"):
         return queryset
     applications = roles.visible_applications(request.user, Application.objects.all())
     return queryset.filter(**{f"{path}__in": applications.values("candidate_id")})
+
+
+class ApplicationInlineForm(RejectionReasonRule, InstanceLabelsForm):
+    """An application as a row of the candidate's page."""
 
 
 class ApplicationInline(TabularInline):

@@ -261,7 +261,7 @@ def stop_counting_reasons(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("interviews", "0018_message_templates"),
+        ("interviews", "0019_message_calendar"),
     ]
 
     operations = [
