@@ -2,18 +2,28 @@
 every admin path to a rejection stage (and not on imports), the letter offered after, the
 funnel's rejections by reason, and anonymisation of the comment."""
 
+import re
+from html import unescape
 from importlib import import_module
 
 import pytest
 from django.contrib.admin import helpers
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
 from interviews import privacy, reports, roles
+from interviews.admin.messaging import write_url
 from interviews.models import Application, MessageTemplate, RejectionReason, Stage
-from tests.factories import ApplicationFactory, CandidateFactory, VacancyFactory, member
+from tests.factories import (
+    ApplicationFactory,
+    CandidateFactory,
+    UserFactory,
+    VacancyFactory,
+    member,
+)
 from tests.queries import listing, page_queries
 from tests.test_reports import _table
 
@@ -269,6 +279,8 @@ def _change_data(application, **fields):
         "interviews-INITIAL_FORMS": 0,
         "stage_changes-TOTAL_FORMS": 0,
         "stage_changes-INITIAL_FORMS": 0,
+        "messages-TOTAL_FORMS": 0,
+        "messages-INITIAL_FORMS": 0,
         **fields,
     }
 
@@ -355,6 +367,84 @@ def test_the_candidates_application_rows_ask_for_the_reason_too(admin_client):
     assert accepted.status_code == 302, accepted.content.decode()[:3000]
     application.refresh_from_db()
     assert (application.stage.name, application.rejection_reason.name) == ("Rejected", "Другое")
+
+
+# -- the letter offered after a rejection ------------------------------------------------
+
+
+def _offers(client):
+    """The links to the write page in the messages the next page shows."""
+    shown = [str(m) for m in client.get(CHANGELIST).context["messages"]]
+    write = reverse("admin:interviews_application_write")
+    links = [unescape(href) for m in shown for href in re.findall(r'href="([^"]+)"', m)]
+    return [link for link in links if link.startswith(write)]
+
+
+def test_a_rejection_offers_the_reasons_letter_on_the_write_page(admin_client):
+    first, second = ApplicationFactory(), ApplicationFactory()
+    chosen = reason("Недостаточный опыт")  # the shipped reasons come with the letter "Отказ"
+
+    _post_action(admin_client, [second, first], "Rejected", confirm="1", rejection_reason=chosen.pk)
+
+    (offer,) = _offers(admin_client)
+    assert offer == write_url(
+        sorted([first.pk, second.pk]), template=chosen.template_id, reason=chosen.name
+    )
+    page = admin_client.get(offer).content.decode()
+    assert chosen.template.name == "Отказ"
+    assert "Недостаточный опыт" in page
+    assert first.candidate.full_name in page
+
+
+def test_the_change_form_offers_the_letter_after_a_rejection(admin_client):
+    application = ApplicationFactory()
+    url = reverse("admin:interviews_application_change", args=[application.pk])
+    chosen = reason("Вакансия закрыта")
+    data = _change_data(application, stage=stage("Rejected").pk, rejection_reason=chosen.pk)
+
+    admin_client.post(url, data)
+
+    assert _offers(admin_client) == [
+        write_url([application.pk], template=chosen.template_id, reason=chosen.name)
+    ]
+
+
+def test_a_reason_without_a_letter_offers_nothing(admin_client):
+    application = ApplicationFactory()
+
+    _post_action(
+        admin_client,
+        [application],
+        "Rejected",
+        confirm="1",
+        rejection_reason=reason("Кандидат отказался").pk,
+    )
+
+    assert _offers(admin_client) == []
+
+
+def test_who_may_not_write_to_candidates_is_offered_no_letter(client):
+    # Staff who may move applications but not write to candidates (no role gives this
+    # alone; interviewers may do neither).
+    user = UserFactory()
+    user.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_application", "change_application"])
+    )
+    client.force_login(user)
+    application = ApplicationFactory()
+
+    response = _post_action(
+        client,
+        [application],
+        "Rejected",
+        confirm="1",
+        rejection_reason=reason("Недостаточный опыт").pk,
+    )
+
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.stage.name == "Rejected"
+    assert _offers(client) == []
 
 
 # -- who may write to candidates -------------------------------------------------------
