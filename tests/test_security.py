@@ -269,6 +269,7 @@ ARGS = {
     "interviews_application_funnel": (lambda w, s: [], ""),
     "interviews_application_score": (lambda w, s: [s["application"].pk], ""),
     "interviews_application_print": (lambda w, s: [s["application"].pk], ""),
+    "interviews_application_write": (lambda w, s: [], "?ids={pair}"),
     "interviews_application_export_csv": (lambda w, s: [], ""),
     "interviews_application_export_csv_excel": (lambda w, s: [], ""),
     "interviews_application_export_xlsx": (lambda w, s: [], ""),
@@ -297,6 +298,8 @@ TABLE = {
     "interviews_application_funnel": (302, 403, 403, 200, 200),
     "interviews_application_score": (302, 200, 404, 200, 200),
     "interviews_application_print": (302, 200, 404, 200, 200),
+    # Writing to candidates needs their addresses: never interviewers, whoever's the row.
+    "interviews_application_write": (302, 403, 403, 200, 200),
     "interviews_application_export_csv": (302, 403, 403, 200, 200),
     "interviews_application_export_csv_excel": (302, 403, 403, 200, 200),
     "interviews_application_export_xlsx": (302, 403, 403, 200, 200),

@@ -23,6 +23,8 @@ from interviews.models import (
     Application,
     Candidate,
     Interview,
+    Message,
+    MessageTemplate,
     Question,
     Questionnaire,
     Scorecard,
@@ -73,9 +75,11 @@ MODELS = [
     "interview",
     "scorecard",
     "answerscore",
+    "message",
 ]
-# The audit trail is read-only: no add or delete page.
-READ_ONLY = {"stagechange"}
+# The audit trail is read-only: no add or delete page; letters are written on the write
+# page, and kept as sent.
+READ_ONLY = {"stagechange", "message"}
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -408,6 +412,17 @@ def _russian_rows():
     candidate = applications[0].candidate
     candidate.notes = "Перезвонить после обеда"
     candidate.save()
+    message = Message.objects.create(
+        candidate=candidate,
+        application=applications[0],
+        template=MessageTemplate.objects.get(name="Отказ"),
+        to=candidate.email,
+        subject="Ваш отклик",
+        body="Здравствуйте, Иван!",
+        sender=reviewer,
+        status=Message.Status.FAILED,
+        error="Сервер недоступен",
+    )
     return {
         "questionnaire": questionnaire,
         "question": first,
@@ -421,6 +436,7 @@ def _russian_rows():
         "interview": Interview.objects.get(),
         "scorecard": scorecard,
         "answerscore": AnswerScore.objects.get(),
+        "message": message,
         "applications": applications,
     }
 

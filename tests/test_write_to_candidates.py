@@ -316,3 +316,17 @@ def test_the_write_page_costs_the_same_queries_whatever_the_recipients(hr, templ
     ]
 
     assert counts == [VIEW_QUERIES["write to candidates, as an HR manager"]] * 2
+
+
+@pytest.mark.parametrize("role", [roles.HR_MANAGER, roles.RECRUITER])
+def test_hr_and_recruiters_may_send_a_failed_message_again(client, role):
+    client.force_login(member(role))
+    Message.objects.create(
+        candidate=CandidateFactory(), to="a@x.ru", subject="…", status=Message.Status.FAILED
+    )
+
+    response = client.get(reverse("admin:interviews_message_changelist"))
+
+    actions = dict(response.context["action_form"].fields["action"].choices)
+    assert "send_again" in actions
+    assert ("delete_selected" in actions) == (role == roles.HR_MANAGER)
