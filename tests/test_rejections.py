@@ -24,7 +24,7 @@ from tests.factories import (
     VacancyFactory,
     member,
 )
-from tests.queries import listing, page_queries
+from tests.queries import VIEW_QUERIES, listing, page_queries
 from tests.test_reports import _table
 
 pytestmark = pytest.mark.django_db
@@ -554,3 +554,20 @@ def test_anonymisation_clears_the_comment_and_keeps_the_reason():
         "Кандидат отказался",
     )
     assert not said.exists()
+
+
+def test_the_reason_page_costs_the_same_queries_for_few_or_many_applications(admin_client):
+    # The changelist's: session, user, stages (the actions), the filters' vacancies,
+    # stages and owners, the table's count; the page's: the selection's count, reasons.
+    few = [ApplicationFactory()]
+    data = {"action": _action("Rejected")}
+
+    one = page_queries(
+        admin_client, CHANGELIST, {**data, "_selected_action": [a.pk for a in few]}, method="post"
+    )
+    many = few + [ApplicationFactory() for _ in range(25)]
+    all_of_them = page_queries(
+        admin_client, CHANGELIST, {**data, "_selected_action": [a.pk for a in many]}, method="post"
+    )
+
+    assert (len(one), len(all_of_them)) == (VIEW_QUERIES["reject"],) * 2, listing(all_of_them)
