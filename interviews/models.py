@@ -352,7 +352,11 @@ class RejectionReason(models.Model):
         ordering = ["position", "id"]
         constraints = [
             # Picked from a list by name; "Нет опыта" and "нет опыта" could not be told apart.
-            models.UniqueConstraint(Lower("name"), name="interviews_rejectionreason_name"),
+            models.UniqueConstraint(
+                Lower("name"),
+                name="interviews_rejectionreason_name",
+                violation_error_message=_("There is a rejection reason with this name already."),
+            ),
         ]
 
     def __str__(self):

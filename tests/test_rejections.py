@@ -153,6 +153,30 @@ def test_reason_names_are_unique_whatever_their_case_on_postgresql(on_postgres):
         RejectionReason.objects.create(name="ДРУГОЕ")
 
 
+@pytest.mark.parametrize("name", ["Другое", "  Другое"])
+def test_the_reason_form_refuses_a_name_in_use_with_a_russian_message(admin_client, name):
+    url = reverse("admin:interviews_rejectionreason_add")
+
+    response = admin_client.post(
+        url, {"name": name, "position": 1, "template": ""}, HTTP_ACCEPT_LANGUAGE="ru"
+    )
+
+    assert response.status_code == 200
+    assert "Причина отказа с таким названием уже есть." in response.content.decode()
+    assert RejectionReason.objects.filter(name="Другое").count() == 1
+
+
+def test_the_reason_form_refuses_a_name_in_use_whatever_its_case_on_postgresql(
+    admin_client, on_postgres
+):
+    url = reverse("admin:interviews_rejectionreason_add")
+
+    response = admin_client.post(url, {"name": "ДРУГОЕ", "position": 1, "template": ""})
+
+    assert response.status_code == 200
+    assert not RejectionReason.objects.filter(name="ДРУГОЕ").exists()
+
+
 def test_a_reasons_letter_must_be_a_rejection_template():
     invitation = MessageTemplate.objects.filter(purpose="interview_invitation").first()
     candidate_reason = RejectionReason(name="Новая", template=invitation)

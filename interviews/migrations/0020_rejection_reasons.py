@@ -300,6 +300,7 @@ class Migration(migrations.Migration):
                     models.UniqueConstraint(
                         django.db.models.functions.text.Lower("name"),
                         name="interviews_rejectionreason_name",
+                        violation_error_message="There is a rejection reason with this name already.",
                     )
                 ],
             },
