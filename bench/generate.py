@@ -1815,10 +1815,10 @@ CANDIDATE_FIELDS = (
 HISTORY = ["history_date", "history_type", "history_user"]
 HISTORICAL_CANDIDATE_FIELDS = CANDIDATE_FIELDS + HISTORY
 APPLICATION_FIELDS = (
-    "id candidate vacancy stage stage_changed_at owner rejection_reason created_at".split()
+    "id candidate vacancy stage stage_changed_at owner rejection_comment created_at".split()
 )
 HISTORICAL_APPLICATION_FIELDS = (
-    "id stage_changed_at rejection_reason created_at history_date history_type candidate "
+    "id stage_changed_at rejection_comment created_at history_date history_type candidate "
     "history_user owner stage vacancy"
 ).split()
 STAGE_CHANGE_FIELDS = "id application from_stage to_stage by at comment".split()

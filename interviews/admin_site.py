@@ -86,7 +86,13 @@ SECTIONS = [
     Section(
         "settings",
         _("Settings"),
-        ["interviews.stage", "interviews.messagetemplate", "auth.user", "auth.group"],
+        [
+            "interviews.stage",
+            "interviews.rejectionreason",
+            "interviews.messagetemplate",
+            "auth.user",
+            "auth.group",
+        ],
     ),
     Section("service", _("Service tables"), ["interviews.stagechange", "interviews.answerscore"]),
 ]

@@ -99,6 +99,14 @@ NOUNS: dict[str, Noun] = {
         npgettext_lazy("count", "%(count)d answer import", "%(count)d answer imports", "count"),
         pgettext_lazy("inline", "Add another answer import"),
     ),
+    "interviews.rejectionreason": _noun(
+        pgettext_lazy("accusative", "rejection reason"),
+        pgettext_lazy("selected", "rejection reasons"),
+        npgettext_lazy(
+            "count", "%(count)d rejection reason", "%(count)d rejection reasons", "count"
+        ),
+        pgettext_lazy("inline", "Add another rejection reason"),
+    ),
     "interviews.answer": _noun(
         pgettext_lazy("accusative", "answer"),
         pgettext_lazy("selected", "answers"),

@@ -324,6 +324,50 @@ class Stage(models.Model):
         return cls.objects.filter(kind=cls.Kind.ACTIVE).order_by("order", "id").first()
 
 
+REJECTION_REASON_REQUIRED = _(
+    "Choose a rejection reason: an application moved to a rejection stage needs one."
+)
+
+
+class RejectionReason(models.Model):
+    """Why an application was rejected, from a list HR keeps (the funnel counts them),
+    optionally with the rejection letter to offer once applications are rejected."""
+
+    name = models.CharField(_("name"), max_length=200)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    template = models.ForeignKey(
+        "MessageTemplate",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        limit_choices_to={"purpose": "rejection"},
+        related_name="rejection_reasons",
+        verbose_name=_("rejection letter"),
+        help_text=_("Offered for sending after applications are rejected with this reason."),
+    )
+
+    class Meta:
+        verbose_name = _("rejection reason")
+        verbose_name_plural = _("rejection reasons")
+        ordering = ["position", "id"]
+        constraints = [
+            # Picked from a list by name; "Нет опыта" and "нет опыта" could not be told apart.
+            models.UniqueConstraint(
+                Lower("name"),
+                name="interviews_rejectionreason_name",
+                violation_error_message=_("There is a rejection reason with this name already."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        # limit_choices_to guides the form; a letter of another purpose is refused here too.
+        if self.template_id is not None and self.template.purpose != MessagePurpose.REJECTION:
+            raise ValidationError({"template": _("Choose a template meant for rejections.")})
+
+
 class ApplicationQuerySet(models.QuerySet):
     def open_many(self, pairs, *, by=None, source="") -> dict[tuple[int, int], int]:
         """(candidate id, vacancy id) -> application id for each pair, opening the missing
@@ -358,6 +402,21 @@ class ApplicationQuerySet(models.QuerySet):
                 )
         found.update({(a.candidate_id, a.vacancy_id): a.pk for a in missing})
         return found
+
+    def move_to(self, stage, *, by=None, reason=None) -> list[int]:
+        """Move the applications to ``stage`` one by one (``Application.move_to``: each
+        with its StageChange and history row), each row locked first; returns the ids of
+        those that moved. ``reason`` is set on the moved ones when given."""
+        moved = []
+        with transaction.atomic(using=self.db):
+            # A plain query for the lock: a changelist's outer joins cannot be locked.
+            ids = list(self.values_list("pk", flat=True))
+            locked = Application.objects.using(self.db).select_for_update().filter(pk__in=ids)
+            for application in locked.order_by("pk"):
+                if application.stage_id != stage.pk:
+                    application.move_to(stage, by=by, reason=reason)
+                    moved.append(application.pk)
+        return moved
 
     def with_feedback(self, user):
         """Scorecard figures per application (``_submitted``, ``_average``, one count per
@@ -438,7 +497,18 @@ class Application(models.Model):
         related_name="owned_applications",
         verbose_name=_("owner"),
     )
-    rejection_reason = models.TextField(_("rejection reason"), blank=True)
+    # Set by people who reject in the admin (required there: check_rejection_reason);
+    # imports and scripts may leave it empty. A reason in use is kept: the funnel counts it.
+    rejection_reason = models.ForeignKey(
+        "RejectionReason",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="applications",
+        verbose_name=_("rejection reason"),
+    )
+    # Free text: what the list of reasons does not say. Personal data (erased by privacy).
+    rejection_comment = models.TextField(_("rejection comment"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     history = HistoricalRecords()
@@ -503,10 +573,21 @@ class Application(models.Model):
                     comment=stage_comment,
                 )
 
-    def move_to(self, stage, *, by=None, comment=""):
-        """Move to ``stage`` and record who did it and why."""
+    def move_to(self, stage, *, by=None, comment="", reason=None):
+        """Move to ``stage`` and record who did it and why (``reason``: a RejectionReason,
+        kept when given)."""
         self.stage = stage
+        if reason is not None:
+            self.rejection_reason = reason
         self.save(stage_changed_by=by, stage_comment=comment)
+
+    @staticmethod
+    def check_rejection_reason(stage, reason) -> None:
+        """People who move applications to a rejection stage say why: the admin's forms
+        and its action call this. Imports and scripts may leave the reason empty, so it is
+        no database constraint."""
+        if stage is not None and stage.kind == StageKind.REJECTED and reason is None:
+            raise ValidationError(REJECTION_REASON_REQUIRED, code="rejection_reason_required")
 
     @property
     def days_in_stage(self):

@@ -63,7 +63,7 @@ def placeholder_name(candidate_id: int) -> str:
 # same columns.
 ERASED = {
     Candidate: {"email": "", "phone": "", "telegram": "", "notes": ""},
-    Application: {"rejection_reason": ""},
+    Application: {"rejection_comment": ""},
     StageChange: {"comment": ""},
     Interview: {"notes": "", "location": ""},
     Submission: {

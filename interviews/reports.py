@@ -304,11 +304,20 @@ class SourceRow:
 
 
 @dataclass(frozen=True, slots=True)
+class ReasonRow:
+    reason: str  # the reason's name; "" for applications rejected without one
+    count: int  # applications now in a rejection stage with this reason
+    share: float  # percent of the vacancy's rejected applications
+
+
+@dataclass(frozen=True, slots=True)
 class VacancyFunnel:
     vacancy: Vacancy
     total: int
     stages: list[StageRow]
     sources: list[SourceRow]
+    # Rejected applications by reason: the list's order, those without a reason last.
+    rejections: list[ReasonRow]
 
 
 # Stays are counted in whole microseconds on both paths: exact as Python ints and as
@@ -335,9 +344,10 @@ def funnel(
 ) -> list[VacancyFunnel]:
     """The hiring funnel of each vacancy (all that have applications, or those given).
 
-    Four queries whatever the data: stages, vacancies, current counts per stage and
-    source, and the StageChange history's figures per vacancy and stage: the applications
-    that reached it, how many of those reached the next active stage and the median stay.
+    Four queries whatever the data: stages, vacancies, current counts per stage, source
+    and rejection reason, and the StageChange history's figures per vacancy and stage: the
+    applications that reached it, how many of those reached the next active stage and the
+    median stay.
     On PostgreSQL both come from the summary that triggers keep up to date (migration
     0012): a few rows per vacancy and stage, whatever the size of the history, the median
     found by a binary search over the stays kept in order. SQLite reads the applications
@@ -351,7 +361,8 @@ def funnel(
     if vacancy_ids is not None:
         vacancy_ids = list(vacancy_ids)
     vacancies = _funnel_vacancies(vacancy_ids)
-    current, totals = _current_by_stage_and_source(vacancy_ids)
+    rejection_stages = {s.pk for s in stages if s.kind == Stage.Kind.REJECTED}
+    current, totals, rejections = _current_by_stage_and_source(vacancy_ids, rejection_stages)
     active = [s for s in stages if s.kind == Stage.Kind.ACTIVE]
     next_active = {stage.pk: following for stage, following in pairwise(active)}
     figures = _stage_figures(
@@ -374,6 +385,7 @@ def funnel(
                 for stage in stages
             ],
             sources=_source_rows([current[vacancy.pk, stage.pk] for stage in stages]),
+            rejections=rejections.get(vacancy.pk, []),
         )
         for vacancy in vacancies
     ]
@@ -387,16 +399,30 @@ def _funnel_vacancies(vacancy_ids: list[int] | None) -> list[Vacancy]:
     return list(vacancies.filter(Exists(Application.objects.filter(vacancy=OuterRef("pk")))))
 
 
-def _current_by_stage_and_source(vacancy_ids: list[int] | None):
-    """(vacancy, stage) -> source -> applications now there; and vacancy -> applications,
-    with or without a stage."""
+def _current_by_stage_and_source(vacancy_ids: list[int] | None, rejection_stages: set[int]):
+    """(vacancy, stage) -> source -> applications now there; vacancy -> applications,
+    with or without a stage; and vacancy -> its rejections by reason (``ReasonRow``s):
+    applications now in one of the ``rejection_stages``, the reasons in their list's
+    order, those rejected without one (an import, a script) last."""
     current: dict[tuple[int, int | None], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     totals: dict[int, int] = defaultdict(int)
-    for vacancy_id, stage_id, source, n in _current_counts(vacancy_ids):
+    # vacancy -> (sort key, reason's name) -> applications
+    rejected: dict[int, dict[tuple, int]] = defaultdict(lambda: defaultdict(int))
+    for vacancy_id, stage_id, source, reason_id, name, position, n in _current_counts(vacancy_ids):
         source = " ".join((source or "").split())
         current[vacancy_id, stage_id][source] += n
         totals[vacancy_id] += n
-    return current, totals
+        if stage_id in rejection_stages:
+            key = (reason_id is None, position or 0, reason_id or 0, name or "")
+            rejected[vacancy_id][key] += n
+    rejections = {}
+    for vacancy_id, counts in rejected.items():
+        total = sum(counts.values())
+        rejections[vacancy_id] = [
+            ReasonRow(reason=key[-1], count=n, share=100 * n / total)
+            for key, n in sorted(counts.items())
+        ]
+    return current, totals, rejections
 
 
 def _stage_row(stage: Stage, *, current: dict[str, int], seen, following) -> StageRow:
@@ -429,8 +455,9 @@ def _source_rows(current_per_stage: list[dict[str, int]]) -> list[SourceRow]:
     )
 
 
-def _current_counts(vacancy_ids: list[int] | None) -> list[tuple[int, int | None, str, int]]:
-    """(vacancy, stage or None, candidate's source as stored, applications) rows."""
+def _current_counts(vacancy_ids: list[int] | None) -> list[tuple]:
+    """(vacancy, stage or None, candidate's source as stored, rejection reason or None, its
+    name, its position, applications) rows."""
     if connection.vendor == "postgresql":
         return _current_counts_in_database(vacancy_ids)
     return _current_counts_in_python(vacancy_ids)
@@ -443,17 +470,29 @@ def _current_counts_in_python(vacancy_ids: list[int] | None):
         applications = applications.filter(vacancy_id__in=vacancy_ids)
     return list(
         applications.order_by()
-        .values_list("vacancy_id", "stage_id", "candidate__source")
+        .values_list(
+            "vacancy_id",
+            "stage_id",
+            "candidate__source",
+            "rejection_reason_id",
+            "rejection_reason__name",
+            "rejection_reason__position",
+        )
         .annotate(n=Count("pk"))
     )
 
 
 def _current_counts_in_database(vacancy_ids: list[int] | None):
     """The summary's counts (interviews_funnel_now): for PostgreSQL."""
-    sql = "SELECT vacancy_id, NULLIF(stage_id, 0), source, applications FROM interviews_funnel_now"
+    sql = """
+        SELECT f.vacancy_id, NULLIF(f.stage_id, 0), f.source, r.id, r.name, r.position,
+            f.applications
+        FROM interviews_funnel_now f
+        LEFT JOIN interviews_rejectionreason r ON r.id = f.reason_id
+    """
     params = {}
     if vacancy_ids is not None:
-        sql += " WHERE vacancy_id = ANY(%(vacancy_ids)s::bigint[])"
+        sql += " WHERE f.vacancy_id = ANY(%(vacancy_ids)s::bigint[])"
         params["vacancy_ids"] = vacancy_ids
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

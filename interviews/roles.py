@@ -41,6 +41,8 @@ ROLE_PERMISSIONS = {
         "message": ["view", "add"],
         # Their own background imports (interviews.admin.uploads limits the rows).
         "uploadjob": ["view"],
+        # The list of reasons is what the funnel counts: HR managers keep it.
+        "rejectionreason": ["view"],
     },
     # Interviewers do not write to candidates, nor see what was written to them (the
     # messages carry the address): no message templates, no messages.

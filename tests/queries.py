@@ -31,6 +31,7 @@ VIEW_QUERIES = {
     "candidates by a privacy filter, as an HR manager": 7,
     "merge candidates, as an HR manager": 6,
     "print, as an HR manager": 9,
+    "reject": 9,
     "score, as an HR manager": 8,
     "score, as an interviewer": 7,
     "write to candidates, as an HR manager": 6,

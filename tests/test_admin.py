@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from interviews import roles
-from interviews.models import SkillClaim, Stage, UploadJob
+from interviews.models import RejectionReason, SkillClaim, Stage, UploadJob
 from tests.factories import (
     AnswerFactory,
     AnswerScoreFactory,
@@ -59,6 +59,9 @@ def _make_rows(model_name, n):
         "interview": InterviewFactory,
         "scorecard": lambda: AnswerScoreFactory().scorecard,
         "answerscore": AnswerScoreFactory,
+        "rejectionreason": lambda: RejectionReason.objects.create(
+            name=f"Причина {RejectionReason.objects.count()}"
+        ),
         "message": MessageFactory,
         "uploadjob": lambda: _upload_job(1),
     }
@@ -385,6 +388,7 @@ AUTOCOMPLETE_FIELDS = [
     ("vacancy", "questionnaire"),
     ("application", "candidate"),
     ("application", "vacancy"),
+    ("application", "rejection_reason"),
     ("submission", "candidate"),
     ("submission", "questionnaire"),
     ("submission", "application"),

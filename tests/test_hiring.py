@@ -84,7 +84,7 @@ def test_a_change_made_in_the_shell_is_recorded():
 def test_saving_without_moving_records_nothing():
     application = ApplicationFactory()
 
-    application.rejection_reason = "—"
+    application.rejection_comment = "—"
     application.save()
 
     assert application.stage_changes.count() == 1

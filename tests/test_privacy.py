@@ -251,7 +251,7 @@ def person(db):
     candidate = CandidateFactory(
         full_name=NAME, email=EMAIL, phone=PHONE, telegram=HANDLE, notes=f"Позвонить {NAME}"
     )
-    application = ApplicationFactory(candidate=candidate, rejection_reason=f"{NAME} отказалась")
+    application = ApplicationFactory(candidate=candidate, rejection_comment=f"{NAME} отказалась")
     application.move_to(Stage.objects.get(name="Rejected"), comment=f"{NAME}: нет")
     question = QuestionFactory(questionnaire=application.vacancy.questionnaire)
     submission = SubmissionFactory(
@@ -410,7 +410,7 @@ def _merge_a_second_record_into(person):
     twin = CandidateFactory(
         full_name=NAME, email=OTHER_EMAIL, phone=PHONE, telegram=HANDLE, notes=f"{NAME}, 2"
     )
-    application = ApplicationFactory(candidate=twin, rejection_reason=f"{NAME}: дубль")
+    application = ApplicationFactory(candidate=twin, rejection_comment=f"{NAME}: дубль")
     AnswerFactory(
         submission__candidate=twin,
         submission__application=application,
@@ -555,7 +555,7 @@ def test_deleting_a_candidate_leaves_history_without_personal_data(person, delet
     assert set(rows.values_list("full_name", "email", "phone", "telegram", "notes")) == {
         (f"Anonymised candidate #{pk}", "", "", "", "")
     }
-    assert set(Application.history.values_list("rejection_reason", flat=True)) == {""}
+    assert set(Application.history.values_list("rejection_comment", flat=True)) == {""}
     assert set(Answer.history.values_list("question_text", "body")) == {("", "")}
     assert set(Scorecard.history.values_list("summary", flat=True)) == {""}
     assert set(AnswerScore.history.values_list("comment", flat=True)) == {""}

@@ -22,6 +22,7 @@ from interviews.models import (
     AnswerScore,
     Application,
     Question,
+    RejectionReason,
     Stage,
     StageChange,
     Submission,
@@ -676,6 +677,10 @@ def varied():
         _history(ApplicationFactory(vacancy=vacancy), steps)
     Application.objects.filter(vacancy=designer).update(stage=None)
     ApplicationFactory(vacancy=designer).stage_changes.all().delete()
+    # Backend's rejection has a reason, analyst's none.
+    Application.objects.filter(vacancy=backend, stage__name="Rejected").update(
+        rejection_reason=RejectionReason.objects.get(name="Другое")
+    )
     return {"backend": backend, "analyst": analyst, "designer": designer, "now": at(60)}
 
 
@@ -723,6 +728,11 @@ def test_funnel_in_postgresql_equals_the_python_computation(on_postgres, varied,
     # Dataclass equality: every field, floats to the last bit.
     assert in_database == in_python
     assert analyst_in_database == analyst_in_python
+    assert [[(row.reason, row.count) for row in funnel.rejections] for funnel in in_database] == [
+        [("", 1)],
+        [("Другое", 1)],
+        [],
+    ]
     assert [f.vacancy.title for f in in_database] == ["Аналитик", "Бэкенд", "Дизайнер"]
     assert [f.vacancy.title for f in analyst_in_database] == ["Аналитик"]
 
@@ -758,6 +768,22 @@ def _move_many_at_once(varied):
     Application.objects.filter(vacancy=varied["analyst"]).update(
         stage=Stage.objects.get(name="Offer")
     )
+
+
+def _give_reasons_at_once(varied):
+    # Rejected and not: a reason kept on an application moved on is not a rejection.
+    Application.objects.filter(vacancy=varied["analyst"]).update(
+        rejection_reason=RejectionReason.objects.get(name="Вакансия закрыта")
+    )
+
+
+def _reject_with_a_reason_then_change_it(varied):
+    application = Application.objects.filter(vacancy=varied["backend"]).order_by("pk").last()
+    application.move_to(
+        Stage.objects.get(name="Rejected"), reason=RejectionReason.objects.get(name="Другое")
+    )
+    application.rejection_reason = RejectionReason.objects.get(name="Недостаточный опыт")
+    application.save()
 
 
 def _merge_candidates(varied):
@@ -796,6 +822,8 @@ def _import_with_a_vacancy(varied):
         _move_to_another_vacancy,
         _edit_a_source,
         _move_many_at_once,
+        _give_reasons_at_once,
+        _reject_with_a_reason_then_change_it,
         _merge_candidates,
         _delete_a_candidate,
         _import_with_a_vacancy,

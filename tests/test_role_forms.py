@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from interviews import roles
-from interviews.models import AnswerScore, Scorecard, Stage
+from interviews.models import AnswerScore, MessageTemplate, Scorecard, Stage
 from tests.factories import (
     AnswerFactory,
     AnswerScoreFactory,
@@ -41,6 +41,8 @@ ROLES = ["hr", "recruiter", "panelist", "idle"]
 # The scorecards a user may add scores to: HR managers any, everybody else their own
 # drafts. Every other field offers the rows the role sees of the related model.
 WRITABLE_SCORECARDS = "writable scorecards"
+# A reason's letter: the message templates meant for rejections.
+REJECTION_LETTERS = "rejection letters"
 
 # (model, inline or None, field) -> what its choices are.
 FIELDS = {
@@ -52,11 +54,16 @@ FIELDS = {
     ("interviews.vacancy", None, "owner"): "auth.user",
     ("interviews.candidate", "ApplicationInline", "vacancy"): "interviews.vacancy",
     ("interviews.candidate", "ApplicationInline", "stage"): "interviews.stage",
+    ("interviews.candidate", "ApplicationInline", "rejection_reason"): (
+        "interviews.rejectionreason"
+    ),
     ("interviews.candidate", "ApplicationInline", "owner"): "auth.user",
     ("interviews.application", None, "candidate"): "interviews.candidate",
     ("interviews.application", None, "vacancy"): "interviews.vacancy",
     ("interviews.application", None, "stage"): "interviews.stage",
     ("interviews.application", None, "owner"): "auth.user",
+    ("interviews.application", None, "rejection_reason"): "interviews.rejectionreason",
+    ("interviews.rejectionreason", None, "template"): REJECTION_LETTERS,
     ("interviews.submission", None, "candidate"): "interviews.candidate",
     ("interviews.submission", None, "questionnaire"): "interviews.questionnaire",
     ("interviews.submission", None, "application"): "interviews.application",
@@ -224,6 +231,8 @@ def expected_choices(world, role, key):
     target = FIELDS[key]
     if target == WRITABLE_SCORECARDS:
         return world.writable[role]
+    if target == REJECTION_LETTERS:
+        return set(MessageTemplate.objects.filter(purpose="rejection").values_list("pk", flat=True))
     return world.scope[role][target]
 
 
@@ -355,6 +364,12 @@ VALID = {
         "stage_comment": "",
         "owner": w.users.hr.pk,
         "rejection_reason": "",
+        "rejection_comment": "",
+    },
+    "interviews.rejectionreason": lambda w, role: {
+        "name": "Новая причина",
+        "position": 5,
+        "template": MessageTemplate.objects.filter(purpose="rejection").first().pk,
     },
     "interviews.submission": lambda w, role: {
         "candidate": w.spare.candidate_id,
@@ -412,6 +427,7 @@ INLINE_ROWS = {
     "ApplicationInline": lambda w, role: {
         "vacancy": w.vacancy.pk,
         "stage": _stage(),
+        "rejection_reason": "",
         "owner": w.users.hr.pk,
     },
     "AnswerScoreInline": lambda w, role: {

@@ -39,6 +39,7 @@ MODELS = [
     "messagetemplate",
     "message",
     "uploadjob",
+    "rejectionreason",
 ]
 ALL = "vacd"  # view, add, change, delete
 MATRIX = {
@@ -61,6 +62,7 @@ MATRIX = {
         "message": "va",
         # Their own background imports only (see test_upload_jobs).
         "uploadjob": "v",
+        "rejectionreason": "v",
     },
     roles.INTERVIEWER: {
         "questionnaire": "v",
@@ -78,6 +80,7 @@ MATRIX = {
         "messagetemplate": "",
         "message": "",
         "uploadjob": "",
+        "rejectionreason": "",
     },
 }
 ACTIONS = {"v": "view", "a": "add", "c": "change", "d": "delete"}

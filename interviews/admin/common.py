@@ -45,6 +45,7 @@ from django.utils.translation import gettext, gettext_noop
 from simple_history.admin import SimpleHistoryAdmin
 
 from .. import roles
+from ..models import Application
 from ..rendering import truncate
 from . import pagination
 
@@ -235,6 +236,24 @@ class InstanceLabelsForm(VisibleChoicesForm):
             widget = getattr(field.widget, "widget", field.widget)  # RelatedFieldWidgetWrapper
             if isinstance(widget, _InstanceRelated):
                 widget.instance = self.instance
+
+
+class RejectionReasonRule:
+    """The rule of ``Application.check_rejection_reason`` on a form that moves an
+    application: asked only when the stage changes (or on a new application), so that an
+    application rejected by an import without a reason can still be edited."""
+
+    def clean(self):
+        cleaned = super().clean()
+        moving = self.instance.pk is None or "stage" in self.changed_data
+        if moving and "stage" in cleaned:
+            try:
+                Application.check_rejection_reason(
+                    cleaned["stage"], cleaned.get("rejection_reason")
+                )
+            except ValidationError as exc:
+                self.add_error("rejection_reason", exc)
+        return cleaned
 
 
 class InstanceLabelsMixin:

@@ -7,8 +7,8 @@ reach another reviewer's scores through any page, filter or URL before submittin
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import (
     Exists,
     OuterRef,
@@ -28,14 +28,21 @@ from ..models import (
     AnswerScore,
     Application,
     Interview,
+    RejectionReason,
     Scorecard,
     Stage,
     StageChange,
 )
 from ..numbers import format_figure
-from .common import AuditedAdmin, InstanceLabelsForm, ModelAdmin, TabularInline
+from .common import (
+    AuditedAdmin,
+    InstanceLabelsForm,
+    ModelAdmin,
+    RejectionReasonRule,
+    TabularInline,
+)
 from .exports import application_urls, export_answers
-from .messaging import application_write_urls, write_to_candidates
+from .messaging import MAX_RECIPIENTS, application_write_urls, write_to_candidates, write_url
 from .pagination import EstimatedCountPaginator
 from .people import MessageInline
 from .scoring import score_view
@@ -53,6 +60,28 @@ class StageAdmin(AuditedAdmin):
             super()
             .get_queryset(request)
             .annotate(_application_count=roles.visible_application_count(request.user, "stage"))
+        )
+
+    @admin.display(description=_("applications"), ordering="_application_count")
+    def application_count(self, obj):
+        return obj._application_count
+
+
+@admin.register(RejectionReason)
+class RejectionReasonAdmin(ModelAdmin):
+    list_display = ["name", "position", "template", "application_count"]
+    list_editable = ["position"]
+    list_select_related = ["template"]
+    search_fields = ["name"]
+    fields = ["name", "position", "template"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                _application_count=roles.visible_application_count(request.user, "rejection_reason")
+            )
         )
 
     @admin.display(description=_("applications"), ordering="_application_count")
@@ -113,14 +142,40 @@ class RecommendationFilter(admin.SimpleListFilter):
         )
 
 
-class ApplicationForm(InstanceLabelsForm):
+class ApplicationForm(RejectionReasonRule, InstanceLabelsForm):
     stage_comment = forms.CharField(
         label=_("comment on the stage change"), required=False, widget=forms.Textarea({"rows": 2})
     )
 
     class Meta:
         model = Application
-        fields = ["candidate", "vacancy", "stage", "owner", "rejection_reason"]
+        fields = [
+            "candidate",
+            "vacancy",
+            "stage",
+            "owner",
+            "rejection_reason",
+            "rejection_comment",
+        ]
+        widgets = {"rejection_comment": forms.Textarea({"rows": 2})}
+
+
+class RejectForm(forms.Form):
+    """The reason asked for on the way to a rejection stage (the changelist's action)."""
+
+    rejection_reason = forms.ModelChoiceField(
+        label=_("rejection reason"), queryset=RejectionReason.objects.none(), required=False
+    )
+
+    def __init__(self, *args, reasons, stage, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stage = stage
+        self.fields["rejection_reason"].queryset = reasons
+
+    def clean_rejection_reason(self):
+        reason = self.cleaned_data["rejection_reason"]
+        Application.check_rejection_reason(self.stage, reason)
+        return reason
 
 
 @admin.register(Application)
@@ -144,9 +199,10 @@ class ApplicationAdmin(ApplicationSearchMixin, AuditedAdmin):
     show_full_result_count = False
     search_fields = ["candidate__full_name", "candidate__email", "vacancy__title"]
     # The owner is a select of active staff (roles.assignable_users): a user autocomplete
-    # would need a permission on the users' admin that no role has.
-    autocomplete_fields = ["candidate", "vacancy"]
-    object_select_related = ["owner"]
+    # would need a permission on the users' admin that no role has. The reason is an
+    # autocomplete too: its label comes with the object, a select would cost a query.
+    autocomplete_fields = ["candidate", "vacancy", "rejection_reason"]
+    object_select_related = ["owner", "rejection_reason"]
     fields = [
         "candidate",
         "vacancy",
@@ -154,6 +210,7 @@ class ApplicationAdmin(ApplicationSearchMixin, AuditedAdmin):
         "stage_comment",
         "owner",
         "rejection_reason",
+        "rejection_comment",
         "stage_history",
     ]
     readonly_fields = ["stage_history"]
@@ -168,6 +225,8 @@ class ApplicationAdmin(ApplicationSearchMixin, AuditedAdmin):
         obj.save(
             stage_changed_by=request.user, stage_comment=form.cleaned_data.get("stage_comment", "")
         )
+        if "stage" in form.changed_data and obj.stage and obj.stage.kind == Stage.Kind.REJECTED:
+            offer_rejection_letter(request, [obj.pk], obj.rejection_reason)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Interview:
@@ -253,7 +312,8 @@ class ApplicationAdmin(ApplicationSearchMixin, AuditedAdmin):
         for stage in request._zvonok_stages:
             name = f"move_to_stage_{stage.pk}"
             description = _("Move to stage “%(stage)s”") % {"stage": stage}
-            actions[name] = (_mover(stage), name, description)
+            move = _rejecter(stage) if stage.kind == Stage.Kind.REJECTED else _mover(stage)
+            actions[name] = (move, name, description)
         return actions
 
     @admin.action(description=_("Compare selected applications"))
@@ -302,30 +362,80 @@ class ApplicationAdmin(ApplicationSearchMixin, AuditedAdmin):
         return score_view(request, self, pk)
 
 
+def _report_move(modeladmin, request, moved, stage):
+    modeladmin.message_user(
+        request,
+        ngettext(
+            "%(count)d application moved to “%(stage)s”.",
+            "%(count)d applications moved to “%(stage)s”.",
+            moved,
+        )
+        % {"count": moved, "stage": stage},
+        messages.SUCCESS,
+    )
+
+
 def _mover(stage):
     def move(modeladmin, request, queryset):
-        moved = 0
-        with transaction.atomic():
-            # A plain query for the lock: the changelist's outer joins cannot be locked.
-            locked = Application.objects.select_for_update().filter(
-                pk__in=list(queryset.values_list("pk", flat=True))
-            )
-            for application in locked.order_by("pk"):
-                if application.stage_id != stage.pk:
-                    application.move_to(stage, by=request.user)
-                    moved += 1
-        modeladmin.message_user(
-            request,
-            ngettext(
-                "%(count)d application moved to “%(stage)s”.",
-                "%(count)d applications moved to “%(stage)s”.",
-                moved,
-            )
-            % {"count": moved, "stage": stage},
-            messages.SUCCESS,
-        )
+        moved = queryset.move_to(stage, by=request.user)
+        _report_move(modeladmin, request, len(moved), stage)
 
     return move
+
+
+def _rejecter(stage):
+    """The action to a rejection stage: a page that asks for the reason first (as the
+    delete action asks for a confirmation), then the move with it."""
+
+    def reject(modeladmin, request, queryset):
+        reasons = modeladmin.get_field_queryset(
+            None, Application._meta.get_field("rejection_reason"), request
+        )
+        form = RejectForm(
+            request.POST if "confirm" in request.POST else None, reasons=reasons, stage=stage
+        )
+        if form.is_valid():
+            reason = form.cleaned_data["rejection_reason"]
+            moved = queryset.move_to(stage, by=request.user, reason=reason)
+            _report_move(modeladmin, request, len(moved), stage)
+            offer_rejection_letter(request, moved, reason)
+            return None  # back to the changelist
+        # The count alone: the changelist's own filters already cost most of the page's
+        # budget, and the applications were just ticked on it.
+        context = {
+            **modeladmin.admin_site.each_context(request),
+            "title": _("Reject applications"),
+            "opts": modeladmin.model._meta,
+            "form": form,
+            "stage": stage,
+            "count": queryset.count(),
+            "action": request.POST.get("action", ""),
+            "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+            "select_across": request.POST.get("select_across", "0"),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/interviews/application/reject.html", context)
+
+    return reject
+
+
+def offer_rejection_letter(request, ids, reason):
+    """After a rejection, a link to write to the candidates with the reason's letter, for
+    those who may write to candidates (never interviewers)."""
+    if not ids or reason is None or reason.template_id is None:
+        return
+    # The write page takes as many recipients as its address can carry.
+    if not roles.may_write_to_candidates(request.user) or len(ids) > MAX_RECIPIENTS:
+        return
+    url = write_url(ids, template=reason.template_id, reason=reason.name)
+    messages.info(
+        request,
+        format_html(
+            '<a href="{}">{}</a>',
+            url,
+            _("Write to the candidates: the letter for “%(reason)s”") % {"reason": reason},
+        ),
+    )
 
 
 def stage_durations(application):

@@ -21,7 +21,14 @@ from ..db.queries import distinct_values
 from ..models import Answer, Application, Candidate, Message, Submission
 from ..rendering import preview, render_markdown
 from . import privacy as privacy_admin
-from .common import AuditedAdmin, ModelAdmin, TabularInline, short
+from .common import (
+    AuditedAdmin,
+    InstanceLabelsForm,
+    ModelAdmin,
+    RejectionReasonRule,
+    TabularInline,
+    short,
+)
 from .exports import export_answers
 from .pagination import EstimatedCountPaginator
 from .search import AnswerSearchMixin, CandidateSearchMixin, find_answers_view
@@ -67,18 +74,25 @@ def _visible_candidates(request, queryset, path="pk"):
     return queryset.filter(**{f"{path}__in": applications.values("candidate_id")})
 
 
+class ApplicationInlineForm(RejectionReasonRule, InstanceLabelsForm):
+    """An application as a row of the candidate's page."""
+
+
 class ApplicationInline(TabularInline):
     model = Application
+    form = ApplicationInlineForm  # a move to a rejection stage asks for the reason here too
     extra = 0
-    fields = ["vacancy", "stage", "owner", "created_at"]
+    fields = ["vacancy", "stage", "rejection_reason", "owner", "created_at"]
     readonly_fields = ["created_at"]
-    autocomplete_fields = ["vacancy"]  # the owner: a select of active staff
+    autocomplete_fields = ["vacancy", "rejection_reason"]  # the owner: a select of active staff
     show_change_link = True
 
     def get_queryset(self, request):
         # The candidate too: each row is named after it.
         queryset = (
-            super().get_queryset(request).select_related("candidate", "vacancy", "stage", "owner")
+            super()
+            .get_queryset(request)
+            .select_related("candidate", "vacancy", "stage", "owner", "rejection_reason")
         )
         return roles.visible_applications(request.user, queryset)
 

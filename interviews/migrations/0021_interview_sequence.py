@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("interviews", "0019_message_calendar"),
+        ("interviews", "0020_rejection_reasons"),
     ]
 
     operations = [
