@@ -24,9 +24,10 @@ class UserFactory(DjangoModelFactory):
 
 
 def member(role: str, **kwargs):
-    """A staff user in the group of ``role`` (roles.py creates the groups)."""
+    """A staff user in the group of ``role`` (migration 0003 creates the groups; a
+    transactional test that runs after another one's flush finds them gone)."""
     user = UserFactory(**kwargs)
-    user.groups.add(Group.objects.get(name=role))
+    user.groups.add(Group.objects.get_or_create(name=role)[0])
     return user
 
 
