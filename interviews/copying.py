@@ -139,7 +139,7 @@ BAND_FIELDS = ["answer", "source_answer", "questionnaire", "band"]
 
 def store(new: Sequence[NewText]) -> int:
     """Write the band hashes of ``new`` (just written, without bands yet), then find and
-    store their matches; the number of matches stored."""
+    store their matches; the number of pairs found."""
     insert_rows(AnswerBand, BAND_FIELDS, band_rows(new))
     return find_matches(new)
 
@@ -189,15 +189,16 @@ def find_matches(new: Sequence[NewText], *, threshold: float = THRESHOLD) -> int
 
 
 def _texts(judged, neighbours) -> dict[tuple[str, int], NewText]:
-    """Everything met, by key, once each: the new ones are at hand, the others are read
-    (two queries at most)."""
+    """Everything met, by key, once each: the new ones are at hand, the others are read."""
     texts: dict[tuple[str, int], NewText] = {_key(item): item for item in judged}
     met = set().union(*neighbours.values()) - texts.keys()
-    answers = [pk for kind, pk in met if kind == "a"]
+    answers = sorted(pk for kind, pk in met if kind == "a")
     sources = [pk for kind, pk in met if kind == "s"]
-    if answers:
+    # A chunk a query: a whole import batch's neighbours would pass SQLite's limit on
+    # parameters.
+    for start in range(0, len(answers), _LOOKUP_CHUNK):
         for pk, body, question_text, candidate_id, questionnaire_id in Answer.objects.filter(
-            pk__in=answers
+            pk__in=answers[start : start + _LOOKUP_CHUNK]
         ).values_list(
             "pk",
             "body",
