@@ -40,7 +40,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from . import messages, sheets
+from . import copying, messages, sheets
 from .db.bulk import insert_rows
 from .links import hosts
 from .models import (
@@ -111,6 +111,10 @@ class ImportOptions:
     accept_unstructured: bool = False
     max_bytes: int = sheets.MAX_BYTES_DEFAULT
     with_answers: bool = True  # report each answer (JSON output); off saves work on re-imports
+    # A known source's title: the files are reference answers that candidates' answers are
+    # compared with (interviews.copying), not a candidate's sheet.
+    source: str | None = None
+    source_url: str = ""
 
 
 @dataclass(slots=True)
@@ -249,6 +253,7 @@ class _Plan:
     origin: Origin | None = None
     sheet: sheets.ParsedSheet | None = None
     claims: tuple = ()  # skill claims per section (interviews.sheets.analysis)
+    bands: tuple | None = None  # band hashes per section (interviews.copying), if computed
     candidate_key: str = ""
     candidate_fields: dict = field(default_factory=dict)
     candidate_id: int | None = None
@@ -266,6 +271,7 @@ class _Importer:
         self.opts = opts
         self.analyse = analyse
         self.workers = workers if workers is not None else (os.cpu_count() or 1)
+        self.fingerprints = settings.ZVONOK_COPY_FINGERPRINTS
         self._pool: ProcessPoolExecutor | None = None
         self._questionnaires: dict[int, sheets.KnownQuestionnaire] | None = None
         self._vacancies: dict[str, tuple[int, int | None]] = {}
@@ -280,7 +286,7 @@ class _Importer:
         """Hash, skip what is unchanged, and set the parsing of the rest going."""
         plans = [self._hash(source) for source in sources]
         live = [p for p in plans if p.report.error is None]
-        todo = self._recognise_unchanged(live)
+        todo = live if self.opts.source else self._recognise_unchanged(live)
         return _Batch(plans, todo, self._start_parse(todo))
 
     def finish_batch(self, batch: _Batch) -> list[FileReport]:
@@ -403,7 +409,9 @@ class _Importer:
         """The analyses of ``plans``' files, in order: already under way in the worker
         processes for a big batch (Executor.map submits everything at once), computed
         lazily here otherwise."""
-        parse = self.analyse or partial(analysis.analyse_bytes, max_bytes=self.opts.max_bytes)
+        parse = self.analyse or partial(
+            analysis.analyse_bytes, max_bytes=self.opts.max_bytes, fingerprints=self.fingerprints
+        )
         datas = [p.data for p in plans]
         for plan in plans:
             plan.data = None
@@ -421,6 +429,7 @@ class _Importer:
                 plan.report.error = str(result)
                 continue
             plan.sheet, plan.claims, plan.review = result.sheet, result.claims, result.review
+            plan.bands = result.bands
             plan.report.encoding = result.sheet.encoding
             plan.report.warnings = list(result.sheet.warnings)
             if not result.sheet.sections and not result.sheet.preamble.strip():
@@ -435,6 +444,10 @@ class _Importer:
         plans = [p for p in plans if p.report.error is None and not _hold_for_review(p)]
         if not plans:
             return
+        if self.opts.source:
+            for plan in plans:
+                self._write_source(plan)
+            return
         self._resolve_candidates(plans)
         self._decide_revisions(plans)
         self._write(plans)
@@ -442,7 +455,10 @@ class _Importer:
     def _resolve(self, plan: _Plan):
         sheet, opts, report = plan.sheet, self.opts, plan.report
         fm = sheet.front_matter
-        self._resolve_candidate(plan)
+        if opts.source:
+            report.candidate = opts.source
+        else:
+            self._resolve_candidate(plan)
 
         vacancy_slug = opts.vacancy or _text(fm.get("vacancy")) or None
         vacancy_questionnaire = None
@@ -707,11 +723,70 @@ class _Importer:
             return_ids=True,
         )
         self._write_skills(writing, answer_ids)
+        if self.fingerprints:
+            self._write_fingerprints(writing, answer_ids)
         # Retention is counted from the last activity: a new sheet is one. Candidates
         # created just now have it already; updating them too would write each row twice.
         earlier = {p.candidate_id for p in writing if not p.candidate_created}
         if earlier:
             Candidate.objects.filter(pk__in=earlier).update(last_activity_at=now)
+
+    def _write_source(self, plan: _Plan):
+        """The file's answers as the known source's, replacing what an earlier import of
+        the same source (questionnaire and title) gave it."""
+        if plan.questionnaire is None:
+            _fail(plan, messages.SOURCE_WITHOUT_QUESTIONNAIRE)
+            return
+        answers = [
+            (qid, section.question_text, section.body)
+            for section, qid in zip(plan.sheet.sections, plan.matches, strict=True)
+            if qid is not None and section.body.strip()
+        ]
+        if not answers:
+            _fail(plan, messages.SOURCE_WITHOUT_ANSWERS)
+            return
+        plan.report.status = copying.import_source(
+            questionnaire_id=plan.questionnaire.id,
+            title=self.opts.source,
+            url=self.opts.source_url,
+            by=self.opts.imported_by,
+            answers=answers,
+        )
+
+    def _write_fingerprints(self, writing: list[_Plan], answer_ids: list[int]):
+        """The new answers' band hashes (computed with the parse), and their matches
+        (interviews.copying). A new revision takes over from the earlier ones."""
+        replaced = copying.replaced_answers(
+            {
+                (p.candidate_id, p.questionnaire.id)
+                for p in writing
+                if p.revision > 1 and p.questionnaire
+            },
+            keep=[p.report.submission_id for p in writing],
+        )
+        copying.forget(replaced)
+        new = []
+        ids = iter(answer_ids)
+        for plan in writing:
+            sections = plan.sheet.sections
+            bands = plan.bands
+            if bands is None:  # parsed by a caller's own analysis (the admin upload)
+                bands = analysis.section_bands(plan.sheet)
+            for section, answer_bands in zip(sections, bands, strict=True):
+                answer_id = next(ids)
+                if plan.questionnaire is None or not answer_bands:
+                    continue
+                new.append(
+                    copying.NewText(
+                        plan.questionnaire.id,
+                        section.body,
+                        section.question_text,
+                        answer_bands,
+                        answer_id=answer_id,
+                        candidate_id=plan.candidate_id,
+                    )
+                )
+        copying.store(new)
 
     def _write_skills(self, writing: list[_Plan], answer_ids: list[int]):
         """Self-assessed skills ("FastAPI: 8/10", "Python — 3 года") of each new answer,

@@ -12,6 +12,7 @@ many people write alike, and the part of an answer that quotes the question, whi
 removed before comparing (two answers that only repeat the question are short).
 """
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -29,12 +30,13 @@ MIN_SHINGLES = 10
 THRESHOLD = 0.25
 
 # LSH: BANDS bands of ROWS MinHash values. A pair of similarity s shares a band with
-# probability 1 - (1 - s**ROWS) ** BANDS: 0.98 at THRESHOLD, 0.47 at 0.1, 0.03 at 0.02
-# (docs/benchmarks.md, "Copied answers", has the S-curve). Missing a copy costs more than a
-# few extra exact checks, so the curve's steep part sits below THRESHOLD; three rows a band
-# would need about 260 bands (rows in the table per answer) for the same 0.98.
+# probability 1 - (1 - s**ROWS) ** BANDS: 0.87 at THRESHOLD, 0.94 at 0.3, 0.999 at 0.45,
+# 0.28 at 0.1 (docs/benchmarks.md, "Copied answers" and "Copied answers at scale"). Each
+# band is a row per answer in the table the lookup reads: 64 bands (0.98 at THRESHOLD)
+# doubled the rows and the lookup's reads for copies that are borderline anyway; three
+# rows a band would need about 260 bands for 0.98.
 ROWS = 2
-BANDS = 64
+BANDS = 32
 NUM_PERM = ROWS * BANDS
 # Fixed, so that band hashes written today still match those computed next year.
 SEED = 19
@@ -123,8 +125,14 @@ def _shingle_set(w: list[str], size: int = SHINGLE_WORDS) -> frozenset[str]:
     return frozenset(" ".join(w[i : i + size]) for i in range(len(w) - size + 1))
 
 
+def own_shingles(answer: str, question: str = "") -> frozenset[str]:
+    """The shingles the answer's similarity is measured on (what ``fingerprint`` keeps),
+    without the cost of its band hashes: for the exact comparison of two texts."""
+    return _shingle_set(own_words(answer, question))
+
+
 def fingerprint(answer: str, question: str = "") -> Fingerprint:
-    own = _shingle_set(own_words(answer, question))
+    own = own_shingles(answer, question)
     if len(own) < MIN_SHINGLES:
         return Fingerprint(own, ())
     return Fingerprint(own, band_hashes(own))
@@ -133,7 +141,10 @@ def fingerprint(answer: str, question: str = "") -> Fingerprint:
 def band_hashes(own: frozenset[str]) -> tuple[int, ...]:
     """One signed 64-bit integer per band (a PostgreSQL bigint), the band's number mixed
     in so that equal values in different bands never meet."""
-    signature = MinHash(num_perm=NUM_PERM, seed=SEED)
+    default = _default()
+    signature = MinHash(
+        num_perm=NUM_PERM, seed=SEED, permutations=default.permutations, scheme=default.scheme
+    )
     signature.update_batch([s.encode() for s in sorted(own)])
     values = signature.hashvalues
     hashes = []
@@ -142,6 +153,13 @@ def band_hashes(own: frozenset[str]) -> tuple[int, ...]:
         digest = hashlib.blake2b(band.to_bytes(2, "big") + rows.tobytes(), digest_size=8).digest()
         hashes.append(int.from_bytes(digest, "big", signed=True))
     return tuple(hashes)
+
+
+@functools.cache
+def _default() -> MinHash:
+    # datasketch draws the permutations from the seed for every new MinHash: the same
+    # values each time, and half the cost of a signature. Taken from this one instead.
+    return MinHash(num_perm=NUM_PERM, seed=SEED)
 
 
 def similarity(a: Fingerprint, b: Fingerprint) -> float:
