@@ -1423,7 +1423,6 @@ class UploadJob(models.Model):
         return self.status in (UploadJobStatus.DONE, UploadJobStatus.FAILED)
 
 
-
 # -- copied answers (interviews.copying) ---------------------------------------------------
 
 

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('interviews', '0018_message_templates'),
+        ('interviews', '0022_upload_jobs'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
