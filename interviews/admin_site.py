@@ -73,6 +73,13 @@ SECTIONS = [
                 "has_view_permission",
             ),
             Tool(
+                "copied",
+                _("Copied answers"),
+                "interviews.answer",
+                "admin:interviews_answer_copied",
+                "has_copied_report_permission",
+            ),
+            Tool(
                 "import",
                 _("Import answers"),
                 "interviews.submission",

@@ -38,6 +38,10 @@ ROLE_PERMISSIONS = {
         "answerscore": ["view", "add", "change"],
         "messagetemplate": ["view", "add", "change", "delete"],
         "message": ["view"],
+        # Which texts every answer is compared against is HR managers' to keep; recruiters
+        # read them, as they read the side-by-side view of an answer and a source.
+        "knownsource": ["view"],
+        "sourceanswer": ["view"],
     },
     # Interviewers do not write to candidates, nor see what was written to them (the
     # messages carry the address): no message templates, no messages.
@@ -148,6 +152,13 @@ def _fields_along(model, path: str):
 
 
 def can_export(user) -> bool:
+    return is_hr_manager(user) or is_recruiter(user)
+
+
+def sees_copied_answers(user) -> bool:
+    """Whether the user may read the answer an answer is similar to and learn whose it
+    is (the side-by-side view, the report): HR managers and recruiters. Interviewers see
+    only that an answer of their candidate is similar to another, and how much."""
     return is_hr_manager(user) or is_recruiter(user)
 
 
