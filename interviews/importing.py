@@ -40,7 +40,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from . import messages, sheets
+from . import copying, messages, sheets
 from .db.bulk import insert_rows
 from .links import hosts
 from .models import (
@@ -249,6 +249,7 @@ class _Plan:
     origin: Origin | None = None
     sheet: sheets.ParsedSheet | None = None
     claims: tuple = ()  # skill claims per section (interviews.sheets.analysis)
+    bands: tuple | None = None  # band hashes per section (interviews.copying), if computed
     candidate_key: str = ""
     candidate_fields: dict = field(default_factory=dict)
     candidate_id: int | None = None
@@ -266,6 +267,7 @@ class _Importer:
         self.opts = opts
         self.analyse = analyse
         self.workers = workers if workers is not None else (os.cpu_count() or 1)
+        self.fingerprints = settings.ZVONOK_COPY_FINGERPRINTS
         self._pool: ProcessPoolExecutor | None = None
         self._questionnaires: dict[int, sheets.KnownQuestionnaire] | None = None
         self._vacancies: dict[str, tuple[int, int | None]] = {}
@@ -403,7 +405,9 @@ class _Importer:
         """The analyses of ``plans``' files, in order: already under way in the worker
         processes for a big batch (Executor.map submits everything at once), computed
         lazily here otherwise."""
-        parse = self.analyse or partial(analysis.analyse_bytes, max_bytes=self.opts.max_bytes)
+        parse = self.analyse or partial(
+            analysis.analyse_bytes, max_bytes=self.opts.max_bytes, fingerprints=self.fingerprints
+        )
         datas = [p.data for p in plans]
         for plan in plans:
             plan.data = None
@@ -421,6 +425,7 @@ class _Importer:
                 plan.report.error = str(result)
                 continue
             plan.sheet, plan.claims, plan.review = result.sheet, result.claims, result.review
+            plan.bands = result.bands
             plan.report.encoding = result.sheet.encoding
             plan.report.warnings = list(result.sheet.warnings)
             if not result.sheet.sections and not result.sheet.preamble.strip():
@@ -707,11 +712,48 @@ class _Importer:
             return_ids=True,
         )
         self._write_skills(writing, answer_ids)
+        if self.fingerprints:
+            self._write_fingerprints(writing, answer_ids)
         # Retention is counted from the last activity: a new sheet is one. Candidates
         # created just now have it already; updating them too would write each row twice.
         earlier = {p.candidate_id for p in writing if not p.candidate_created}
         if earlier:
             Candidate.objects.filter(pk__in=earlier).update(last_activity_at=now)
+
+    def _write_fingerprints(self, writing: list[_Plan], answer_ids: list[int]):
+        """The new answers' band hashes (computed with the parse), and their matches
+        (interviews.copying). A new revision takes over from the earlier ones."""
+        replaced = copying.replaced_answers(
+            {
+                (p.candidate_id, p.questionnaire.id)
+                for p in writing
+                if p.revision > 1 and p.questionnaire
+            },
+            keep=[p.report.submission_id for p in writing],
+        )
+        copying.forget(replaced)
+        new = []
+        ids = iter(answer_ids)
+        for plan in writing:
+            sections = plan.sheet.sections
+            bands = plan.bands
+            if bands is None:  # parsed by a caller's own analysis (the admin upload)
+                bands = analysis.section_bands(plan.sheet)
+            for section, answer_bands in zip(sections, bands, strict=True):
+                answer_id = next(ids)
+                if plan.questionnaire is None or not answer_bands:
+                    continue
+                new.append(
+                    copying.NewText(
+                        plan.questionnaire.id,
+                        section.body,
+                        section.question_text,
+                        answer_bands,
+                        answer_id=answer_id,
+                        candidate_id=plan.candidate_id,
+                    )
+                )
+        copying.store(new)
 
     def _write_skills(self, writing: list[_Plan], answer_ids: list[int]):
         """Self-assessed skills ("FastAPI: 8/10", "Python — 3 года") of each new answer,

@@ -1268,3 +1268,186 @@ class Message(models.Model):
 
     def __str__(self):
         return self.subject
+
+
+# -- copied answers (interviews.copying) ---------------------------------------------------
+
+
+class KnownSource(models.Model):
+    """Reference answers that candidates' answers are compared against too: a public
+    "answers to the test" repository, or text HR pasted."""
+
+    questionnaire = models.ForeignKey(
+        Questionnaire,
+        on_delete=models.PROTECT,
+        related_name="known_sources",
+        verbose_name=_("questionnaire"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    url = models.URLField(_("link"), max_length=1000, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("added by"),
+    )
+    created_at = models.DateTimeField(_("added"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("known source")
+        verbose_name_plural = _("known sources")
+        ordering = ["questionnaire", "title", "id"]
+
+    def __str__(self):
+        return self.title
+
+
+class SourceAnswer(models.Model):
+    """One reference answer of a known source, to one question."""
+
+    source = models.ForeignKey(
+        KnownSource, on_delete=models.CASCADE, related_name="answers", verbose_name=_("source")
+    )
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="+", verbose_name=_("question")
+    )
+    text = models.TextField(_("text"))
+
+    class Meta:
+        verbose_name = _("source answer")
+        verbose_name_plural = _("source answers")
+        ordering = ["source", "question__position", "id"]
+
+    def __str__(self):
+        return f"{self.source} · {self.question.number}"
+
+
+class AnswerBand(models.Model):
+    """One LSH band hash of an answer's (or a source answer's) MinHash signature
+    (interviews.sheets.similarity): answers that share a band hash are worth an exact
+    comparison. Written with the answer; never read whole, only looked up by value."""
+
+    answer = models.ForeignKey(
+        Answer, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    # Few rows: indexed only where set (Meta), not by a full index of NULLs.
+    source_answer = models.ForeignKey(
+        SourceAnswer,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    # Denormalised from the answer's sheet so that the lookup needs no join.
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    band = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(answer__isnull=True) ^ Q(source_answer__isnull=True),
+                name="interviews_answerband_one_owner",
+            ),
+        ]
+        indexes = [
+            # The neighbour lookup: "whose bands in this questionnaire equal one of these",
+            # answered from the index alone.
+            models.Index(
+                fields=["questionnaire", "band"],
+                include=["answer", "source_answer"],
+                name="interviews_band_lookup_idx",
+            ),
+            # Deleting a source answer's bands (the cascade).
+            models.Index(
+                fields=["source_answer"],
+                condition=Q(source_answer__isnull=False),
+                name="interviews_band_src_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.answer_id or self.source_answer_id}: {self.band}"
+
+
+class AnswerMatch(models.Model):
+    """A pair of similar answers, found when the later one arrived: stored, so that pages
+    and filters read it instead of comparing texts."""
+
+    # The later answer of the pair (the larger id, see the check below).
+    answer = models.ForeignKey(
+        Answer, on_delete=models.CASCADE, related_name="matches", verbose_name=_("answer")
+    )
+    other_answer = models.ForeignKey(
+        Answer,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="matched_by",
+        verbose_name=_("other answer"),
+        db_index=False,
+    )
+    source_answer = models.ForeignKey(
+        SourceAnswer,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="matches",
+        verbose_name=_("source answer"),
+        db_index=False,
+    )
+    similarity = models.FloatField(_("similarity"))
+    found_at = models.DateTimeField(_("found"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("answer match")
+        verbose_name_plural = _("answer matches")
+        ordering = ["-similarity", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(other_answer__isnull=True) ^ Q(source_answer__isnull=True),
+                name="interviews_answermatch_one_other",
+            ),
+            # The later answer first: a pair is stored once, and never an answer with itself.
+            models.CheckConstraint(
+                condition=Q(other_answer__isnull=True) | Q(answer__gt=F("other_answer")),
+                name="interviews_answermatch_later_first",
+            ),
+            models.CheckConstraint(
+                condition=Q(similarity__gte=0) & Q(similarity__lte=1),
+                name="interviews_answermatch_similarity_range",
+            ),
+            models.UniqueConstraint(
+                fields=["answer", "other_answer"],
+                condition=Q(other_answer__isnull=False),
+                name="interviews_answermatch_unique_pair",
+            ),
+            models.UniqueConstraint(
+                fields=["answer", "source_answer"],
+                condition=Q(source_answer__isnull=False),
+                name="interviews_answermatch_unique_source",
+            ),
+        ]
+        indexes = [
+            # A page's answers as the earlier one of a pair (matches_for, the filter).
+            models.Index(
+                fields=["other_answer"],
+                condition=Q(other_answer__isnull=False),
+                name="interviews_match_other_idx",
+            ),
+            # Deleting a source answer's matches (the cascade), its report.
+            models.Index(
+                fields=["source_answer"],
+                condition=Q(source_answer__isnull=False),
+                name="interviews_match_src_idx",
+            ),
+            # The report, highest first.
+            models.Index(fields=["-similarity"], name="interviews_match_sim_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.answer_id} ~ {self.other_answer_id or self.source_answer_id}"

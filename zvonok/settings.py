@@ -212,6 +212,9 @@ LOGGING = {
 
 # Zvonok's own settings.
 ZVONOK_IMPORT_MAX_BYTES = env.int("ZVONOK_IMPORT_MAX_BYTES", default=2 * 1024 * 1024)
+# Band hashes of imported answers, to find copied ones (interviews.copying). Not an option:
+# only the import benchmark turns it off, to measure what they cost.
+ZVONOK_COPY_FINGERPRINTS = True
 
 # Answer sheets downloaded from links (interviews.links): https only, the repository hosts
 # only, public addresses only, unless the operator says otherwise. "*" allows any host

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from . import skills
+from . import similarity, skills
 from .decoding import SheetError
 from .frontmatter import IMPORT_KEYS
 from .parsing import ParsedSheet, Section, try_parse_bytes
@@ -47,16 +47,28 @@ class Analysis:
     sheet: ParsedSheet
     claims: tuple[tuple[skills.Claim, ...], ...]  # per section, in section order
     review: str | None = None  # NO_STRUCTURE or NO_QUESTIONS: not an answer sheet, it seems
+    # Per section, its LSH band hashes (similarity.fingerprint; empty for a short answer);
+    # None when not computed.
+    bands: tuple[tuple[int, ...], ...] | None = None
 
 
-def analyse_bytes(data: bytes, *, max_bytes: int) -> Analysis | SheetError:
-    """The parsed sheet and its skill claims, or the SheetError that refused the file
-    (returned, not raised: a worker's exception would stop the whole batch)."""
+def analyse_bytes(
+    data: bytes, *, max_bytes: int, fingerprints: bool = True
+) -> Analysis | SheetError:
+    """The parsed sheet, its skill claims and the band hashes of its answers, or the
+    SheetError that refused the file (returned, not raised: a worker's exception would stop
+    the whole batch)."""
     result = try_parse_bytes(data, max_bytes=max_bytes)
     if isinstance(result, SheetError):
         return result
     claims = tuple(tuple(skills.extract_claims(s.body)) for s in result.sections)
-    return Analysis(result, claims, review_reason(result))
+    bands = section_bands(result) if fingerprints else None
+    return Analysis(result, claims, review_reason(result), bands)
+
+
+def section_bands(sheet: ParsedSheet) -> tuple[tuple[int, ...], ...]:
+    """Each answer's band hashes, the question as the sheet quotes it taken out."""
+    return tuple(similarity.fingerprint(s.body, s.question_text).bands for s in sheet.sections)
 
 
 def review_reason(sheet: ParsedSheet) -> str | None:

@@ -1,0 +1,337 @@
+"""Copied answers: which answers are near-identical to another candidate's answer to the
+same questionnaire, or to a known source's.
+
+How (interviews.sheets.similarity has the measures):
+
+* Every answer's LSH band hashes are stored as :class:`AnswerBand` rows when it is written
+  (the import computes them in its worker processes, with the parse).
+* A new answer's neighbours are the answers and source answers of the same questionnaire
+  that share one of its band hashes: an indexed lookup (questionnaire, band), never a scan
+  of every answer, and no signature is held in memory beyond those of the answers at hand.
+* Each neighbour found is compared exactly (Jaccard of the two texts' own shingles); the
+  pairs at or above ``similarity.THRESHOLD`` are stored as :class:`AnswerMatch` rows, the
+  later answer first, so that pages and filters read them with one query.
+
+Answers of the same candidate (earlier revisions, a merged duplicate) are never a pair. A
+new revision of a sheet takes over: the earlier revisions' bands and matches go.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from .db.bulk import insert_rows
+from .models import (
+    Answer,
+    AnswerBand,
+    AnswerMatch,
+    KnownSource,
+    Question,
+    Questionnaire,
+    SourceAnswer,
+    Submission,
+)
+from .sheets import similarity
+from .sheets.similarity import THRESHOLD
+
+# Band hashes per lookup query: a sheet's answers (10 x 64) in one, a bound on the
+# statement's size when a whole import batch asks at once.
+_LOOKUP_CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class Match:
+    answer_id: int  # the answer on the page
+    other_answer_id: int | None  # another candidate's answer, or
+    source_answer_id: int | None  # a known source's answer
+    similarity: float
+
+
+@dataclass(frozen=True, slots=True)
+class NewText:
+    """An answer (``answer_id``) or a source answer (``source_answer_id``) just written,
+    with what finding its neighbours needs."""
+
+    questionnaire_id: int
+    text: str
+    question_text: str
+    bands: tuple[int, ...]
+    answer_id: int | None = None
+    source_answer_id: int | None = None
+    candidate_id: int | None = None
+
+
+# -- reading -------------------------------------------------------------------------------
+
+
+def matches_for(answer_ids: Iterable[int]) -> dict[int, list[Match]]:
+    """The stored matches of each of ``answer_ids`` (either side of a pair), highest
+    first; one query."""
+    ids = set(answer_ids)
+    found: dict[int, list[Match]] = {}
+    if not ids:
+        return found
+    rows = AnswerMatch.objects.filter(
+        Q(answer_id__in=ids) | Q(other_answer_id__in=ids)
+    ).values_list("answer_id", "other_answer_id", "source_answer_id", "similarity")
+    for answer_id, other_id, source_id, value in rows:
+        if answer_id in ids:
+            found.setdefault(answer_id, []).append(Match(answer_id, other_id, source_id, value))
+        if other_id in ids:
+            found.setdefault(other_id, []).append(Match(other_id, answer_id, None, value))
+    for matches in found.values():
+        matches.sort(key=lambda m: (-m.similarity, m.other_answer_id or 0, m.source_answer_id or 0))
+    return found
+
+
+def has_matches_q() -> Q:
+    """Submissions with at least one answer in a stored pair ("есть совпадения")."""
+    return Q(Exists(AnswerMatch.objects.filter(answer__submission=OuterRef("pk")))) | Q(
+        Exists(AnswerMatch.objects.filter(other_answer__submission=OuterRef("pk")))
+    )
+
+
+def submissions_with_matches() -> QuerySet[Submission]:
+    return Submission.objects.filter(has_matches_q())
+
+
+def pairs(
+    *, questionnaire=None, vacancy=None, min_similarity: float = THRESHOLD
+) -> QuerySet[AnswerMatch]:
+    """Stored pairs, highest similarity first. ``questionnaire`` and ``vacancy`` are
+    instances or ids; a pair is a vacancy's when either answer's sheet is on it."""
+    queryset = AnswerMatch.objects.filter(similarity__gte=min_similarity)
+    if questionnaire is not None:
+        queryset = queryset.filter(answer__submission__questionnaire=questionnaire)
+    if vacancy is not None:
+        queryset = queryset.filter(
+            Q(answer__submission__application__vacancy=vacancy)
+            | Q(other_answer__submission__application__vacancy=vacancy)
+        )
+    return queryset.order_by("-similarity", "-id")
+
+
+# -- writing -------------------------------------------------------------------------------
+
+
+def band_rows(new: Iterable[NewText]) -> list[tuple]:
+    """AnswerBand rows (answer, source_answer, questionnaire, band) of ``new``."""
+    return [
+        (item.answer_id, item.source_answer_id, item.questionnaire_id, band)
+        for item in new
+        for band in item.bands
+    ]
+
+
+BAND_FIELDS = ["answer", "source_answer", "questionnaire", "band"]
+
+
+def store(new: Sequence[NewText]) -> int:
+    """Write the band hashes of ``new`` (just written, without bands yet), then find and
+    store their matches; the number of matches stored."""
+    insert_rows(AnswerBand, BAND_FIELDS, band_rows(new))
+    return find_matches(new)
+
+
+def find_matches(new: Sequence[NewText], *, threshold: float = THRESHOLD) -> int:
+    """Store the pairs of ``new`` (with their bands already stored) and the answers and
+    source answers that share a band with them, whose exact similarity is at least
+    ``threshold``; the number of pairs stored (a pair already stored is kept)."""
+    judged = [item for item in new if item.bands]
+    neighbours = _neighbours(judged) if judged else {}
+    if not neighbours:
+        return 0
+    texts = _texts(judged, neighbours)
+    shingles: dict[tuple[str, int], frozenset[str]] = {}
+
+    def own_shingles(key):
+        if key not in shingles:
+            item = texts[key]
+            shingles[key] = similarity.fingerprint(item.text, item.question_text).shingles
+        return shingles[key]
+
+    found: dict[tuple, float] = {}
+    for key, met in neighbours.items():
+        for other_key in met:
+            pair = _pair(key, other_key)
+            if pair is None or pair in found or _same_person(texts, key, other_key):
+                continue
+            a, b = own_shingles(key), own_shingles(other_key)
+            if min(len(a), len(b)) < similarity.MIN_SHINGLES:
+                continue
+            value = similarity.jaccard(a, b)
+            if value >= threshold:
+                found[pair] = round(value, 4)
+    created = AnswerMatch.objects.bulk_create(
+        [
+            AnswerMatch(
+                answer_id=answer_id,
+                other_answer_id=other_id,
+                source_answer_id=source_id,
+                similarity=value,
+            )
+            for (answer_id, other_id, source_id), value in found.items()
+        ],
+        ignore_conflicts=True,
+    )
+    return len(created)
+
+
+def _texts(judged, neighbours) -> dict[tuple[str, int], NewText]:
+    """Everything met, by key, once each: the new ones are at hand, the others are read
+    (two queries at most)."""
+    texts: dict[tuple[str, int], NewText] = {_key(item): item for item in judged}
+    met = set().union(*neighbours.values()) - texts.keys()
+    answers = [pk for kind, pk in met if kind == "a"]
+    sources = [pk for kind, pk in met if kind == "s"]
+    if answers:
+        for pk, body, question_text, candidate_id, questionnaire_id in Answer.objects.filter(
+            pk__in=answers
+        ).values_list(
+            "pk",
+            "body",
+            "question_text",
+            "submission__candidate_id",
+            "submission__questionnaire_id",
+        ):
+            texts[("a", pk)] = NewText(
+                questionnaire_id, body, question_text, (), answer_id=pk, candidate_id=candidate_id
+            )
+    if sources:
+        for pk, text, question_text, questionnaire_id in SourceAnswer.objects.filter(
+            pk__in=sources
+        ).values_list("pk", "text", "question__text", "source__questionnaire_id"):
+            texts[("s", pk)] = NewText(
+                questionnaire_id, text, question_text, (), source_answer_id=pk
+            )
+    return texts
+
+
+def forget(answer_ids: Iterable[int]) -> None:
+    """Remove the bands and matches of ``answer_ids`` (a replaced revision, an erased
+    person): they are no longer anyone's answer to compare against."""
+    ids = list(answer_ids)
+    if not ids:
+        return
+    AnswerBand.objects.filter(answer_id__in=ids).delete()
+    AnswerMatch.objects.filter(Q(answer_id__in=ids) | Q(other_answer_id__in=ids)).delete()
+
+
+def replaced_answers(keys: Iterable[tuple[int, int]], *, keep: Iterable[int]) -> list[int]:
+    """Ids of the answers of the sheets of (candidate, questionnaire) ``keys`` other than
+    the submissions ``keep``: earlier revisions, replaced by new ones."""
+    keys = set(keys)
+    if not keys:
+        return []
+    condition = Q()
+    for candidate_id, questionnaire_id in keys:
+        condition |= Q(
+            submission__candidate_id=candidate_id, submission__questionnaire_id=questionnaire_id
+        )
+    return list(
+        Answer.objects.filter(condition)
+        .exclude(submission_id__in=list(keep))
+        .values_list("pk", flat=True)
+    )
+
+
+# -- known sources -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_source_answer(source: KnownSource, question: Question, text: str) -> SourceAnswer:
+    """Store one reference answer of ``source`` with its bands, and match the answers
+    already imported against it."""
+    answer = SourceAnswer.objects.create(source=source, question=question, text=text)
+    store([_source_text(answer, source.questionnaire_id, question.text)])
+    return answer
+
+
+@transaction.atomic
+def add_known_source(
+    *,
+    questionnaire: Questionnaire,
+    title: str,
+    url: str = "",
+    by=None,
+    answers: Iterable[tuple[Question, str]] = (),
+) -> KnownSource:
+    """A new known source of ``questionnaire`` with its ``answers`` (question, text)."""
+    source = KnownSource.objects.create(
+        questionnaire=questionnaire, title=title, url=url, created_by=by
+    )
+    written = [
+        (question, SourceAnswer.objects.create(source=source, question=question, text=text))
+        for question, text in answers
+        if text.strip()
+    ]
+    store([_source_text(answer, questionnaire.pk, q.text) for q, answer in written])
+    return source
+
+
+def _source_text(answer: SourceAnswer, questionnaire_id: int, question_text: str) -> NewText:
+    return NewText(
+        questionnaire_id,
+        answer.text,
+        question_text,
+        similarity.fingerprint(answer.text, question_text).bands,
+        source_answer_id=answer.pk,
+    )
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+
+def _key(item: NewText) -> tuple[str, int]:
+    return ("a", item.answer_id) if item.answer_id else ("s", item.source_answer_id)
+
+
+def _neighbours(judged: Sequence[NewText]) -> dict[tuple[str, int], set[tuple[str, int]]]:
+    """For each of ``judged``, the answers and source answers of its questionnaire that
+    share at least one band hash with it (itself left out)."""
+    by_band: dict[tuple[int, int], list[tuple[str, int]]] = defaultdict(list)
+    for item in judged:
+        for band in item.bands:
+            by_band[(item.questionnaire_id, band)].append(_key(item))
+    met: dict[tuple[str, int], set[tuple[str, int]]] = defaultdict(set)
+    per_questionnaire: dict[int, list[int]] = defaultdict(list)
+    for questionnaire_id, band in by_band:
+        per_questionnaire[questionnaire_id].append(band)
+    for questionnaire_id, bands in per_questionnaire.items():
+        for start in range(0, len(bands), _LOOKUP_CHUNK):
+            chunk = bands[start : start + _LOOKUP_CHUNK]
+            rows = AnswerBand.objects.filter(
+                questionnaire_id=questionnaire_id, band__in=chunk
+            ).values_list("band", "answer_id", "source_answer_id")
+            for band, answer_id, source_id in rows:
+                other = ("a", answer_id) if answer_id else ("s", source_id)
+                for key in by_band[(questionnaire_id, band)]:
+                    if key != other:
+                        met[key].add(other)
+    return met
+
+
+def _same_person(texts, a, b) -> bool:
+    # One person's answers (revisions, a merged duplicate) are not a copy of each other.
+    # An answer deleted since its band was read is nobody's.
+    if a not in texts or b not in texts:
+        return True
+    person = texts[a].candidate_id
+    return person is not None and person == texts[b].candidate_id
+
+
+def _pair(a: tuple[str, int], b: tuple[str, int]) -> tuple[int, int | None, int | None] | None:
+    """(answer, other answer, source answer) as stored: the later answer first; None for
+    two source answers (sources are not compared with each other)."""
+    if a[0] == "s" and b[0] == "s":
+        return None
+    if a[0] == "s":
+        a, b = b, a
+    if b[0] == "s":
+        return (a[1], None, b[1])
+    return (max(a[1], b[1]), min(a[1], b[1]), None)
