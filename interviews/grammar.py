@@ -151,6 +151,18 @@ NOUNS: dict[str, Noun] = {
         ),
         pgettext_lazy("inline", "Add another data protection event"),
     ),
+    "interviews.knownsource": _noun(
+        pgettext_lazy("accusative", "known source"),
+        pgettext_lazy("selected", "known sources"),
+        npgettext_lazy("count", "%(count)d known source", "%(count)d known sources", "count"),
+        pgettext_lazy("inline", "Add another known source"),
+    ),
+    "interviews.sourceanswer": _noun(
+        pgettext_lazy("accusative", "source answer"),
+        pgettext_lazy("selected", "source answers"),
+        npgettext_lazy("count", "%(count)d source answer", "%(count)d source answers", "count"),
+        pgettext_lazy("inline", "Add another source answer"),
+    ),
     # Third-party models shown in the admin: user accounts, groups, login security.
     "auth.user": _noun(
         pgettext_lazy("accusative", "user"),

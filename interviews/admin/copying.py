@@ -170,11 +170,11 @@ def source_side_by_side_view(request, model_admin, pk, source_answer_pk):
         _answer_column(answer, left),
         {
             "name": source.title,
-            "kind": _("known source"),
+            "kind": _("a known source"),
             "links": [
                 (
                     reverse("admin:interviews_knownsource_change", args=[source.pk]),
-                    _("the known source"),
+                    _("the source's page"),
                     False,
                 ),
                 *([(source.url, source.url, True)] if source.url else []),
@@ -270,7 +270,23 @@ def report_view(request, model_admin):
         "other_answer__submission__candidate",
         "source_answer__source",
     )
-    page = Paginator(pairs, PAIRS_PER_PAGE).get_page(request.GET.get("p"))
+    # Names and the question are shown, not the texts: the sheets' files stay unread.
+    page_pairs = pairs.defer(
+        *(
+            f"{side}__{field}"
+            for side in ("answer", "other_answer")
+            for field in (
+                "body",
+                "search_vector",
+                "submission__original_text",
+                "submission__preamble",
+                "submission__trailer",
+                "submission__warnings",
+            )
+        ),
+        "source_answer__text",
+    )
+    page = Paginator(page_pairs, PAIRS_PER_PAGE).get_page(request.GET.get("p"))
     query = request.GET.copy()
     query.pop("p", None)
     context = {
@@ -399,6 +415,10 @@ class KnownSourceAdmin(ModelAdmin):
     search_fields = ["title", "url"]
     object_select_related = ["questionnaire", "created_by"]
     inlines = [SourceAnswerInline]
+
+    def get_inline_instances(self, request, obj=None):
+        # A new source has no answers yet: they come from the pasted text.
+        return [] if obj is None else super().get_inline_instances(request, obj)
 
     def get_fields(self, request, obj=None):
         if obj is None:
