@@ -52,6 +52,7 @@ SECTIONS = [
             "interviews.question",
             "interviews.submission",
             "interviews.answer",
+            "interviews.knownsource",
         ],
     ),
     Section(

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from interviews import roles
-from interviews.models import SkillClaim, Stage
+from interviews.models import KnownSource, SkillClaim, SourceAnswer, Stage
 from tests.factories import (
     AnswerFactory,
     AnswerScoreFactory,
@@ -57,8 +57,20 @@ def _make_rows(model_name, n):
         "interview": InterviewFactory,
         "scorecard": lambda: AnswerScoreFactory().scorecard,
         "answerscore": AnswerScoreFactory,
+        "knownsource": lambda: _known_source(1),
     }
     return [makers[model_name]() for _ in range(n)]
+
+
+def _known_source(answers):
+    question = QuestionFactory()
+    source = KnownSource.objects.create(
+        questionnaire=question.questionnaire, title="Ответы", created_by=UserFactory()
+    )
+    for n in range(answers):
+        question = QuestionFactory(questionnaire=source.questionnaire)
+        SourceAnswer.objects.create(source=source, question=question, text=f"Ответ {n}")
+    return source
 
 
 def _make_object(model_name, rows):  # noqa: C901 - one branch per model, a table of recipes
@@ -137,6 +149,8 @@ def _make_object(model_name, rows):  # noqa: C901 - one branch per model, a tabl
     if model_name == "answerscore":
         scorecard = _make_object("scorecard", rows)
         return scorecard.scores.first()
+    if model_name == "knownsource":
+        return _known_source(rows)
     raise AssertionError(model_name)
 
 
@@ -171,6 +185,7 @@ MODELS = [
     "interview",
     "scorecard",
     "answerscore",
+    "knownsource",
 ]
 AUDITED = ["candidate", "application", "answer", "stage", "scorecard", "answerscore"]
 
@@ -203,6 +218,7 @@ CHANGELIST_QUERIES = {
     "interview": 8,
     "scorecard": 6,
     "answerscore": 5,
+    "knownsource": 6,
 }
 
 
@@ -221,6 +237,7 @@ ADD_PAGE_QUERIES = {
     "interview": 3,
     "scorecard": 3,
     "answerscore": 2,
+    "knownsource": 3,
 }
 # A change page: session, user, the object joined with the rows its title and widgets
 # name, each inline's rows, the choices of each plain select (once for all inline rows).
@@ -230,13 +247,14 @@ CHANGE_PAGE_QUERIES = {
     "vacancy": 4,
     "candidate": 9,  # + possible duplicates, + its messages
     "application": 8,  # + stage history
-    "submission": 4,
+    "submission": 5,  # + the badges of copied answers
     "answer": 3,
     "stage": 3,
     "stagechange": 3,
     "interview": 5,
     "scorecard": 5,
     "answerscore": 3,
+    "knownsource": 4,
 }
 # The history page: the admin's log entries, or django-simple-history's versions with
 # what changed between them.
@@ -253,6 +271,7 @@ HISTORY_PAGE_QUERIES = {
     "interview": 6,
     "scorecard": 6,
     "answerscore": 6,
+    "knownsource": 5,
 }
 # One past version of an audited row (django-simple-history's page of it).
 HISTORY_VERSION_QUERIES = {

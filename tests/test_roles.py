@@ -38,6 +38,8 @@ MODELS = [
     "answerscore",
     "messagetemplate",
     "message",
+    "knownsource",
+    "sourceanswer",
 ]
 ALL = "vacd"  # view, add, change, delete
 MATRIX = {
@@ -58,6 +60,9 @@ MATRIX = {
         "answerscore": "vac",
         "messagetemplate": ALL,
         "message": "v",
+        # Which texts answers are compared against is HR managers' to keep.
+        "knownsource": "v",
+        "sourceanswer": "v",
     },
     roles.INTERVIEWER: {
         "questionnaire": "v",
@@ -74,6 +79,9 @@ MATRIX = {
         "answerscore": "vac",
         "messagetemplate": "",
         "message": "",
+        # A source's text is "the other answer", which interviewers do not see.
+        "knownsource": "",
+        "sourceanswer": "",
     },
 }
 ACTIONS = {"v": "view", "a": "add", "c": "change", "d": "delete"}
