@@ -4,6 +4,10 @@ Generates N synthetic answer files, imports them into a fresh database with
 `import_answers`, imports them again (all unchanged), then loads the same rows with
 Django's `loaddata` for comparison. Prints files/s, answers/s and peak memory.
 
+``--fingerprint-cost RUNS`` measures instead what the band hashes of copied answers
+(interviews.copying) cost the import: RUNS fresh imports with them and RUNS without,
+alternated, each into an emptied database; the medians are compared.
+
 The database is created and dropped by the benchmark: BENCH_DATABASE_URL (default: a
 `zvonok_bench` database on the local PostgreSQL), or sqlite:///path.
 """
@@ -12,6 +16,7 @@ import argparse
 import os
 import platform
 import resource
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -62,11 +67,55 @@ def time_import(tmp: Path, files: int, *, workers=None, seed: int = 0) -> dict:
     return {"fresh_s": fresh, "unchanged_s": again, "answers": written, "bytes": total_bytes}
 
 
+def bench_questionnaire():
+    from interviews.models import Question, Questionnaire
+
+    questionnaire = Questionnaire.objects.create(title="Bench", slug="bench")
+    Question.objects.bulk_create(
+        Question(questionnaire=questionnaire, number=str(i), position=i, text=text)
+        for i, text in enumerate(QUESTIONS, start=1)
+    )
+
+
+def fingerprint_cost(files: int, runs: int, *, workers=None):
+    """Fresh-import seconds with and without fingerprints, ``runs`` of each, alternated."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from interviews.models import AnswerBand, AnswerMatch
+
+    seconds = {True: [], False: []}
+    with tempfile.TemporaryDirectory() as tmp:
+        for run in range(runs):
+            # Which goes first alternates too: neither always meets a warmer cache.
+            order = (True, False) if run % 2 == 0 else (False, True)
+            for fingerprints in order:
+                call_command("flush", interactive=False, verbosity=0)
+                bench_questionnaire()
+                settings.ZVONOK_COPY_FINGERPRINTS = fingerprints
+                result = time_import(Path(tmp) / f"{run}-{fingerprints}", files, workers=workers)
+                seconds[fingerprints].append(result["fresh_s"])
+                bands, matches = AnswerBand.objects.count(), AnswerMatch.objects.count()
+                print(
+                    f"run {run + 1} {'with' if fingerprints else 'without'} fingerprints: "
+                    f"{result['fresh_s']:.2f} s, {result['answers']} answers, "
+                    f"{bands} bands, {matches} matches, load {load_average()}",
+                    flush=True,
+                )
+    settings.ZVONOK_COPY_FINGERPRINTS = True
+    with_, without = statistics.median(seconds[True]), statistics.median(seconds[False])
+    print(
+        f"median fresh import of {files} files: {with_:.2f} s with fingerprints, "
+        f"{without:.2f} s without: {100 * (with_ / without - 1):+.1f}%   (goal: <= +10%)"
+    )
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=int(os.environ.get("BENCH_FILES", 10_000)))
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--skip-loaddata", action="store_true")
+    parser.add_argument("--fingerprint-cost", type=int, metavar="RUNS", default=0)
     parser.add_argument(
         "--database-url",
         default=os.environ.get(
@@ -80,14 +129,14 @@ def main():
     from django.core.management import call_command
     from django.db import connection
 
-    from interviews.models import Answer, Question, Questionnaire, Submission
+    from interviews.models import Answer, Submission
 
     call_command("migrate", verbosity=0)
-    questionnaire = Questionnaire.objects.create(title="Bench", slug="bench")
-    Question.objects.bulk_create(
-        Question(questionnaire=questionnaire, number=str(i), position=i, text=text)
-        for i, text in enumerate(QUESTIONS, start=1)
-    )
+    if args.fingerprint_cost:
+        print(f"machine: {platform.platform()}, {os.cpu_count()} cores, load {load_average()}")
+        fingerprint_cost(args.files, args.fingerprint_cost, workers=args.workers)
+        return
+    bench_questionnaire()
 
     load_before = load_average()
     with tempfile.TemporaryDirectory() as tmp:

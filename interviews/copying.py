@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from .db.bulk import insert_rows
@@ -39,9 +39,15 @@ from .models import (
 from .sheets import similarity
 from .sheets.similarity import THRESHOLD
 
-# Band hashes per lookup query: a sheet's answers (10 x 64) in one, a bound on the
+# Band hashes per lookup query: a sheet's answers (10 x 32) in one, a bound on the
 # statement's size when a whole import batch asks at once.
 _LOOKUP_CHUNK = 5000
+# The neighbours compared exactly with a new answer: those sharing the most bands. A copy
+# shares most of them; many identical answers (one public solution copied by a hundred
+# people) cost no more than ten, and ten pairs say enough.
+CHECKED = 10
+# Rows read for one band hash of one new answer (PostgreSQL): the newest.
+PER_BAND = 30
 
 
 @dataclass(frozen=True)
@@ -293,27 +299,75 @@ def _key(item: NewText) -> tuple[str, int]:
 
 def _neighbours(judged: Sequence[NewText]) -> dict[tuple[str, int], set[tuple[str, int]]]:
     """For each of ``judged``, the answers and source answers of its questionnaire that
-    share at least one band hash with it (itself left out)."""
-    by_band: dict[tuple[int, int], list[tuple[str, int]]] = defaultdict(list)
-    for item in judged:
+    share the most band hashes with it (itself left out): at most CHECKED of them, the
+    ones most likely similar, since the more bands two answers share, the more alike they
+    are. Source answers are ranked first."""
+    counts = _shared_bands(judged)
+    met: dict[tuple[str, int], set[tuple[str, int]]] = {}
+    for i, others in counts.items():
+        own = _key(judged[i])
+        others.pop(own, None)
+        ranked = sorted(others.items(), key=lambda kv: (kv[0][0] != "s", -kv[1], -kv[0][1]))
+        if ranked:
+            met[own] = {key for key, _count in ranked[:CHECKED]}
+    return met
+
+
+def _shared_bands(judged: Sequence[NewText]) -> dict[int, dict[tuple[str, int], int]]:
+    """For each index of ``judged``, how many band hashes each answer or source answer
+    that shares one has in common with it."""
+    counts: dict[int, dict[tuple[str, int], int]] = defaultdict(lambda: defaultdict(int))
+    if connection.vendor == "postgresql":
+        rows = _shared_bands_postgresql(judged)
+    else:
+        rows = _shared_bands_portable(judged)
+    for i, answer_id, source_id, count in rows:
+        other = ("a", answer_id) if answer_id else ("s", source_id)
+        counts[i][other] += count
+    return counts
+
+
+def _shared_bands_postgresql(judged):
+    """The lookup in one statement a chunk: each band hash of each new answer meets at
+    most PER_BAND rows of the index (the newest; source answers first), so a band that
+    thousands of identical answers share costs no more than a rare one; the database
+    counts the shared bands."""
+    items = [
+        (i, item.questionnaire_id, band) for i, item in enumerate(judged) for band in item.bands
+    ]
+    statement = """
+        SELECT q.i, x.answer_id, x.source_answer_id, count(*)
+        FROM unnest(%s::int[], %s::int[], %s::bigint[]) AS q(i, questionnaire_id, band)
+        CROSS JOIN LATERAL (
+            SELECT b.answer_id, b.source_answer_id FROM interviews_answerband b
+            WHERE b.questionnaire_id = q.questionnaire_id AND b.band = q.band
+            ORDER BY b.answer_id DESC LIMIT %s
+        ) x
+        GROUP BY 1, 2, 3
+    """
+    with connection.cursor() as cursor:
+        for start in range(0, len(items), _LOOKUP_CHUNK):
+            chunk = items[start : start + _LOOKUP_CHUNK]
+            cursor.execute(statement, [*map(list, zip(*chunk, strict=True)), PER_BAND])
+            yield from cursor.fetchall()
+
+
+def _shared_bands_portable(judged):
+    by_band: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for i, item in enumerate(judged):
         for band in item.bands:
-            by_band[(item.questionnaire_id, band)].append(_key(item))
-    met: dict[tuple[str, int], set[tuple[str, int]]] = defaultdict(set)
+            by_band[(item.questionnaire_id, band)].append(i)
     per_questionnaire: dict[int, list[int]] = defaultdict(list)
     for questionnaire_id, band in by_band:
         per_questionnaire[questionnaire_id].append(band)
     for questionnaire_id, bands in per_questionnaire.items():
         for start in range(0, len(bands), _LOOKUP_CHUNK):
-            chunk = bands[start : start + _LOOKUP_CHUNK]
             rows = AnswerBand.objects.filter(
-                questionnaire_id=questionnaire_id, band__in=chunk
+                questionnaire_id=questionnaire_id, band__in=bands[start : start + _LOOKUP_CHUNK]
             ).values_list("band", "answer_id", "source_answer_id")
             for band, answer_id, source_id in rows:
-                other = ("a", answer_id) if answer_id else ("s", source_id)
-                for key in by_band[(questionnaire_id, band)]:
-                    if key != other:
-                        met[key].add(other)
-    return met
+                for i in by_band[(questionnaire_id, band)]:
+                    yield i, answer_id, source_id, 1
 
 
 def _same_person(texts, a, b) -> bool:

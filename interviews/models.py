@@ -1356,10 +1356,11 @@ class AnswerBand(models.Model):
         ]
         indexes = [
             # The neighbour lookup: "whose bands in this questionnaire equal one of these",
-            # answered from the index alone.
+            # answered from the index alone (interviews.copying).
+            # The answer last: the newest rows of a band first, from the index alone.
             models.Index(
-                fields=["questionnaire", "band"],
-                include=["answer", "source_answer"],
+                fields=["questionnaire", "band", "answer"],
+                include=["source_answer"],
                 name="interviews_band_lookup_idx",
             ),
             # Deleting a source answer's bands (the cascade).

@@ -73,7 +73,7 @@ class Migration(migrations.Migration):
                 ('source_answer', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='interviews.sourceanswer')),
             ],
             options={
-                'indexes': [models.Index(fields=['questionnaire', 'band'], include=('answer', 'source_answer'), name='interviews_band_lookup_idx'), models.Index(condition=models.Q(('source_answer__isnull', False)), fields=['source_answer'], name='interviews_band_src_idx')],
+                'indexes': [models.Index(fields=['questionnaire', 'band', 'answer'], include=('source_answer',), name='interviews_band_lookup_idx'), models.Index(condition=models.Q(('source_answer__isnull', False)), fields=['source_answer'], name='interviews_band_src_idx')],
                 'constraints': [models.CheckConstraint(condition=models.Q(('answer__isnull', True), ('source_answer__isnull', True), _connector='XOR'), name='interviews_answerband_one_owner')],
             },
         ),

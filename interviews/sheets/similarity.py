@@ -30,12 +30,13 @@ MIN_SHINGLES = 10
 THRESHOLD = 0.25
 
 # LSH: BANDS bands of ROWS MinHash values. A pair of similarity s shares a band with
-# probability 1 - (1 - s**ROWS) ** BANDS: 0.98 at THRESHOLD, 0.47 at 0.1, 0.03 at 0.02
-# (docs/benchmarks.md, "Copied answers", has the S-curve). Missing a copy costs more than a
-# few extra exact checks, so the curve's steep part sits below THRESHOLD; three rows a band
-# would need about 260 bands (rows in the table per answer) for the same 0.98.
+# probability 1 - (1 - s**ROWS) ** BANDS: 0.87 at THRESHOLD, 0.94 at 0.3, 0.999 at 0.45,
+# 0.28 at 0.1 (docs/benchmarks.md, "Copied answers" and "Copied answers at scale"). Each
+# band is a row per answer in the table the lookup reads: 64 bands (0.98 at THRESHOLD)
+# doubled the rows and the lookup's reads for copies that are borderline anyway; three
+# rows a band would need about 260 bands for 0.98.
 ROWS = 2
-BANDS = 64
+BANDS = 32
 NUM_PERM = ROWS * BANDS
 # Fixed, so that band hashes written today still match those computed next year.
 SEED = 19
