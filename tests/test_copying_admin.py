@@ -22,7 +22,7 @@ from tests.factories import (
     member,
 )
 from tests.queries import VIEW_QUERIES, listing, page_queries
-from tests.test_copied_answers import COPY, ORIGINAL, sheet
+from tests.test_copied_answers import COPY, ORIGINAL, QUESTION_1, sheet
 from tests.test_copied_answers import questionnaire as questionnaire  # a fixture
 
 pytestmark = pytest.mark.django_db
@@ -467,3 +467,20 @@ def test_interviewer_does_not_see_known_sources(client, world):
     login(client, world, roles.INTERVIEWER)
 
     assert client.get(reverse("admin:interviews_knownsource_changelist")).status_code == 403
+
+
+def test_a_pasted_source_is_compared_with_the_answers_already_imported(client, questionnaire):
+    report = import_bytes(sheet("Анна", "a@example.com", ORIGINAL, "Не знаю."), source_name="a.md")
+    assert report.error is None, report.error
+    client.force_login(member(roles.HR_MANAGER))
+    pasted = f"# Ответы на тест\n\n## 1. {QUESTION_1}\n\n{COPY}\n"
+
+    response = client.post(
+        reverse("admin:interviews_knownsource_add"),
+        {"questionnaire": questionnaire.pk, "title": "Репозиторий с ответами", "text": pasted},
+    )
+
+    assert response.status_code == 302
+    (found,) = AnswerMatch.objects.filter(source_answer__source__title="Репозиторий с ответами")
+    assert found.answer.submission_id == report.submission_id
+    assert found.answer.position == 1
