@@ -123,13 +123,18 @@ _ANSWER_RELATED = [
     "submission__questionnaire",
     "submission__application__vacancy",
 ]
+# The whole file of each sheet: not shown here, and up to megabytes each.
+_SHEET_TEXTS = ["submission__original_text", "submission__preamble", "submission__trailer"]
 
 
 def side_by_side_view(request, model_admin, pk, other_pk):
     """Two answers found similar, next to each other, the passages they share marked."""
     _check_may_compare(request, model_admin)
     answers = (
-        model_admin.get_queryset(request).select_related(*_ANSWER_RELATED).in_bulk([pk, other_pk])
+        model_admin.get_queryset(request)
+        .select_related(*_ANSWER_RELATED)
+        .defer(*_SHEET_TEXTS)
+        .in_bulk([pk, other_pk])
     )
     match = (
         AnswerMatch.objects.filter(
@@ -150,7 +155,11 @@ def source_side_by_side_view(request, model_admin, pk, source_answer_pk):
     """An answer next to the known source's answer it is similar to."""
     _check_may_compare(request, model_admin)
     answer = (
-        model_admin.get_queryset(request).select_related(*_ANSWER_RELATED).filter(pk=pk).first()
+        model_admin.get_queryset(request)
+        .select_related(*_ANSWER_RELATED)
+        .defer(*_SHEET_TEXTS)
+        .filter(pk=pk)
+        .first()
     )
     source_answer = (
         SourceAnswer.objects.select_related("source", "question")
