@@ -280,6 +280,49 @@ def add_known_source(
     return source
 
 
+def import_source(
+    *,
+    questionnaire_id: int,
+    title: str,
+    url: str = "",
+    by=None,
+    answers: Sequence[tuple[int, str, str]],
+) -> str:
+    """The known source ``title`` of the questionnaire with ``answers`` (question id, the
+    question as the file quotes it, text), from an import: created, or its answers
+    replaced when they changed. "created", "revised" or "unchanged"."""
+    source = (
+        KnownSource.objects.filter(questionnaire_id=questionnaire_id, title=title)
+        .order_by("pk")
+        .first()
+    )
+    status = "created"
+    if source is not None:
+        stored = sorted(source.answers.values_list("question_id", "text"))
+        if stored == sorted((qid, text) for qid, _quote, text in answers):
+            return "unchanged"
+        # Its bands and matches go with the answers (CASCADE).
+        source.answers.all().delete()
+        if url and url != source.url:
+            source.url = url
+            source.save(update_fields=["url"])
+        status = "revised"
+    else:
+        source = KnownSource.objects.create(
+            questionnaire_id=questionnaire_id, title=title[:200], url=url, created_by=by
+        )
+    written = SourceAnswer.objects.bulk_create(
+        SourceAnswer(source=source, question_id=qid, text=text) for qid, _quote, text in answers
+    )
+    store(
+        [
+            _source_text(answer, questionnaire_id, quote)
+            for answer, (_qid, quote, _text) in zip(written, answers, strict=True)
+        ]
+    )
+    return status
+
+
 def _source_text(answer: SourceAnswer, questionnaire_id: int, question_text: str) -> NewText:
     return NewText(
         questionnaire_id,
@@ -346,10 +389,18 @@ def _shared_bands_postgresql(judged):
         GROUP BY 1, 2, 3
     """
     with connection.cursor() as cursor:
-        for start in range(0, len(items), _LOOKUP_CHUNK):
-            chunk = items[start : start + _LOOKUP_CHUNK]
-            cursor.execute(statement, [*map(list, zip(*chunk, strict=True)), PER_BAND])
-            yield from cursor.fetchall()
+        # Each probe finds a few rows, read backwards from the index. Without statistics
+        # (a table just filled, as by a first big import) the planner guesses many and
+        # takes a bitmap scan and a sort for each, fifteen times slower: not for this
+        # statement, which then restores the setting as it was.
+        cursor.execute("SELECT set_config('enable_bitmapscan', 'off', true)")
+        try:
+            for start in range(0, len(items), _LOOKUP_CHUNK):
+                chunk = items[start : start + _LOOKUP_CHUNK]
+                cursor.execute(statement, [*map(list, zip(*chunk, strict=True)), PER_BAND])
+                yield from cursor.fetchall()
+        finally:
+            cursor.execute("SELECT set_config('enable_bitmapscan', 'on', true)")
 
 
 def _shared_bands_portable(judged):
@@ -389,3 +440,74 @@ def _pair(a: tuple[str, int], b: tuple[str, int]) -> tuple[int, int | None, int 
     if b[0] == "s":
         return (a[1], None, b[1])
     return (max(a[1], b[1]), min(a[1], b[1]), None)
+
+
+# -- recomputing ---------------------------------------------------------------------------
+
+
+def refresh(*, questionnaire=None, chunk: int = 1000) -> int:
+    """Compute again the bands and matches of every answer of the latest sheets (of
+    ``questionnaire``, or of all), oldest first, a chunk at a time: for answers imported
+    before fingerprints existed, or after the measures changed. Each answer meets the
+    earlier ones, already done, and those of its chunk, so every pair is found once and
+    memory holds one chunk. The number of matches stored."""
+    sheets = Submission.objects.filter(
+        questionnaire__isnull=False, candidate__anonymized_at__isnull=True
+    ).latest_revisions()
+    if questionnaire is not None:
+        sheets = sheets.filter(questionnaire=questionnaire)
+    answers = Answer.objects.filter(submission__in=sheets)
+    sources = SourceAnswer.objects.all()
+    if questionnaire is not None:
+        sources = sources.filter(source__questionnaire=questionnaire)
+    with transaction.atomic():
+        scope = AnswerBand.objects.all()
+        matches = AnswerMatch.objects.all()
+        if questionnaire is not None:
+            scope = scope.filter(questionnaire=questionnaire)
+            matches = matches.filter(answer__submission__questionnaire=questionnaire)
+        scope.delete()
+        matches.delete()
+        found = 0
+        # Sources first: they are no one's answer and every answer should meet them.
+        for source_answer in sources.select_related("question", "source"):
+            found += store(
+                [
+                    _source_text(
+                        source_answer,
+                        source_answer.source.questionnaire_id,
+                        source_answer.question.text,
+                    )
+                ]
+            )
+        last = 0
+        while True:
+            rows = list(
+                answers.filter(pk__gt=last)
+                .order_by("pk")
+                .values_list(
+                    "pk",
+                    "body",
+                    "question_text",
+                    "submission__candidate_id",
+                    "submission__questionnaire_id",
+                )[:chunk]
+            )
+            if not rows:
+                return found
+            last = rows[-1][0]
+            new = []
+            for pk, body, question_text, candidate_id, questionnaire_id in rows:
+                bands = similarity.fingerprint(body, question_text).bands
+                if bands:
+                    new.append(
+                        NewText(
+                            questionnaire_id,
+                            body,
+                            question_text,
+                            bands,
+                            answer_id=pk,
+                            candidate_id=candidate_id,
+                        )
+                    )
+            found += store(new)

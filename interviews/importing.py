@@ -111,6 +111,10 @@ class ImportOptions:
     accept_unstructured: bool = False
     max_bytes: int = sheets.MAX_BYTES_DEFAULT
     with_answers: bool = True  # report each answer (JSON output); off saves work on re-imports
+    # A known source's title: the files are reference answers that candidates' answers are
+    # compared with (interviews.copying), not a candidate's sheet.
+    source: str | None = None
+    source_url: str = ""
 
 
 @dataclass(slots=True)
@@ -282,7 +286,7 @@ class _Importer:
         """Hash, skip what is unchanged, and set the parsing of the rest going."""
         plans = [self._hash(source) for source in sources]
         live = [p for p in plans if p.report.error is None]
-        todo = self._recognise_unchanged(live)
+        todo = live if self.opts.source else self._recognise_unchanged(live)
         return _Batch(plans, todo, self._start_parse(todo))
 
     def finish_batch(self, batch: _Batch) -> list[FileReport]:
@@ -440,6 +444,10 @@ class _Importer:
         plans = [p for p in plans if p.report.error is None and not _hold_for_review(p)]
         if not plans:
             return
+        if self.opts.source:
+            for plan in plans:
+                self._write_source(plan)
+            return
         self._resolve_candidates(plans)
         self._decide_revisions(plans)
         self._write(plans)
@@ -447,7 +455,10 @@ class _Importer:
     def _resolve(self, plan: _Plan):
         sheet, opts, report = plan.sheet, self.opts, plan.report
         fm = sheet.front_matter
-        self._resolve_candidate(plan)
+        if opts.source:
+            report.candidate = opts.source
+        else:
+            self._resolve_candidate(plan)
 
         vacancy_slug = opts.vacancy or _text(fm.get("vacancy")) or None
         vacancy_questionnaire = None
@@ -719,6 +730,28 @@ class _Importer:
         earlier = {p.candidate_id for p in writing if not p.candidate_created}
         if earlier:
             Candidate.objects.filter(pk__in=earlier).update(last_activity_at=now)
+
+    def _write_source(self, plan: _Plan):
+        """The file's answers as the known source's, replacing what an earlier import of
+        the same source (questionnaire and title) gave it."""
+        if plan.questionnaire is None:
+            _fail(plan, messages.SOURCE_WITHOUT_QUESTIONNAIRE)
+            return
+        answers = [
+            (qid, section.question_text, section.body)
+            for section, qid in zip(plan.sheet.sections, plan.matches, strict=True)
+            if qid is not None and section.body.strip()
+        ]
+        if not answers:
+            _fail(plan, messages.SOURCE_WITHOUT_ANSWERS)
+            return
+        plan.report.status = copying.import_source(
+            questionnaire_id=plan.questionnaire.id,
+            title=self.opts.source,
+            url=self.opts.source_url,
+            by=self.opts.imported_by,
+            answers=answers,
+        )
 
     def _write_fingerprints(self, writing: list[_Plan], answer_ids: list[int]):
         """The new answers' band hashes (computed with the parse), and their matches

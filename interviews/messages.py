@@ -42,6 +42,11 @@ REVIEW_HELD = gettext_noop(
 )
 POSSIBLE_DUPLICATE = gettext_noop("possible duplicate: candidate #%(id)s has the same %(what)s")
 PHONE = gettext_noop("phone")
+SOURCE_WITHOUT_QUESTIONNAIRE = gettext_noop(
+    "a known source needs a questionnaire: give --questionnaire, or questionnaire: in the "
+    "front matter"
+)
+SOURCE_WITHOUT_ANSWERS = gettext_noop("no answer of this file matches a question")
 
 # Longer texts are not looked up: a message is a line, and matching stays cheap.
 _MAX_LENGTH = 4000

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from . import copying
 from .models import (
     Answer,
     AnswerScore,
@@ -237,6 +238,9 @@ def anonymize(candidate: Candidate, *, keep_answers=False, force=False, by=None)
     )
     submissions.update(**ERASED[Submission])
     answers.update(**({"question_text": ""} if keep_answers else ERASED[Answer]))
+    # Band hashes are derived from the text, and a match points at the person's answers:
+    # neither stays, whether or not the bodies are kept.
+    copying.forget(answers.values_list("pk", flat=True))
     applications.update(**ERASED[Application])
     StageChange.objects.filter(application__candidate_id=pk).update(**ERASED[StageChange])
     Interview.objects.filter(application__candidate_id=pk).update(**ERASED[Interview])

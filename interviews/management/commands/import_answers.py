@@ -78,6 +78,14 @@ class Command(BaseCommand):
             "found), marked as needing review; without it they are reported as "
             "needs-review and not imported.",
         )
+        parser.add_argument(
+            "--source",
+            metavar="TITLE",
+            help="Import the files as a known source of their questionnaire (a public "
+            "answers repository): reference answers that candidates' answers are compared "
+            "with, not a candidate's sheet.",
+        )
+        parser.add_argument("--source-url", default="", help="Where the known source is published.")
         parser.add_argument("--format", choices=["text", "json"], default="text")
         parser.add_argument(
             "--max-bytes",
@@ -162,6 +170,8 @@ class Command(BaseCommand):
             dry_run=options["dry_run"],
             accept_unstructured=options["accept_unstructured"],
             max_bytes=options["max_bytes"],
+            source=options["source"],
+            source_url=options["source_url"],
             with_answers=as_json or verbosity >= 2,
             workers=options["workers"],
             batch_size=options["batch_size"],
