@@ -484,3 +484,18 @@ def test_a_pasted_source_is_compared_with_the_answers_already_imported(client, q
     (found,) = AnswerMatch.objects.filter(source_answer__source__title="Репозиторий с ответами")
     assert found.answer.submission_id == report.submission_id
     assert found.answer.position == 1
+
+
+def test_recruiter_reads_a_known_source_and_its_answers(client, world):
+    source = KnownSource.objects.create(
+        questionnaire=world["question"].questionnaire, title="Публичные ответы"
+    )
+    SourceAnswer.objects.create(source=source, question=world["question"], text=OTHER_TEXT)
+    login(client, world, roles.RECRUITER)
+
+    response = client.get(reverse("admin:interviews_knownsource_change", args=[source.pk]))
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Публичные ответы" in content and OTHER_TEXT in content
+    assert 'name="text"' not in content
