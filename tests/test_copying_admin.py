@@ -368,10 +368,11 @@ def test_interviewer_may_not_open_the_report(client, world):
     assert client.get(reverse(REPORT)).status_code == 403
 
 
-def test_vacancy_page_links_to_its_report_for_hr_only(client, world):
-    vacancy = world["vacancy"]
-    url = reverse("admin:interviews_vacancy_change", args=[vacancy.pk])
-    report = f"{reverse(REPORT)}?vacancy={vacancy.pk}"
+@pytest.mark.parametrize("model", ["vacancy", "questionnaire"])
+def test_vacancy_and_questionnaire_pages_link_to_their_report_for_hr_only(client, world, model):
+    obj = world["vacancy"] if model == "vacancy" else world["question"].questionnaire
+    url = reverse(f"admin:interviews_{model}_change", args=[obj.pk])
+    report = f"{reverse(REPORT)}?{model}={obj.pk}"
 
     login(client, world, roles.RECRUITER)
     assert report in client.get(url).content.decode()
@@ -499,3 +500,13 @@ def test_recruiter_reads_a_known_source_and_its_answers(client, world):
     content = response.content.decode()
     assert "Публичные ответы" in content and OTHER_TEXT in content
     assert 'name="text"' not in content
+
+
+def test_report_for_a_questionnaire_lists_its_pairs_alone(admin_client, world):
+    other = QuestionFactory()
+
+    mine = admin_client.get(reverse(REPORT), {"questionnaire": world["question"].questionnaire_id})
+    theirs = admin_client.get(reverse(REPORT), {"questionnaire": other.questionnaire_id})
+
+    assert [p["match"] for p in mine.context["pairs"]] == [world["match"]]
+    assert theirs.context["pairs"] == []
