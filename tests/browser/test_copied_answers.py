@@ -114,7 +114,7 @@ def test_report_reads_well_and_passes_axe(page, copied, tmp_path):
     expect(page.locator(".zvonok-similar-column")).to_have_count(2)
 
 
-def test_interviewer_sees_the_badge_without_a_link(page, copied):
+def test_interviewer_sees_the_badge_without_a_link(page, copied, tmp_path):
     _original, copy = copied
     interviewer = member("igor", roles.INTERVIEWER)
     InterviewFactory(application=copy.submission.application, interviewers=[interviewer])
@@ -128,3 +128,4 @@ def test_interviewer_sees_the_badge_without_a_link(page, copied):
     assert badge.evaluate("e => e.tagName") == "SPAN"
     assert "Константинопольская" not in page.content()
     assert violations(page) == []
+    screenshot(page, tmp_path, "copied-badge")
