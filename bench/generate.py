@@ -664,6 +664,60 @@ class _Scorecard:
 
 
 @functools.cache
+class _Copies:
+    """Copied answers and every answer's band hashes (interviews.copying), for one chunk of
+    sheets: now and then an answer is an earlier sheet's answer to the same question with
+    small edits (two sentences swapped, punctuation changed) after the copier's own opening,
+    as candidates copy. Band hashes come from the function the import calls; the matches
+    stored are those of these copies (the pairs the sentence pools make alike by chance
+    are not looked for)."""
+
+    RATE = 0.02  # of the answers of the latest sheets
+
+    def __init__(self, rng: random.Random):
+        self.rng = rng
+        # question -> an earlier answer: its id, its author, its text after the opening, all
+        self.earlier: dict[int, tuple[int, int, str, str]] = {}
+        self.bands: list[tuple] = []
+        self.matches: list[tuple] = []
+
+    def answer(self, answer_id, person, questionnaire, question, text, opening, body) -> str:
+        from interviews.sheets import similarity
+
+        original = self.earlier.get(question)
+        if original is not None and original[1] != person and self.rng.random() < self.RATE:
+            copy = _edited(self.rng, opening, original[2])
+            if MIN_ANSWER <= len(copy) <= MAX_ANSWER:
+                body = copy
+                mine = similarity.fingerprint(body, text)
+                theirs = similarity.fingerprint(original[3], text)
+                value = similarity.similarity(mine, theirs)
+                if value >= similarity.THRESHOLD:
+                    self.matches.append((answer_id, original[0], round(value, 4)))
+        if not opening or body.startswith(opening):
+            self.earlier[question] = (answer_id, person, body[len(opening) :].lstrip(), body)
+        bands = similarity.fingerprint(body, text).bands
+        base = answer_id * similarity.BANDS
+        self.bands += [(base + n, answer_id, questionnaire, band) for n, band in enumerate(bands)]
+        return body
+
+    def rows(self):
+        now = _dt(time.time())
+        matches = [(a, b, value, now) for a, b, value in self.matches]
+        return self.bands, matches
+
+
+def _edited(rng, opening: str, text: str) -> str:
+    """``text`` after ``opening``, two neighbouring sentences swapped and a comma made a
+    dash: a copy that is not word for word."""
+    sentences = text.split(". ")
+    if len(sentences) > 2:
+        i = rng.randrange(len(sentences) - 1)
+        sentences[i], sentences[i + 1] = sentences[i + 1], sentences[i]
+    edited = ". ".join(sentences).replace(", ", " — ", 1)
+    return f"{opening} {edited}" if opening else edited
+
+
 def _import_comment() -> str:
     from interviews.importing import import_comment
 
@@ -1128,6 +1182,8 @@ class _Generator:
             key = (app.candidate.id, self.vacancies[app.vacancy][2])
             app.revision = revisions[key] = revisions.get(key, 0) + 1
         self.sheets = chosen
+        # Only a sheet's latest revision has band hashes (interviews.copying).
+        self.latest_revision = revisions
 
     def plan_people_state(self):
         """Last activity, edits, archiving and anonymisation, from what happened to each
@@ -1491,22 +1547,30 @@ class _Generator:
     def sheet_chunk(self, conn, k):
         """Sheets k*CHUNK... with their answers and skill claims: the text is made once,
         for the sheet's original text and for its answers."""
-        from interviews.models import Answer, SkillClaim, Submission
+        from interviews.models import Answer, AnswerBand, AnswerMatch, SkillClaim, Submission
 
         questions_rng, text_rng = self.rng("questions", k), self.rng("sheets", k)
         started = time.perf_counter()
         submissions, answers, claims = [], [], []
+        copies = _Copies(self.rng("copies", k))
         claim_id = self.claim_base[k]
         for app in self.sheets[k * CHUNK : (k + 1) * CHUNK]:
             plan = self.sheet_questions(questions_rng, app)
-            claim_id = self.sheet(text_rng, app, plan, claim_id, submissions, answers, claims)
+            claim_id = self.sheet(
+                text_rng, app, plan, claim_id, submissions, answers, claims, copies
+            )
         # Making the text is part of what the answers cost.
         self.stats.add("interviews_answer", 0, time.perf_counter() - started)
         self.copy(conn, Submission, SUBMISSION_FIELDS, submissions)
         self.copy(conn, Answer, ANSWER_FIELDS, answers)
         self.copy(conn, SkillClaim, CLAIM_FIELDS, claims)
+        started = time.perf_counter()
+        bands, matches = copies.rows()
+        self.stats.add("interviews_answerband", 0, time.perf_counter() - started)
+        self.copy(conn, AnswerBand, BAND_FIELDS, bands)
+        self.copy(conn, AnswerMatch, MATCH_FIELDS, matches)
 
-    def sheet(self, rng, app, plan, claim_id, submissions, answers, claims) -> int:
+    def sheet(self, rng, app, plan, claim_id, submissions, answers, claims, copies) -> int:
         c = app.candidate
         sid = app.submission
         _, slug, questionnaire = self.vacancies[app.vacancy]
@@ -1531,10 +1595,13 @@ class _Generator:
         parts = ["\n".join(head)]
         anonymised = c.anonymised is not None
         first_answer = (sid - 1) * ANSWERS_PER_SHEET
+        latest = app.revision == self.latest_revision[(c.id, questionnaire)]
         for position, ((qid, number, text, topic), opening, found) in enumerate(plan, start=1):
-            body = self.text.body(rng, topic, opening)
-            parts.append(f"\n#### {number}. {text}\n\n{body}\n")
             answer_id = first_answer + position
+            body = self.text.body(rng, topic, opening)
+            if not anonymised and latest:
+                body = copies.answer(answer_id, c.id, questionnaire, qid, text, opening, body)
+            parts.append(f"\n#### {number}. {text}\n\n{body}\n")
             answers.append(
                 (
                     answer_id,
@@ -1688,7 +1755,13 @@ class _Generator:
             conns,
             f"sheets on {len(conns)} connection(s)",
             [lambda conn, k=k: self.sheet_chunk(conn, k) for k in range(self.chunks)],
-            ["interviews_submission", "interviews_answer", "interviews_skillclaim"],
+            [
+                "interviews_submission",
+                "interviews_answer",
+                "interviews_skillclaim",
+                "interviews_answerband",
+                "interviews_answermatch",
+            ],
         )
         self.phase(
             conns,
@@ -1827,6 +1900,8 @@ SUBMISSION_FIELDS = (
     "source_raw_url source_etag source_commit"
 ).split()
 ANSWER_FIELDS = "id submission question label question_text body position line".split()
+BAND_FIELDS = "id answer questionnaire band".split()
+MATCH_FIELDS = "answer other_answer similarity found_at".split()
 CLAIM_FIELDS = "id candidate submission answer skill value scale years snippet".split()
 INTERVIEW_FIELDS = (
     "id application kind round scheduled_at duration_minutes location status notes".split()
@@ -1849,6 +1924,8 @@ BULK_TABLES = [
     "interviews_submission",
     "interviews_answer",
     "interviews_skillclaim",
+    "interviews_answerband",
+    "interviews_answermatch",
     "interviews_interview",
     "interviews_interview_interviewers",
     "interviews_scorecard",

@@ -5,7 +5,8 @@
    data generated at that scale and seed (``BENCH_REGENERATE=1`` starts afresh). Pending
    migrations are applied to the data that is there, and timed: they have to be safe on
    large tables.
-2. Measures the main admin pages and the search (``bench/admin_bench.py``).
+2. Measures the main admin pages and the search (``bench/admin_bench.py``), and finding
+   the copied answers of one new sheet (``bench/copy_lookup.py``).
 3. Imports ``BENCH_FILES`` new answer files into the full database, then the same files
    again; the import is rolled back afterwards, so that the data stays as generated.
 
@@ -44,6 +45,7 @@ PAGE_QUERIES = 10
 SEARCH_P95_MS = 150
 SEARCH_RATIO = 20
 IMPORT_FILES_PER_S = 2000
+COPIES_P95_MS = 50
 
 
 def _marker(scale, seed):
@@ -147,7 +149,20 @@ def step_import(args):
     return result
 
 
-STEPS = {"data": step_data, "pages": step_pages, "search": step_search, "import": step_import}
+def step_copies(args):
+    setup_django(args.database_url)
+    from bench.copy_lookup import measure_neighbours
+
+    return measure_neighbours(args.runs * 10, functools.partial(print, flush=True))
+
+
+STEPS = {
+    "data": step_data,
+    "pages": step_pages,
+    "search": step_search,
+    "copies": step_copies,
+    "import": step_import,
+}
 
 
 def _run_step(name, args):
@@ -202,6 +217,13 @@ def summary(results):
             f"{search['icontains_p50']:.0f} ms | {search['icontains_p95']:.0f} ms | | | full "
             f"text ≥ {SEARCH_RATIO}× faster: {ratio:.0f}× (p50) | {_mark(ratio >= SEARCH_RATIO)} |"
         )
+    if "copies" in results:
+        copies = results["copies"]
+        lines.append(
+            f"| copied answers: neighbours of one new sheet ({copies['sheets']} sheets) | "
+            f"{copies['p50_ms']:.0f} ms | {copies['p95_ms']:.0f} ms | | {copies['rss_mb']:.0f} MB"
+            f" | p95 ≤ {COPIES_P95_MS} ms | {_mark(copies['p95_ms'] <= COPIES_P95_MS)} |"
+        )
     imported = results["import"]
     files = results["files"]
     rate = files / imported["fresh_s"]
@@ -219,7 +241,8 @@ def summary(results):
     head.append(f"migrate: {data['migrate_s']:.1f} s")
     loads = "; ".join(
         f"{name} {results[name]['load'][0][0]:.1f} → {results[name]['load'][1][0]:.1f}"
-        for name in ("data", "pages", "search", "import")
+        for name in ("data", "pages", "search", "copies", "import")
+        if name in results
     )
     head.append(f"load average (1 min) at the start and end of each step: {loads}")
     return "; ".join(head) + "\n\n" + "\n".join(lines)
@@ -257,7 +280,7 @@ def main():
         return
 
     results = {"files": args.files}
-    for name in ("data", "pages", "search", "import"):
+    for name in ("data", "pages", "search", "copies", "import"):
         results[name] = _run_step(name, args)
     setup_django(args.database_url)
     from bench.common import machine

@@ -30,6 +30,19 @@ def scored(name: str) -> list[tuple[float, bool]]:
     return result
 
 
+def shared_bands(name: str) -> list[tuple[float, int]]:
+    """(similarity, band hashes in common) of each copy: the lookup meets a copy when it
+    shares at least one."""
+    pairs = yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
+    result = []
+    for pair in pairs:
+        if pair["copy"]:
+            a = similarity.fingerprint(pair["a"], pair["question"])
+            b = similarity.fingerprint(pair["b"], pair["question"])
+            result.append((similarity.similarity(a, b), len(set(a.bands) & set(b.bands))))
+    return result
+
+
 def quality(pairs: list[tuple[float, bool]], threshold: float) -> tuple[float, float, float]:
     flagged = [copy for s, copy in pairs if s >= threshold]
     true_positives = sum(flagged)
@@ -59,6 +72,14 @@ def main() -> int:
         print(
             f"{label} at THRESHOLD {similarity.THRESHOLD}: "
             f"precision {p:.2f}, recall {r:.2f}, F1 {f:.2f} ({len(pairs)} pairs)"
+        )
+    for label, name in (("tuning", "tuning.yaml"), ("holdout", "holdout.yaml")):
+        shared = shared_bands(name)
+        expected = sum(similarity.candidate_probability(s) for s, _ in shared) / len(shared)
+        print(
+            f"{label}: band hashes each copy shares with its original "
+            f"{[n for _, n in shared]}; chance the lookup finds a copy, on average "
+            f"{expected:.3f}"
         )
     if similarity.THRESHOLD != best_thresholds[-1]:
         print(f"THRESHOLD should be {best_thresholds[-1]}, the one chosen", file=sys.stderr)

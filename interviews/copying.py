@@ -44,8 +44,8 @@ from .sheets.similarity import THRESHOLD
 _LOOKUP_CHUNK = 5000
 # The neighbours compared exactly with a new answer: those sharing the most bands. A copy
 # shares most of them; many identical answers (one public solution copied by a hundred
-# people) cost no more than ten, and ten pairs say enough.
-CHECKED = 10
+# people) cost no more than five, and five pairs say enough.
+CHECKED = 5
 # Rows read for one band hash of one new answer (PostgreSQL): the newest.
 PER_BAND = 30
 
@@ -158,7 +158,7 @@ def find_matches(new: Sequence[NewText], *, threshold: float = THRESHOLD) -> int
     def own_shingles(key):
         if key not in shingles:
             item = texts[key]
-            shingles[key] = similarity.fingerprint(item.text, item.question_text).shingles
+            shingles[key] = similarity.own_shingles(item.text, item.question_text)
         return shingles[key]
 
     found: dict[tuple, float] = {}

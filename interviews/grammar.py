@@ -163,6 +163,18 @@ NOUNS: dict[str, Noun] = {
         npgettext_lazy("count", "%(count)d source answer", "%(count)d source answers", "count"),
         pgettext_lazy("inline", "Add another source answer"),
     ),
+    "interviews.answerband": _noun(
+        pgettext_lazy("accusative", "LSH band hash"),
+        pgettext_lazy("selected", "LSH band hashes"),
+        npgettext_lazy("count", "%(count)d LSH band hash", "%(count)d LSH band hashes", "count"),
+        pgettext_lazy("inline", "Add another LSH band hash"),
+    ),
+    "interviews.answermatch": _noun(
+        pgettext_lazy("accusative", "answer match"),
+        pgettext_lazy("selected", "answer matches"),
+        npgettext_lazy("count", "%(count)d answer match", "%(count)d answer matches", "count"),
+        pgettext_lazy("inline", "Add another answer match"),
+    ),
     # Third-party models shown in the admin: user accounts, groups, login security.
     "auth.user": _noun(
         pgettext_lazy("accusative", "user"),

@@ -1345,9 +1345,12 @@ class AnswerBand(models.Model):
     questionnaire = models.ForeignKey(
         Questionnaire, on_delete=models.CASCADE, related_name="+", db_index=False
     )
-    band = models.BigIntegerField()
+    band = models.BigIntegerField(_("band hash"))
 
     class Meta:
+        verbose_name = _("LSH band hash")
+        verbose_name_plural = _("LSH band hashes")
+        ordering = ["id"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(answer__isnull=True) ^ Q(source_answer__isnull=True),

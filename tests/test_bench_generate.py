@@ -9,10 +9,12 @@ from django.db import connection
 from django.db.models import OuterRef, Subquery
 
 from bench import generate as bench
-from interviews import sheets
+from interviews import copying, sheets
 from interviews.importing import import_comment
 from interviews.models import (
     Answer,
+    AnswerBand,
+    AnswerMatch,
     AnswerScore,
     Application,
     Candidate,
@@ -24,7 +26,7 @@ from interviews.models import (
     Submission,
 )
 from interviews.search import answers_matching
-from interviews.sheets import extract_claims
+from interviews.sheets import extract_claims, similarity
 
 SCALE = 0.001
 
@@ -214,3 +216,46 @@ def test_refuses_a_database_that_already_has_candidates(on_postgres):
 
     with pytest.raises(RuntimeError, match="empty database"):
         bench.generate(SCALE, analyze=False, stdout=io.StringIO())
+
+
+def test_latest_answers_have_the_band_hashes_the_import_computes(generated):
+    latest = Submission.objects.latest_revisions().filter(candidate__anonymized_at__isnull=True)
+    answers = Answer.objects.filter(submission__in=latest).order_by("pk")[:300]
+    stored: dict[int, list[int]] = {}
+    for answer_id, band in AnswerBand.objects.filter(answer__in=answers).values_list(
+        "answer_id", "band"
+    ):
+        stored.setdefault(answer_id, []).append(band)
+
+    for answer in answers:
+        expected = similarity.fingerprint(answer.body, answer.question_text).bands
+        assert sorted(stored.get(answer.pk, [])) == sorted(expected)
+    assert not AnswerBand.objects.exclude(answer__submission__in=latest).exists()
+
+
+def test_copies_are_stored_as_pairs_that_the_lookup_finds_again(generated):
+    pairs = list(AnswerMatch.objects.select_related("answer", "other_answer"))
+    assert pairs
+
+    for match in pairs:
+        a, b = match.answer, match.other_answer
+        exact = similarity.similarity(
+            similarity.fingerprint(a.body, a.question_text),
+            similarity.fingerprint(b.body, b.question_text),
+        )
+        assert match.similarity == pytest.approx(exact, abs=1e-4)
+    copy = pairs[0].answer
+    AnswerMatch.objects.filter(answer=copy).delete()
+    copying.find_matches(
+        [
+            copying.NewText(
+                copy.submission.questionnaire_id,
+                copy.body,
+                copy.question_text,
+                similarity.fingerprint(copy.body, copy.question_text).bands,
+                answer_id=copy.pk,
+                candidate_id=copy.submission.candidate_id,
+            )
+        ]
+    )
+    assert AnswerMatch.objects.filter(answer=copy, other_answer=pairs[0].other_answer).exists()

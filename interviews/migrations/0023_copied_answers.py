@@ -67,12 +67,15 @@ class Migration(migrations.Migration):
             name='AnswerBand',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('band', models.BigIntegerField()),
+                ('band', models.BigIntegerField(verbose_name='band hash')),
                 ('answer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='interviews.answer')),
                 ('questionnaire', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='interviews.questionnaire')),
                 ('source_answer', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='interviews.sourceanswer')),
             ],
             options={
+                'verbose_name': 'LSH band hash',
+                'verbose_name_plural': 'LSH band hashes',
+                'ordering': ['id'],
                 'indexes': [models.Index(fields=['questionnaire', 'band', 'answer'], include=('source_answer',), name='interviews_band_lookup_idx'), models.Index(condition=models.Q(('source_answer__isnull', False)), fields=['source_answer'], name='interviews_band_src_idx')],
                 'constraints': [models.CheckConstraint(condition=models.Q(('answer__isnull', True), ('source_answer__isnull', True), _connector='XOR'), name='interviews_answerband_one_owner')],
             },

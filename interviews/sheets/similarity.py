@@ -125,8 +125,14 @@ def _shingle_set(w: list[str], size: int = SHINGLE_WORDS) -> frozenset[str]:
     return frozenset(" ".join(w[i : i + size]) for i in range(len(w) - size + 1))
 
 
+def own_shingles(answer: str, question: str = "") -> frozenset[str]:
+    """The shingles the answer's similarity is measured on (what ``fingerprint`` keeps),
+    without the cost of its band hashes: for the exact comparison of two texts."""
+    return _shingle_set(own_words(answer, question))
+
+
 def fingerprint(answer: str, question: str = "") -> Fingerprint:
-    own = _shingle_set(own_words(answer, question))
+    own = own_shingles(answer, question)
     if len(own) < MIN_SHINGLES:
         return Fingerprint(own, ())
     return Fingerprint(own, band_hashes(own))
