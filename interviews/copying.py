@@ -147,7 +147,7 @@ def store(new: Sequence[NewText]) -> int:
 def find_matches(new: Sequence[NewText], *, threshold: float = THRESHOLD) -> int:
     """Store the pairs of ``new`` (with their bands already stored) and the answers and
     source answers that share a band with them, whose exact similarity is at least
-    ``threshold``; the number of pairs stored (a pair already stored is kept)."""
+    ``threshold``; the number of pairs found (a pair already stored is kept as it is)."""
     judged = [item for item in new if item.bands]
     neighbours = _neighbours(judged) if judged else {}
     if not neighbours:
@@ -291,6 +291,7 @@ def import_source(
     """The known source ``title`` of the questionnaire with ``answers`` (question id, the
     question as the file quotes it, text), from an import: created, or its answers
     replaced when they changed. "created", "revised" or "unchanged"."""
+    title = title[:200]
     source = (
         KnownSource.objects.filter(questionnaire_id=questionnaire_id, title=title)
         .order_by("pk")
@@ -309,7 +310,7 @@ def import_source(
         status = "revised"
     else:
         source = KnownSource.objects.create(
-            questionnaire_id=questionnaire_id, title=title[:200], url=url, created_by=by
+            questionnaire_id=questionnaire_id, title=title, url=url, created_by=by
         )
     written = SourceAnswer.objects.bulk_create(
         SourceAnswer(source=source, question_id=qid, text=text) for qid, _quote, text in answers
