@@ -54,6 +54,7 @@ SECTIONS = [
             "interviews.submission",
             "interviews.answer",
             "interviews.uploadjob",
+            "interviews.knownsource",
         ],
     ),
     Section(
@@ -73,6 +74,13 @@ SECTIONS = [
                 "interviews.answer",
                 "admin:interviews_answer_find",
                 "has_view_permission",
+            ),
+            Tool(
+                "copied",
+                _("Copied answers"),
+                "interviews.answer",
+                "admin:interviews_answer_copied",
+                "has_copied_report_permission",
             ),
             Tool(
                 "import",

@@ -43,6 +43,10 @@ ROLE_PERMISSIONS = {
         "uploadjob": ["view"],
         # The list of reasons is what the funnel counts: HR managers keep it.
         "rejectionreason": ["view"],
+        # Which texts every answer is compared against is HR managers' to keep; recruiters
+        # read them, as they read the side-by-side view of an answer and a source.
+        "knownsource": ["view"],
+        "sourceanswer": ["view"],
     },
     # Interviewers do not write to candidates, nor see what was written to them (the
     # messages carry the address): no message templates, no messages.
@@ -160,6 +164,13 @@ def may_write_to_candidates(user) -> bool:
     """Writing to candidates (and sending a failed letter again) is adding a Message: HR
     managers and recruiters. Interviewers may not, nor see the addresses it needs."""
     return user.is_active and user.has_perm("interviews.add_message")
+
+
+def sees_copied_answers(user) -> bool:
+    """Whether the user may read the answer an answer is similar to and learn whose it
+    is (the side-by-side view, the report): HR managers and recruiters. Interviewers see
+    only that an answer of their candidate is similar to another, and how much."""
+    return is_hr_manager(user) or is_recruiter(user)
 
 
 def visible_applications(user, queryset):

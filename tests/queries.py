@@ -21,8 +21,9 @@ PAGE_BUDGET = 10
 VIEW_QUERIES = {
     "answers to a question": 6,
     "autocomplete": 4,
-    "compare": 8,
-    "compare, as a reviewer": 9,
+    "compare": 9,
+    "compare, as a reviewer": 10,
+    "copied answers": 7,
     "export csv, as an HR manager": 9,
     "export xlsx, as an HR manager": 9,
     "find answers": 7,
@@ -30,10 +31,11 @@ VIEW_QUERIES = {
     "import form": 4,
     "candidates by a privacy filter, as an HR manager": 7,
     "merge candidates, as an HR manager": 6,
-    "print, as an HR manager": 9,
+    "print, as an HR manager": 10,
     "reject": 9,
-    "score, as an HR manager": 8,
-    "score, as an interviewer": 7,
+    "score, as an HR manager": 9,
+    "score, as an interviewer": 8,
+    "similar answers": 4,
     "write to candidates, as an HR manager": 6,
 }
 

@@ -18,7 +18,14 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from interviews import roles
-from interviews.models import RejectionReason, SkillClaim, Stage, UploadJob
+from interviews.models import (
+    KnownSource,
+    RejectionReason,
+    SkillClaim,
+    SourceAnswer,
+    Stage,
+    UploadJob,
+)
 from tests.factories import (
     AnswerFactory,
     AnswerScoreFactory,
@@ -64,6 +71,7 @@ def _make_rows(model_name, n):
         ),
         "message": MessageFactory,
         "uploadjob": lambda: _upload_job(1),
+        "knownsource": lambda: _known_source(1),
     }
     return [makers[model_name]() for _ in range(n)]
 
@@ -90,6 +98,14 @@ def _upload_job(files):
             for s in submissions
         ],
     )
+def _known_source(answers):
+    question = QuestionFactory()
+    source = KnownSource.objects.create(
+        questionnaire=question.questionnaire, title="Ответы", created_by=UserFactory()
+    for n in range(answers):
+        question = QuestionFactory(questionnaire=source.questionnaire)
+        SourceAnswer.objects.create(source=source, question=question, text=f"Ответ {n}")
+    return source
 
 
 def _make_object(model_name, rows):  # noqa: C901 - one branch per model, a table of recipes
@@ -174,6 +190,8 @@ def _make_object(model_name, rows):  # noqa: C901 - one branch per model, a tabl
         return message
     if model_name == "uploadjob":
         return _upload_job(rows)
+    if model_name == "knownsource":
+        return _known_source(rows)
     raise AssertionError(model_name)
 
 
@@ -210,6 +228,7 @@ MODELS = [
     "answerscore",
     "message",
     "uploadjob",
+    "knownsource",
 ]
 AUDITED = ["candidate", "application", "answer", "stage", "scorecard", "answerscore"]
 
@@ -244,6 +263,7 @@ CHANGELIST_QUERIES = {
     "answerscore": 5,
     "message": 4,
     "uploadjob": 5,
+    "knownsource": 6,
 }
 
 
@@ -262,6 +282,7 @@ ADD_PAGE_QUERIES = {
     "interview": 3,
     "scorecard": 3,
     "answerscore": 2,
+    "knownsource": 3,
 }
 # A change page: session, user, the object joined with the rows its title and widgets
 # name, each inline's rows, the choices of each plain select (once for all inline rows).
@@ -271,7 +292,7 @@ CHANGE_PAGE_QUERIES = {
     "vacancy": 4,
     "candidate": 9,  # + possible duplicates, + its messages
     "application": 9,  # + stage history, + its messages
-    "submission": 4,
+    "submission": 5,  # + the badges of copied answers
     "answer": 3,
     "stage": 3,
     "stagechange": 3,
@@ -280,6 +301,7 @@ CHANGE_PAGE_QUERIES = {
     "answerscore": 3,
     "message": 3,
     "uploadjob": 5,  # + the report's sheets with their candidates, + questionnaires' titles
+    "knownsource": 4,
 }
 # The history page: the admin's log entries, or django-simple-history's versions with
 # what changed between them.
@@ -298,6 +320,7 @@ HISTORY_PAGE_QUERIES = {
     "answerscore": 6,
     "message": 5,
     "uploadjob": 5,
+    "knownsource": 5,
 }
 # One past version of an audited row (django-simple-history's page of it).
 HISTORY_VERSION_QUERIES = {

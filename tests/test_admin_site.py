@@ -40,7 +40,7 @@ def test_home_page_lists_hiring_first_and_service_tables_last(admin_client):
     ]
     hiring, tools, service = listed[0][1], listed[2][1], listed[-1][1]
     assert hiring[:4] == ["application", "candidate", "interview", "vacancy"]
-    assert tools == ["funnel", "find", "import"]
+    assert tools == ["funnel", "find", "copied", "import"]
     assert service[:2] == ["stagechange", "answerscore"]
     # django-axes' logs come after the app's own service tables.
     assert {"accessattempt", "accesslog", "accessfailurelog"} <= set(service[2:])

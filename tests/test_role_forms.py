@@ -77,6 +77,7 @@ FIELDS = {
     ("interviews.scorecard", "AnswerScoreInline", "answer"): "interviews.answer",
     ("interviews.answerscore", None, "scorecard"): WRITABLE_SCORECARDS,
     ("interviews.answerscore", None, "answer"): "interviews.answer",
+    ("interviews.knownsource", None, "questionnaire"): "interviews.questionnaire",
 }
 # Registered models whose forms have no foreign-key or many-to-many choice to offer, or
 # no form anybody may write (the audit trail of stage moves, login records).
@@ -93,6 +94,7 @@ WITHOUT_CHOICES = {
 }
 INLINES_WITHOUT_CHOICES = {
     "MessageInline",
+    "SourceAnswerInline",
     "QuestionInline",
     "InterviewInline",
     "StageChangeInline",
@@ -422,6 +424,12 @@ VALID = {
             "comment": "",
         }
     ),
+    "interviews.knownsource": lambda w, role: {
+        "questionnaire": w.question.questionnaire_id,
+        "title": "Публичные ответы",
+        "url": "",
+        "text": f"## {w.question.number}. {w.question.text}\n\nОтвет из открытого источника.\n",
+    },
 }
 INLINE_ROWS = {
     "ApplicationInline": lambda w, role: {

@@ -40,6 +40,8 @@ MODELS = [
     "message",
     "uploadjob",
     "rejectionreason",
+    "knownsource",
+    "sourceanswer",
 ]
 ALL = "vacd"  # view, add, change, delete
 MATRIX = {
@@ -63,6 +65,9 @@ MATRIX = {
         # Their own background imports only (see test_upload_jobs).
         "uploadjob": "v",
         "rejectionreason": "v",
+        # Which texts answers are compared against is HR managers' to keep.
+        "knownsource": "v",
+        "sourceanswer": "v",
     },
     roles.INTERVIEWER: {
         "questionnaire": "v",
@@ -81,6 +86,9 @@ MATRIX = {
         "message": "",
         "uploadjob": "",
         "rejectionreason": "",
+        # A source's text is "the other answer", which interviewers do not see.
+        "knownsource": "",
+        "sourceanswer": "",
     },
 }
 ACTIONS = {"v": "view", "a": "add", "c": "change", "d": "delete"}

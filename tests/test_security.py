@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from interviews import roles
 from interviews.middleware import CONTENT_SECURITY_POLICY
-from interviews.models import Stage
+from interviews.models import AnswerMatch, KnownSource, SourceAnswer, Stage
 from tests.factories import (
     AnswerFactory,
     AnswerScoreFactory,
@@ -243,7 +243,23 @@ def world():
         answer = AnswerFactory(submission=submission, question=question)
         reviewer = interviewer if side == "mine" else UserFactory()
         scorecard = ScorecardFactory(application=application, reviewer=reviewer)
+        # The answer is much like the second candidate's and like a known source's.
+        peer = AnswerFactory(
+            submission=SubmissionFactory(
+                candidate=second.candidate, questionnaire=question.questionnaire
+            ),
+            question=question,
+        )
+        AnswerMatch.objects.create(answer=peer, other_answer=answer, similarity=0.9)
+        source_answer = SourceAnswer.objects.create(
+            source=KnownSource.objects.create(questionnaire=question.questionnaire, title=side),
+            question=question,
+            text=answer.body,
+        )
+        AnswerMatch.objects.create(answer=answer, source_answer=source_answer, similarity=1)
         rows[side] = {
+            "similar": [answer.pk, peer.pk],
+            "source": [answer.pk, source_answer.pk],
             "application": application,
             "pair": f"{application.pk},{second.pk}",
             "candidate": application.candidate,
@@ -265,6 +281,9 @@ def _version(obj):
 ARGS = {
     "interviews_question_answers": (lambda w, s: [w["question"].pk], ""),
     "interviews_answer_find": (lambda w, s: [], "?q=Python"),
+    "interviews_answer_copied": (lambda w, s: [], ""),
+    "interviews_answer_similar": (lambda w, s: s["similar"], ""),
+    "interviews_answer_similar_source": (lambda w, s: s["source"], ""),
     "interviews_application_compare": (lambda w, s: [], "?ids={pair}"),
     "interviews_application_funnel": (lambda w, s: [], ""),
     "interviews_application_score": (lambda w, s: [s["application"].pk], ""),
@@ -295,6 +314,11 @@ ARGS = {
 TABLE = {
     "interviews_question_answers": (302, 200, 200, 200, 200),
     "interviews_answer_find": (302, 200, 200, 200, 200),
+    # Copied answers: the other answer and whose it is, never for interviewers (they see
+    # the badge alone), not even about their own candidate.
+    "interviews_answer_copied": (302, 403, 403, 200, 200),
+    "interviews_answer_similar": (302, 403, 403, 200, 200),
+    "interviews_answer_similar_source": (302, 403, 403, 200, 200),
     "interviews_application_compare": (302, 200, 302, 200, 200),
     "interviews_application_funnel": (302, 403, 403, 200, 200),
     "interviews_application_score": (302, 200, 404, 200, 200),

@@ -10,4 +10,4 @@ its home page, is ``interviews.admin_site``.
 # Model names in the right case on every page (cases.py) and the third-party admins'
 # labels (accounts.py) are applied by interviews.apps.ZvonokAdminConfig once every app's
 # admin module has registered its ModelAdmins.
-from . import accounts, cases, catalog, hiring, messaging, people  # noqa: F401 - modules register their ModelAdmins
+from . import accounts, cases, catalog, copying, hiring, messaging, people  # noqa: F401 - modules register their ModelAdmins

@@ -38,6 +38,7 @@ from ..exports.tables import (
 from ..models import AnswerScore, Scorecard, Submission
 from ..rendering import render_markdown
 from ..scoring import latest_submission, latest_submissions
+from .copying import badges
 
 
 def application_urls(model_admin):
@@ -227,6 +228,7 @@ def application_print_view(request, pk, *, model_admin):
             }
             for answer in answers
         ],
+        "copied": badges(user, [answer.pk for answer in answers]),
         "scorecards": [
             {
                 "scorecard": scorecard,

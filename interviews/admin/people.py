@@ -20,6 +20,7 @@ from .. import messages as import_messages
 from ..db.queries import distinct_values
 from ..models import Answer, Application, Candidate, Message, Submission
 from ..rendering import preview, render_markdown
+from . import copying as copying_admin
 from . import privacy as privacy_admin
 from .common import (
     AuditedAdmin,
@@ -259,7 +260,7 @@ class SubmissionAdmin(ModelAdmin):
         "warning_count",
         "imported_at",
     ]
-    list_filter = ["questionnaire", "imported_at", NeedsReviewFilter]
+    list_filter = ["questionnaire", "imported_at", NeedsReviewFilter, copying_admin.CopiedFilter]
     show_full_result_count = False
     list_select_related = ["candidate", "questionnaire"]
     str_select_related = ["candidate", "questionnaire"]
@@ -351,9 +352,10 @@ class SubmissionAdmin(ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         submission = self.get_object(request, unquote(object_id))
-        answers = [] if submission is None else submission.answers.select_related("question")
+        answers = [] if submission is None else list(submission.answers.select_related("question"))
         extra_context = {
             **(extra_context or {}),
+            "copied": copying_admin.badges(request.user, [answer.pk for answer in answers]),
             "answers": [
                 {
                     "answer": answer,
@@ -445,10 +447,36 @@ class AnswerAdmin(AnswerSearchMixin, AuditedAdmin):
         def find(request):
             return find_answers_view(request, self)
 
+        # Copied answers (interviews.admin.copying): each view checks who may open it.
+        def copied(request):
+            return copying_admin.report_view(request, self)
+
+        def similar(request, pk, other_pk):
+            return copying_admin.side_by_side_view(request, self, pk, other_pk)
+
+        def similar_source(request, pk, source_answer_pk):
+            return copying_admin.source_side_by_side_view(request, self, pk, source_answer_pk)
+
+        wrap = self.admin_site.admin_view
         return [
-            path("find/", self.admin_site.admin_view(find), name="interviews_answer_find"),
+            path("find/", wrap(find), name="interviews_answer_find"),
+            path("copied/", wrap(copied), name="interviews_answer_copied"),
+            path(
+                "<int:pk>/similar/<int:other_pk>/",
+                wrap(similar),
+                name="interviews_answer_similar",
+            ),
+            path(
+                "<int:pk>/source/<int:source_answer_pk>/",
+                wrap(similar_source),
+                name="interviews_answer_similar_source",
+            ),
             *super().get_urls(),
         ]
+
+    def has_copied_report_permission(self, request):
+        """May open the report of copied answers (and the side-by-side view)."""
+        return self.has_view_permission(request) and roles.sees_copied_answers(request.user)
 
     @admin.display(description=_("candidate"), ordering="submission__candidate__full_name")
     def candidate(self, obj):

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from .. import reports, roles
 from ..models import AnswerScore, Application, Question, Vacancy
 from ..rendering import render_markdown
+from .copying import badges
 
 ANSWERS_PER_PAGE = 50
 
@@ -66,6 +67,10 @@ def compare_view(request, model_admin):
         "opts": model_admin.model._meta,
         "title": _("Compare applications"),
         "comparison": comparison,
+        "copied": badges(
+            request.user,
+            [item.answer.pk for row in comparison.rows for cell in row.cells for item in cell],
+        ),
     }
     return TemplateResponse(request, "admin/interviews/reports/compare.html", context)
 

@@ -15,6 +15,7 @@ from .. import roles
 from ..models import Scorecard
 from ..rendering import render_markdown
 from ..scoring import answers_to_score, save_scorecard
+from .copying import badges
 
 
 class ScoringForm(forms.Form):
@@ -136,5 +137,6 @@ def score_view(request, model_admin, pk):
             for item in items
         ],
         "others": others,
+        "copied": badges(request.user, [item.answer.pk for item in items]),
     }
     return TemplateResponse(request, "admin/interviews/application/score.html", context)

@@ -12,3 +12,8 @@ register = template.Library()
 @register.filter
 def can_export(user) -> bool:
     return roles.can_export(user)
+
+
+@register.filter
+def sees_copied_answers(user) -> bool:
+    return roles.sees_copied_answers(user)
