@@ -98,10 +98,13 @@ def _upload_job(files):
             for s in submissions
         ],
     )
+
+
 def _known_source(answers):
     question = QuestionFactory()
     source = KnownSource.objects.create(
         questionnaire=question.questionnaire, title="Ответы", created_by=UserFactory()
+    )
     for n in range(answers):
         question = QuestionFactory(questionnaire=source.questionnaire)
         SourceAnswer.objects.create(source=source, question=question, text=f"Ответ {n}")
