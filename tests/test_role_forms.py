@@ -18,7 +18,14 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from interviews import roles
-from interviews.models import AnswerScore, MessageTemplate, Scorecard, Stage
+from interviews.models import (
+    AnswerScore,
+    KnownSource,
+    MessageTemplate,
+    Scorecard,
+    SourceAnswer,
+    Stage,
+)
 from tests.factories import (
     AnswerFactory,
     AnswerScoreFactory,
@@ -201,6 +208,10 @@ def _build():
         "panelist": pks(panelist_draft),
         "idle": set(),
     }
+    # A known source with an answer, so that its page (and the inline of its answers) is
+    # among the forms walked.
+    source = KnownSource.objects.create(questionnaire=questionnaire, title="Ответы из сети")
+    SourceAnswer.objects.create(source=source, question=q1, text="Ответ из сети")
     return SimpleNamespace(
         users=users,
         scope=scope,

@@ -23,11 +23,13 @@ from interviews.models import (
     Application,
     Candidate,
     Interview,
+    KnownSource,
     Message,
     MessageTemplate,
     Question,
     Questionnaire,
     Scorecard,
+    SourceAnswer,
     Stage,
     StageChange,
     Submission,
@@ -434,6 +436,10 @@ def _russian_rows():
         summary={"files": 1, "created": 1, "revised": 0, "unchanged": 0, "failed": 0},
         results=[{"path": "otvety.md", "status": "created", "submission_id": submission.pk}],
     )
+    source = KnownSource.objects.create(
+        questionnaire=questionnaire, title="Ответы из открытого репозитория", created_by=reviewer
+    )
+    SourceAnswer.objects.create(source=source, question=first, text="GIL — глобальная блокировка")
     return {
         "questionnaire": questionnaire,
         "question": first,
@@ -449,6 +455,7 @@ def _russian_rows():
         "answerscore": AnswerScore.objects.get(),
         "message": message,
         "uploadjob": upload_job,
+        "knownsource": source,
         "applications": applications,
     }
 
