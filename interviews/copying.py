@@ -536,8 +536,12 @@ def refresh(*, questionnaire=None, chunk: int = 1000) -> int:
                 return found
             last = rows[-1][0]
             new = []
-            for pk, body, question_text, candidate_id, questionnaire_id in rows:
-                bands = similarity.fingerprint(body, question_text).bands
+            found_bands = [
+                f.bands for f in similarity.fingerprints([(row[1], row[2]) for row in rows])
+            ]
+            for (pk, body, question_text, candidate_id, questionnaire_id), bands in zip(
+                rows, found_bands, strict=True
+            ):
                 if bands:
                     new.append(
                         NewText(
