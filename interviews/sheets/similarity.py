@@ -178,13 +178,14 @@ def many_band_hashes(sets: Sequence[Collection[str]]) -> list[tuple[int, ...]]:
         ids = owners[firsts]
         signatures[ids] = np.minimum(signatures[ids], np.minimum.reduceat(part, firsts, axis=0))
     raw = signatures.tobytes()
-    step = ROWS * signatures.itemsize
+    step, width = ROWS * signatures.itemsize, NUM_PERM * signatures.itemsize
     blake2b = hashlib.blake2b
     judged = [i for i, size in enumerate(sizes) if size]
+    # The band's number, then its ROWS values as bytes, as the first version hashed them.
     digests = b"".join(
         blake2b(_BAND_PREFIX[band] + raw[start : start + step], digest_size=8).digest()
         for i in judged
-        for band, start in enumerate(range(i * NUM_PERM * 4, (i + 1) * NUM_PERM * 4, step))
+        for band, start in enumerate(range(i * width, (i + 1) * width, step))
     )
     # Each digest read as a big-endian signed integer.
     values = np.frombuffer(digests, dtype=">i8").reshape(len(judged), BANDS).tolist()
