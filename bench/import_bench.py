@@ -8,6 +8,9 @@ Django's `loaddata` for comparison. Prints files/s, answers/s and peak memory.
 (interviews.copying) cost the import: RUNS fresh imports with them and RUNS without,
 alternated, each into an emptied database; the medians are compared.
 
+``--narrow`` writes the first version's files (bench/synthetic: 55 words, every answer
+sharing LSH bands with every other), the worst case for finding copied answers.
+
 The database is created and dropped by the benchmark: BENCH_DATABASE_URL (default: a
 `zvonok_bench` database on the local PostgreSQL), or sqlite:///path.
 """
@@ -29,18 +32,20 @@ def _rss_mb(who):
     return resource.getrusage(who).ru_maxrss / 1024
 
 
-def write_sheets(folder: Path, files: int, *, seed: int = 0) -> int:
+def write_sheets(folder: Path, files: int, *, seed: int = 0, narrow: bool = False) -> int:
     """``files`` synthetic sheets in ``folder``; returns their total size in bytes."""
     folder.mkdir(parents=True, exist_ok=True)
     total = 0
     for i in range(files):
-        name, data = make_sheet(i, seed=seed)
+        name, data = make_sheet(i, seed=seed, narrow=narrow)
         (folder / name).write_bytes(data)
         total += len(data)
     return total
 
 
-def time_import(tmp: Path, files: int, *, workers=None, seed: int = 0) -> dict:
+def time_import(
+    tmp: Path, files: int, *, workers=None, seed: int = 0, narrow: bool = False
+) -> dict:
     """Import ``files`` new synthetic sheets into the 'bench' questionnaire, then the same
     files again (all unchanged). Seconds of each, answers written, bytes read."""
     from django.core.management import call_command
@@ -48,7 +53,7 @@ def time_import(tmp: Path, files: int, *, workers=None, seed: int = 0) -> dict:
     from interviews.models import Answer, Submission
 
     folder = tmp / "answers"
-    total_bytes = write_sheets(folder, files, seed=seed)
+    total_bytes = write_sheets(folder, files, seed=seed, narrow=narrow)
     command = ["import_answers", str(folder), "--questionnaire", "bench", "-v", "0"]
     if workers:
         command += ["--workers", str(workers)]
@@ -77,7 +82,7 @@ def bench_questionnaire():
     )
 
 
-def fingerprint_cost(files: int, runs: int, *, workers=None):
+def fingerprint_cost(files: int, runs: int, *, workers=None, narrow: bool = False):
     """Fresh-import seconds with and without fingerprints, ``runs`` of each, alternated."""
     from django.conf import settings
     from django.core.management import call_command
@@ -93,7 +98,9 @@ def fingerprint_cost(files: int, runs: int, *, workers=None):
                 call_command("flush", interactive=False, verbosity=0)
                 bench_questionnaire()
                 settings.ZVONOK_COPY_FINGERPRINTS = fingerprints
-                result = time_import(Path(tmp) / f"{run}-{fingerprints}", files, workers=workers)
+                result = time_import(
+                    Path(tmp) / f"{run}-{fingerprints}", files, workers=workers, narrow=narrow
+                )
                 seconds[fingerprints].append(result["fresh_s"])
                 bands, matches = AnswerBand.objects.count(), AnswerMatch.objects.count()
                 print(
@@ -105,7 +112,8 @@ def fingerprint_cost(files: int, runs: int, *, workers=None):
     settings.ZVONOK_COPY_FINGERPRINTS = True
     with_, without = statistics.median(seconds[True]), statistics.median(seconds[False])
     print(
-        f"median fresh import of {files} files: {with_:.2f} s with fingerprints, "
+        f"median fresh import of {files} {'narrow ' if narrow else ''}files: "
+        f"{with_:.2f} s with fingerprints, "
         f"{without:.2f} s without: {100 * (with_ / without - 1):+.1f}%   (goal: <= +10%)"
     )
 
@@ -116,6 +124,9 @@ def main():
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--skip-loaddata", action="store_true")
     parser.add_argument("--fingerprint-cost", type=int, metavar="RUNS", default=0)
+    parser.add_argument(
+        "--narrow", action="store_true", help="the first version's files: 55 words, the worst case"
+    )
     parser.add_argument(
         "--database-url",
         default=os.environ.get(
@@ -134,13 +145,15 @@ def main():
     call_command("migrate", verbosity=0)
     if args.fingerprint_cost:
         print(f"machine: {platform.platform()}, {os.cpu_count()} cores, load {load_average()}")
-        fingerprint_cost(args.files, args.fingerprint_cost, workers=args.workers)
+        fingerprint_cost(
+            args.files, args.fingerprint_cost, workers=args.workers, narrow=args.narrow
+        )
         return
     bench_questionnaire()
 
     load_before = load_average()
     with tempfile.TemporaryDirectory() as tmp:
-        result = time_import(Path(tmp), args.files, workers=args.workers)
+        result = time_import(Path(tmp), args.files, workers=args.workers, narrow=args.narrow)
         fresh, again, answers = result["fresh_s"], result["unchanged_s"], result["answers"]
         total_bytes = result["bytes"]
         assert Submission.objects.count() == args.files, "not every file was imported"

@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
@@ -138,18 +139,24 @@ BAND_FIELDS = ["answer", "source_answer", "questionnaire", "band"]
 
 
 def store(new: Sequence[NewText]) -> int:
-    """Write the band hashes of ``new`` (just written, without bands yet), then find and
-    store their matches; the number of pairs found."""
-    insert_rows(AnswerBand, BAND_FIELDS, band_rows(new))
-    return find_matches(new)
+    """Find and store the matches of ``new`` (just written, without bands yet), then
+    write their band hashes; the number of pairs found. The lookup goes first: it then
+    meets only the earlier rows, and the pairs within ``new`` are found in memory, so that
+    no probe reads the row just written for it."""
+    found = find_matches(new, stored=False)
+    insert_rows(AnswerBand, BAND_FIELDS, band_rows(new), integers=True)
+    return found
 
 
-def find_matches(new: Sequence[NewText], *, threshold: float = THRESHOLD) -> int:
-    """Store the pairs of ``new`` (with their bands already stored) and the answers and
-    source answers that share a band with them, whose exact similarity is at least
-    ``threshold``; the number of pairs found (a pair already stored is kept as it is)."""
+def find_matches(
+    new: Sequence[NewText], *, threshold: float = THRESHOLD, stored: bool = True
+) -> int:
+    """Store the pairs of ``new`` and the answers and source answers that share a band
+    with them, whose exact similarity is at least ``threshold``; the number of pairs
+    found (a pair already stored is kept as it is). ``stored``: the bands of ``new`` are
+    in the table already; if not, the pairs among ``new`` are looked for in memory."""
     judged = [item for item in new if item.bands]
-    neighbours = _neighbours(judged) if judged else {}
+    neighbours = _neighbours(judged, stored=stored) if judged else {}
     if not neighbours:
         return 0
     texts = _texts(judged, neighbours)
@@ -342,12 +349,16 @@ def _key(item: NewText) -> tuple[str, int]:
     return ("a", item.answer_id) if item.answer_id else ("s", item.source_answer_id)
 
 
-def _neighbours(judged: Sequence[NewText]) -> dict[tuple[str, int], set[tuple[str, int]]]:
+def _neighbours(
+    judged: Sequence[NewText], *, stored: bool = True
+) -> dict[tuple[str, int], set[tuple[str, int]]]:
     """For each of ``judged``, the answers and source answers of its questionnaire that
     share the most band hashes with it (itself left out): at most CHECKED of them, the
     ones most likely similar, since the more bands two answers share, the more alike they
     are. Source answers are ranked first."""
     counts = _shared_bands(judged)
+    if not stored:
+        _shared_among(judged, counts)
     met: dict[tuple[str, int], set[tuple[str, int]]] = {}
     for i, others in counts.items():
         own = _key(judged[i])
@@ -370,6 +381,40 @@ def _shared_bands(judged: Sequence[NewText]) -> dict[int, dict[tuple[str, int], 
         other = ("a", answer_id) if answer_id else ("s", source_id)
         counts[i][other] += count
     return counts
+
+
+def _shared_among(judged: Sequence[NewText], counts) -> None:
+    """Add to ``counts`` the band hashes ``judged`` share with each other, each band hash
+    of each one meeting at most PER_BAND others (the newest), as a probe of the table
+    does: a band that many identical answers share costs no more than a rare one."""
+    # Only the band hashes that occur more than once in the batch (found in one numpy
+    # pass; nearly none among people's answers) are grouped in Python.
+    values = np.fromiter(
+        (band for item in judged for band in item.bands),
+        dtype=np.int64,
+        count=sum(len(item.bands) for item in judged),
+    )
+    unique, occurrences = np.unique(values, return_counts=True)
+    repeated = set(unique[occurrences > 1].tolist())
+    by_band: dict[tuple[int, int], list[int]] = defaultdict(list)
+    if not repeated:
+        return
+    for i, item in enumerate(judged):
+        for band in repeated.intersection(item.bands):
+            by_band[(item.questionnaire_id, band)].append(i)
+    for members in by_band.values():
+        if len(members) < 2:
+            continue
+        newest = sorted(members, key=lambda i: _key(judged[i])[::-1], reverse=True)
+        for i in members:
+            met = 0
+            for j in newest:
+                if j == i:
+                    continue
+                counts[i][_key(judged[j])] += 1
+                met += 1
+                if met == PER_BAND:
+                    break
 
 
 def _shared_bands_postgresql(judged):
@@ -396,6 +441,9 @@ def _shared_bands_postgresql(judged):
         # takes a bitmap scan and a sort for each, fifteen times slower: not for this
         # statement, which then restores the setting as it was.
         cursor.execute("SELECT set_config('enable_bitmapscan', 'off', true)")
+        # Compiling the statement (JIT) costs more than running it: ~6 ms a chunk.
+        cursor.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
+        jit = cursor.fetchone()[0]
         try:
             for start in range(0, len(items), _LOOKUP_CHUNK):
                 chunk = items[start : start + _LOOKUP_CHUNK]
@@ -403,6 +451,7 @@ def _shared_bands_postgresql(judged):
                 yield from cursor.fetchall()
         finally:
             cursor.execute("SELECT set_config('enable_bitmapscan', 'on', true)")
+            cursor.execute("SELECT set_config('jit', %s, true)", [jit])
 
 
 def _shared_bands_portable(judged):
@@ -499,8 +548,12 @@ def refresh(*, questionnaire=None, chunk: int = 1000) -> int:
                 return found
             last = rows[-1][0]
             new = []
-            for pk, body, question_text, candidate_id, questionnaire_id in rows:
-                bands = similarity.fingerprint(body, question_text).bands
+            found_bands = [
+                f.bands for f in similarity.fingerprints([(row[1], row[2]) for row in rows])
+            ]
+            for (pk, body, question_text, candidate_id, questionnaire_id), bands in zip(
+                rows, found_bands, strict=True
+            ):
                 if bands:
                     new.append(
                         NewText(

@@ -3,6 +3,7 @@ written examples, in the database."""
 
 import io
 import json
+from collections import defaultdict
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -247,6 +248,37 @@ def test_many_identical_answers_keep_a_bounded_number_of_matches(questionnaire):
     last = Answer.objects.filter(question__number="1").order_by("-pk").first()
 
     assert AnswerMatch.objects.filter(answer=last).count() == copying.CHECKED
+
+
+def test_copies_within_one_import_batch_are_matched(questionnaire, tmp_path):
+    # One folder, one batch: the pairs among its sheets are found in memory, before
+    # their band hashes are written.
+    for name, email, first in [
+        ("Анна", "anna@example.com", ORIGINAL),
+        ("Борис", "boris@example.com", COPY),
+        ("Вера", "vera@example.com", INDEPENDENT),
+    ]:
+        (tmp_path / f"{email}.md").write_bytes(sheet(name, email, first, "Не знаю."))
+    call_command("import_answers", str(tmp_path), "-v", "0")
+
+    first = {a.submission.candidate.email: a for a in Answer.objects.filter(position=1)}
+    pairs = set(AnswerMatch.objects.values_list("answer_id", "other_answer_id"))
+    original, copy = first["anna@example.com"].pk, first["boris@example.com"].pk
+    assert pairs == {(max(original, copy), min(original, copy))}
+    assert AnswerBand.objects.count() == 3 * 32
+
+
+def test_a_band_shared_within_a_batch_meets_at_most_per_band_others(monkeypatch):
+    monkeypatch.setattr(copying, "PER_BAND", 3)
+    bands = tuple(range(32))
+    judged = [copying.NewText(1, "", "", bands, answer_id=pk) for pk in range(10, 20)]
+    counts = defaultdict(lambda: defaultdict(int))
+
+    copying._shared_among(judged, counts)
+
+    assert dict(counts[0]) == {("a", 19): 32, ("a", 18): 32, ("a", 17): 32}
+    assert dict(counts[9]) == {("a", 18): 32, ("a", 17): 32, ("a", 16): 32}
+    assert all(len(met) == 3 for met in counts.values())
 
 
 # -- find_copied_answers -------------------------------------------------------------------

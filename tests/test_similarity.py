@@ -1,9 +1,14 @@
 """Copied answers: normalisation, shingles, the exact similarity, the rules for short
 answers and quoted questions, and the LSH band hashes that find the candidates."""
 
+import hashlib
+import random
+
 import pytest
+from datasketch import MinHash
 
 from bench import similarity_quality
+from interviews.sheets import similarity as measures
 from interviews.sheets.similarity import (
     BANDS,
     THRESHOLD,
@@ -172,3 +177,51 @@ def test_bands_catch_pairs_at_the_threshold_and_rarely_below():
 def test_threshold_is_the_one_chosen_on_the_tuning_set(capsys):
     assert similarity_quality.main() == 0
     assert "holdout at THRESHOLD" in capsys.readouterr().out
+
+
+def _datasketch_bands(own):
+    """The band hashes as first stored: one datasketch MinHash per answer."""
+    signature = MinHash(num_perm=measures.NUM_PERM, seed=measures.SEED)
+    signature.update_batch([s.encode() for s in sorted(own)])
+    values = signature.hashvalues
+    return tuple(
+        int.from_bytes(
+            hashlib.blake2b(
+                band.to_bytes(2, "big") + values[band * 2 : band * 2 + 2].tobytes(),
+                digest_size=8,
+            ).digest(),
+            "big",
+            signed=True,
+        )
+        for band in range(BANDS)
+    )
+
+
+def test_band_hashes_of_many_sets_at_once_are_datasketchs(monkeypatch):
+    rng = random.Random(7)
+    vocabulary = [f"слово{i}" for i in range(300)] + ["ёж", "x", "`код`", "a b"]
+    sets = [
+        frozenset(
+            " ".join(rng.choices(vocabulary, k=3)) for _ in range(rng.choice([1, 10, 40, 700]))
+        )
+        for _ in range(25)
+    ]
+    sets.insert(3, frozenset())
+    sets.append(shingles(ORIGINAL))
+    # Small matrices, so that the sets straddle them.
+    monkeypatch.setattr(measures, "_ROWS_AT_ONCE", 97)
+    found = measures.many_band_hashes(sets)
+    assert found[3] == ()
+    for own, bands in zip(sets, found, strict=True):
+        if own:
+            assert bands == _datasketch_bands(own)
+            assert measures.band_hashes(own) == bands
+    assert measures.ROWS == 2
+
+
+def test_a_sheets_fingerprints_at_once_are_each_answers_own():
+    texts = [(ORIGINAL, QUESTION), ("Да.", QUESTION), (REORDERED, ""), (CHANGED_PUNCTUATION, "")]
+    together = measures.fingerprints(texts)
+    assert together == [fingerprint(answer, question) for answer, question in texts]
+    assert together[1].bands == ()
+    assert together[0].bands == _datasketch_bands(together[0].shingles)

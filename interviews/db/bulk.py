@@ -15,11 +15,20 @@ from django.db import connection, models
 
 
 def insert_rows(
-    model: type[models.Model], fields: list[str], rows: list[tuple], *, return_ids: bool = False
+    model: type[models.Model],
+    fields: list[str],
+    rows: list[tuple],
+    *,
+    return_ids: bool = False,
+    integers: bool = False,
 ) -> list[int] | None:
+    """``integers``: every value is an int or None (the band hashes of copied answers),
+    which go to COPY as text written here, half the cost of a row at a time."""
     if not rows:
         return [] if return_ids else None
     if connection.vendor == "postgresql":
+        if integers and not return_ids:
+            return _copy_integers(model, fields, rows)
         return _copy(model, fields, rows, return_ids)
     attnames = [model._meta.get_field(name).attname for name in fields]
     objs = model.objects.bulk_create(
@@ -55,3 +64,22 @@ def _copy(model, fields, rows, return_ids):
                     )
                 copy.write_row((ids[n], *row) if ids else row)
     return ids
+
+
+# Rows of integers sent to COPY at a time: about 1 MB of text.
+_TEXT_ROWS = 20_000
+
+
+def _copy_integers(model, fields, rows):
+    meta = model._meta
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(meta.get_field(name).column) for name in fields)
+    statement = f"COPY {qn(meta.db_table)} ({columns}) FROM STDIN"
+    with connection.cursor() as cursor:
+        with connection.wrap_database_errors, cursor.cursor.copy(statement) as copy:
+            for start in range(0, len(rows), _TEXT_ROWS):
+                text = "".join(
+                    "\t".join("\\N" if v is None else str(int(v)) for v in row) + "\n"
+                    for row in rows[start : start + _TEXT_ROWS]
+                )
+                copy.write(text.encode())

@@ -68,7 +68,8 @@ def analyse_bytes(
 
 def section_bands(sheet: ParsedSheet) -> tuple[tuple[int, ...], ...]:
     """Each answer's band hashes, the question as the sheet quotes it taken out."""
-    return tuple(similarity.fingerprint(s.body, s.question_text).bands for s in sheet.sections)
+    found = similarity.fingerprints([(s.body, s.question_text) for s in sheet.sections])
+    return tuple(f.bands for f in found)
 
 
 def review_reason(sheet: ParsedSheet) -> str | None:

@@ -16,8 +16,10 @@ import functools
 import hashlib
 import re
 import unicodedata
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from datasketch import MinHash
 
 SHINGLE_WORDS = 3
@@ -132,34 +134,88 @@ def own_shingles(answer: str, question: str = "") -> frozenset[str]:
 
 
 def fingerprint(answer: str, question: str = "") -> Fingerprint:
-    own = own_shingles(answer, question)
-    if len(own) < MIN_SHINGLES:
-        return Fingerprint(own, ())
-    return Fingerprint(own, band_hashes(own))
+    return fingerprints([(answer, question)])[0]
 
 
-def band_hashes(own: frozenset[str]) -> tuple[int, ...]:
+def fingerprints(texts: Sequence[tuple[str, str]]) -> list[Fingerprint]:
+    """``fingerprint`` of each (answer, question) of ``texts``: a sheet's answers hashed
+    together. Short answers are not hashed."""
+    owns = [own_shingles(answer, question) for answer, question in texts]
+    bands = many_band_hashes([own if len(own) >= MIN_SHINGLES else () for own in owns])
+    return [Fingerprint(own, b) for own, b in zip(owns, bands, strict=True)]
+
+
+def band_hashes(own: Collection[str]) -> tuple[int, ...]:
     """One signed 64-bit integer per band (a PostgreSQL bigint), the band's number mixed
     in so that equal values in different bands never meet."""
-    default = _default()
-    signature = MinHash(
-        num_perm=NUM_PERM, seed=SEED, permutations=default.permutations, scheme=default.scheme
+    return many_band_hashes([own])[0]
+
+
+def many_band_hashes(sets: Sequence[Collection[str]]) -> list[tuple[int, ...]]:
+    """``band_hashes`` of each of ``sets`` (shingle sets), in one numpy pass over all their
+    shingles: the import computes a whole sheet's at once, where a MinHash object per
+    answer cost as much as the parse. The values are datasketch's MinHash (affine32
+    scheme: SHA-1's first 4 bytes, the MurmurHash3 finalizer, then ``a * h + b`` modulo
+    2**32 with its permutations for SEED), so hashes stored before stay valid; an empty
+    set has no bands."""
+    sizes = [len(own) for own in sets]
+    total = sum(sizes)
+    if not total:
+        return [() for _ in sets]
+    a, b = _permutations()
+    sha1 = hashlib.sha1
+    # SHA-1's first 4 bytes read little-endian: datasketch's sha1_hash32.
+    digests = b"".join(sha1(shingle.encode()).digest()[:4] for own in sets for shingle in own)
+    hashed = np.frombuffer(digests, dtype="<u4").astype(np.uint32)
+    hashed = _fmix32(hashed)
+    owner = np.repeat(np.arange(len(sets)), sizes)
+    signatures = np.full((len(sets), NUM_PERM), np.iinfo(np.uint32).max, dtype=np.uint32)
+    # A bounded matrix (rows x NUM_PERM) at a time, whatever the size of the sheet.
+    for start in range(0, total, _ROWS_AT_ONCE):
+        part = hashed[start : start + _ROWS_AT_ONCE, None] * a + b
+        owners = owner[start : start + _ROWS_AT_ONCE]
+        firsts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+        ids = owners[firsts]
+        signatures[ids] = np.minimum(signatures[ids], np.minimum.reduceat(part, firsts, axis=0))
+    raw = signatures.tobytes()
+    step, width = ROWS * signatures.itemsize, NUM_PERM * signatures.itemsize
+    blake2b = hashlib.blake2b
+    judged = [i for i, size in enumerate(sizes) if size]
+    # The band's number, then its ROWS values as bytes, as the first version hashed them.
+    digests = b"".join(
+        blake2b(_BAND_PREFIX[band] + raw[start : start + step], digest_size=8).digest()
+        for i in judged
+        for band, start in enumerate(range(i * width, (i + 1) * width, step))
     )
-    signature.update_batch([s.encode() for s in sorted(own)])
-    values = signature.hashvalues
-    hashes = []
-    for band in range(BANDS):
-        rows = values[band * ROWS : (band + 1) * ROWS]
-        digest = hashlib.blake2b(band.to_bytes(2, "big") + rows.tobytes(), digest_size=8).digest()
-        hashes.append(int.from_bytes(digest, "big", signed=True))
-    return tuple(hashes)
+    # Each digest read as a big-endian signed integer.
+    values = np.frombuffer(digests, dtype=">i8").reshape(len(judged), BANDS).tolist()
+    result: list[tuple[int, ...]] = [() for _ in sets]
+    for i, bands in zip(judged, values, strict=True):
+        result[i] = tuple(bands)
+    return result
+
+
+# Shingles hashed against every permutation at once: 8192 x 64 x 4 bytes, 2 MB.
+_ROWS_AT_ONCE = 8192
+_BAND_PREFIX = [band.to_bytes(2, "big") for band in range(BANDS)]
+_FMIX = (16, 0x85EBCA6B, 13, 0xC2B2AE35, 16)
+
+
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finalizer, as datasketch mixes a hash before permuting it."""
+    s1, m1, s2, m2, s3 = _FMIX
+    h = h ^ (h >> np.uint32(s1))
+    h = h * np.uint32(m1)
+    h = h ^ (h >> np.uint32(s2))
+    h = h * np.uint32(m2)
+    return h ^ (h >> np.uint32(s3))
 
 
 @functools.cache
-def _default() -> MinHash:
-    # datasketch draws the permutations from the seed for every new MinHash: the same
-    # values each time, and half the cost of a signature. Taken from this one instead.
-    return MinHash(num_perm=NUM_PERM, seed=SEED)
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    # datasketch draws its permutations from the seed: taken once from a MinHash.
+    a, b = MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine32").permutations
+    return a.astype(np.uint32), b.astype(np.uint32)
 
 
 def similarity(a: Fingerprint, b: Fingerprint) -> float:
