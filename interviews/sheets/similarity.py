@@ -20,7 +20,6 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from datasketch import MinHash
 
 SHINGLE_WORDS = 3
 # Fewer own shingles than this (about a dozen words once the question is taken out) is a
@@ -213,6 +212,10 @@ def _fmix32(h: np.ndarray) -> np.ndarray:
 
 @functools.cache
 def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    # Imported here, not with the module: datasketch's package imports scipy (about half a
+    # second), which every process that loads the app would pay without hashing anything.
+    from datasketch import MinHash
+
     # datasketch draws its permutations from the seed: taken once from a MinHash.
     a, b = MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine32").permutations
     return a.astype(np.uint32), b.astype(np.uint32)
