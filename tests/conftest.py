@@ -72,6 +72,7 @@ def on_postgres(db):
 # xdist_group marks would say the same, but they do not take with pytest 9.2.)
 ONE_WORKER_FILES = {
     "tests/test_bad_input.py",  # the batch: 100,000 headings imported, about 15 s of CPU
+    "tests/test_bench_generate.py",  # the generated database, about 1 s (PostgreSQL)
 }
 
 

@@ -5,7 +5,7 @@ fully usable afterwards. PostgreSQL only (COPY, tsvector)."""
 import io
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
 
 from bench import generate as bench
@@ -31,15 +31,28 @@ from interviews.sheets import extract_claims, similarity
 SCALE = 0.001
 
 
-@pytest.fixture
-def schema_before(on_postgres):
-    with connection.cursor() as cursor:
-        return bench._schema(cursor)
+@pytest.fixture(scope="module")
+def _generated_once(django_db_setup, django_db_blocker):
+    # Generated once for the module, in a transaction of its own that is rolled back at
+    # the end: each test's transaction is a savepoint inside it.
+    with django_db_blocker.unblock():
+        if connection.vendor != "postgresql":
+            pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://...")
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                schema = bench._schema(cursor)
+            yield schema, bench.generate(SCALE, analyze=False, stdout=io.StringIO())
+            transaction.set_rollback(True)
 
 
 @pytest.fixture
-def generated(schema_before):
-    return bench.generate(SCALE, analyze=False, stdout=io.StringIO())
+def schema_before(_generated_once, db):
+    return _generated_once[0]
+
+
+@pytest.fixture
+def generated(_generated_once, db):
+    return _generated_once[1]
 
 
 def _table_count(table):
