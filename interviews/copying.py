@@ -123,6 +123,36 @@ def pairs(
     return queryset.order_by("-similarity", "-id")
 
 
+def pairs_listed(**filters) -> QuerySet[AnswerMatch]:
+    """``pairs`` with what a list of them shows (the question, both candidates, the
+    source's title) and without the texts: neither the answers nor the sheets' files are
+    read for a list of names."""
+    return (
+        pairs(**filters)
+        .select_related(
+            "answer__question",
+            "answer__submission__candidate",
+            "other_answer__submission__candidate",
+            "source_answer__source",
+        )
+        .defer(
+            *(
+                f"{side}__{field}"
+                for side in ("answer", "other_answer")
+                for field in (
+                    "body",
+                    "search_vector",
+                    "submission__original_text",
+                    "submission__preamble",
+                    "submission__trailer",
+                    "submission__warnings",
+                )
+            ),
+            "source_answer__text",
+        )
+    )
+
+
 # -- writing -------------------------------------------------------------------------------
 
 

@@ -66,7 +66,6 @@ class State:
 class Outcome:
     """What :func:`interview_saved` did, for the admin to tell the user."""
 
-    change: Change = Change.NONE
     interviewers: int = 0  # interviewers e-mailed an invitation or a cancellation
     without_email: list[str] = field(default_factory=list)  # interviewers nobody can e-mail
     candidate: str = ""  # "", "queued", "no_email", "no_template"
@@ -165,7 +164,7 @@ def interview_saved(
     elif invite_candidate and change == Change.CANCELLED:
         candidate_method = ical.CANCEL
 
-    outcome = Outcome(change=change)
+    outcome = Outcome()
     if not (requests or cancels or candidate_method):
         return outcome
     # An invitation that replaces one already sent must carry a higher number.

@@ -7,6 +7,7 @@ from collections import defaultdict
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from interviews import copying
 from interviews.importing import import_bytes
@@ -197,10 +198,11 @@ def test_a_source_without_a_questionnaire_fails_clearly(questionnaire, tmp_path)
     path = tmp_path / "public.md"
     path.write_text(f"# Что-то\n\n## 1. Вопрос без анкеты?\n\n{ORIGINAL}\n", encoding="utf-8")
 
-    with pytest.raises(CommandError) as error:
-        call_command("import_answers", str(path), "--source", "GitHub", "-v", "0")
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_answers", str(path), "--source", "GitHub", stdout=out, stderr=err)
 
-    assert "1" in str(error.value)
+    assert "public.md: известному источнику нужна анкета" in err.getvalue()
     assert not KnownSource.objects.exists()
 
 

@@ -263,9 +263,17 @@ def interviewer(client, applications):
 
 def test_interviewers_are_refused_the_write_page(interviewer, applications, template):
     url = write_url([applications[0].pk], template=template.pk)
+    # One whole letter: a post that would queue it if it were allowed.
+    letter = {
+        "form-TOTAL_FORMS": "1",
+        "form-INITIAL_FORMS": "1",
+        "form-0-application": applications[0].pk,
+        "form-0-subject": "Приглашение",
+        "form-0-body": "Здравствуйте!",
+    }
 
     got = interviewer.get(url)
-    posted = interviewer.post(url, {"form-TOTAL_FORMS": "0", "form-INITIAL_FORMS": "0"})
+    posted = send(interviewer, url, letter)
 
     assert (got.status_code, posted.status_code) == (403, 403)
     assert "a@x.ru" not in got.content.decode()

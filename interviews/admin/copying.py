@@ -86,16 +86,15 @@ def badges(user, answer_ids) -> dict[int, list[Badge]]:
     opens = roles.sees_copied_answers(user)
     found = copying.matches_for(answer_ids)
     shown = {}
+    # matches_for lists each answer's matches closest first, and only answers with some.
     for answer_id, matches in found.items():
-        if not matches:
-            continue
         if not opens:
-            top = max(matches, key=lambda m: m.similarity)
+            top = matches[0]
             shown[answer_id] = [Badge(top.similarity, top.source_answer_id is not None, None)]
             continue
         shown[answer_id] = [
             Badge(match.similarity, match.source_answer_id is not None, _side_by_side_url(match))
-            for match in sorted(matches, key=lambda m: -m.similarity)[:BADGES_PER_ANSWER]
+            for match in matches[:BADGES_PER_ANSWER]
         ]
     return shown
 
@@ -273,28 +272,7 @@ def report_view(request, model_admin):
         raise PermissionDenied
     form = ReportForm(request.GET or None)
     questionnaire, vacancy = form.chosen()
-    pairs = copying.pairs(questionnaire=questionnaire, vacancy=vacancy).select_related(
-        "answer__question",
-        "answer__submission__candidate",
-        "other_answer__submission__candidate",
-        "source_answer__source",
-    )
-    # Names and the question are shown, not the texts: the sheets' files stay unread.
-    page_pairs = pairs.defer(
-        *(
-            f"{side}__{field}"
-            for side in ("answer", "other_answer")
-            for field in (
-                "body",
-                "search_vector",
-                "submission__original_text",
-                "submission__preamble",
-                "submission__trailer",
-                "submission__warnings",
-            )
-        ),
-        "source_answer__text",
-    )
+    page_pairs = copying.pairs_listed(questionnaire=questionnaire, vacancy=vacancy)
     page = Paginator(page_pairs, PAIRS_PER_PAGE).get_page(request.GET.get("p"))
     query = request.GET.copy()
     query.pop("p", None)
@@ -313,7 +291,7 @@ def report_view(request, model_admin):
             }
             for match in page.object_list
         ],
-        "top": top_candidates(pairs),
+        "top": top_candidates(copying.pairs(questionnaire=questionnaire, vacancy=vacancy)),
     }
     return TemplateResponse(request, "admin/interviews/answer/copied.html", context)
 

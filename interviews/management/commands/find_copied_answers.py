@@ -78,13 +78,8 @@ class Command(BaseCommand):
                     ngettext("%(count)d pair found again", "%(count)d pairs found again", found)
                     % {"count": found}
                 )
-        pairs = copying.pairs(
+        pairs = copying.pairs_listed(
             questionnaire=questionnaire, vacancy=vacancy, min_similarity=minimum
-        ).select_related(
-            "answer__question",
-            "answer__submission__candidate",
-            "other_answer__submission__candidate",
-            "source_answer__source",
         )
         if options["format"] == "json":
             self._json(pairs, minimum, questionnaire, vacancy)
