@@ -7,7 +7,6 @@ from collections import defaultdict
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import translation
 
 from interviews import copying
 from interviews.importing import import_bytes
