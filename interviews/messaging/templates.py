@@ -12,6 +12,7 @@ allowed set is refused before parsing, naming its line.
 from __future__ import annotations
 
 import datetime
+import functools
 import zoneinfo
 
 from django.template import Context, Engine, TemplateSyntaxError
@@ -75,6 +76,9 @@ def _refuse_tags(source: str, field: str) -> None:
             )
 
 
+# The write page renders one template for each of up to hundreds of recipients: parsed
+# once. A refusal raises, so it is never kept.
+@functools.lru_cache(maxsize=64)
 def compile_template(source: str, *, field: str):
     """Parse one subject or body, or raise TemplateRefused naming the field and line."""
     if len(source) > MAX_TEMPLATE_CHARS:
