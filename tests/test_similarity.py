@@ -225,3 +225,14 @@ def test_a_sheets_fingerprints_at_once_are_each_answers_own():
     assert together == [fingerprint(answer, question) for answer, question in texts]
     assert together[1].bands == ()
     assert together[0].bands == _datasketch_bands(together[0].shingles)
+
+
+def test_band_hashes_are_stored_packed_and_read_back_the_same():
+    bands = fingerprint(ORIGINAL, QUESTION).bands
+    packed = measures.pack_bands(bands)
+    assert len(packed) == 8 * BANDS
+    assert measures.unpack_bands(packed) == bands
+    assert measures.unpack_bands(memoryview(packed)) == bands
+    # A short answer has no bands, stored as NULL.
+    assert measures.pack_bands(fingerprint("Да.", QUESTION).bands) is None
+    assert measures.unpack_bands(None) == ()

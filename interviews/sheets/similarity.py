@@ -15,6 +15,7 @@ removed before comparing (two answers that only repeat the question are short).
 import functools
 import hashlib
 import re
+import struct
 import unicodedata
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -192,6 +193,20 @@ def many_band_hashes(sets: Sequence[Collection[str]]) -> list[tuple[int, ...]]:
     for i, bands in zip(judged, values, strict=True):
         result[i] = tuple(bands)
     return result
+
+
+_PACKED = f">{BANDS}q"
+
+
+def pack_bands(bands: Sequence[int]) -> bytes | None:
+    """An answer's band hashes as stored with it (Answer.fingerprint): BANDS big-endian
+    signed 64-bit integers; None for a short answer, which has none."""
+    return struct.pack(_PACKED, *bands) if bands else None
+
+
+def unpack_bands(data: bytes | memoryview | None) -> tuple[int, ...]:
+    """``pack_bands`` read back; () for None."""
+    return struct.unpack(_PACKED, bytes(data)) if data else ()
 
 
 # Shingles hashed against every permutation at once: 8192 x 64 x 4 bytes, 2 MB.
