@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from functools import partial
-from itertools import islice
+from itertools import chain, islice
 from multiprocessing import get_context
 from pathlib import PurePath
 
@@ -409,19 +409,23 @@ class _Importer:
         """The analyses of ``plans``' files, in order: already under way in the worker
         processes for a big batch (Executor.map submits everything at once), computed
         lazily here otherwise."""
-        parse = self.analyse or partial(
-            analysis.analyse_bytes, max_bytes=self.opts.max_bytes, fingerprints=self.fingerprints
-        )
         datas = [p.data for p in plans]
         for plan in plans:
             plan.data = None
-        if self.analyse is None and self.workers > 1 and len(plans) >= _POOL_THRESHOLD:
+        if self.analyse is not None:
+            return map(self.analyse, datas)
+        # A chunk of files a call: their answers are hashed together (analyse_many).
+        parse = partial(
+            analysis.analyse_many, max_bytes=self.opts.max_bytes, fingerprints=self.fingerprints
+        )
+        if self.workers > 1 and len(plans) >= _POOL_THRESHOLD:
             if self._pool is None:
                 # forkserver: workers never inherit the parent's database connections.
                 self._pool = ProcessPoolExecutor(self.workers, mp_context=get_context("forkserver"))
-            chunk = max(1, len(plans) // (self.workers * 4))
-            return self._pool.map(parse, datas, chunksize=chunk)
-        return map(parse, datas)
+            size = max(1, len(plans) // (self.workers * 4))
+            chunks = [datas[i : i + size] for i in range(0, len(datas), size)]
+            return chain.from_iterable(self._pool.map(parse, chunks))
+        return chain.from_iterable(map(parse, ([data] for data in datas)))
 
     def _collect_parsed(self, plans: list[_Plan], results):
         for plan, result in zip(plans, results, strict=True):

@@ -22,6 +22,7 @@ from interviews.sheets import (
     parse,
     parse_bytes,
     render_sheet,
+    similarity,
 )
 from tests.test_markdown import BODY_PIECES, WORDS, accounted_lines, nonblank, sheets
 
@@ -365,3 +366,27 @@ def test_html_sheet_keeps_every_line_and_renders_no_live_script(text, encoding):
         live.feed(str(render_markdown(part)))
         live.close()
         assert live.found == [], part
+
+
+answer_texts = st.lists(
+    st.tuples(
+        st.one_of(
+            st.text(max_size=300),
+            st.lists(st.sampled_from(WORDS), max_size=60).map(" ".join),
+            st.lists(st.sampled_from(BODY_PIECES), max_size=6).map("\n".join),
+        ),
+        st.one_of(st.just(""), st.lists(st.sampled_from(WORDS), max_size=12).map(" ".join)),
+    ),
+    max_size=8,
+)
+
+
+@settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(answer_texts)
+def test_band_hashes_of_a_batch_are_those_of_each_answers_own_shingles(texts):
+    # Shingles quoted from the question are taken out of the word arrays as
+    # own_shingles takes them out of the strings, whatever the text.
+    texts = [(answer + " " + question, question) for answer, question in texts]
+    found = similarity.sheet_bands(texts)
+    for (answer, question), bands in zip(texts, found, strict=True):
+        assert bands == similarity.band_hashes(similarity.own_shingles(answer, question))

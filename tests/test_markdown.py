@@ -1675,3 +1675,26 @@ def test_plain_front_matter_shortcut_reads_as_yaml(source):
 @given(st.text())
 def test_collapse_shortcut_is_split_and_join(text):
     assert inline.collapse(text) == " ".join(text.split())
+
+
+def test_files_analysed_together_are_each_analysed_as_alone(monkeypatch):
+    files = sorted(DATA.glob("*.md")) + sorted((DATA / "bad").iterdir())
+    datas = [path.read_bytes() for path in files]
+    alone = [analysis.analyse_bytes(data, max_bytes=MAX_BYTES_DEFAULT) for data in datas]
+    # Small passes, so that the files' answers are hashed in several of them.
+    monkeypatch.setattr(analysis, "_BANDS_BATCH_CHARS", 2000)
+    together = analysis.analyse_many(datas, max_bytes=MAX_BYTES_DEFAULT)
+
+    def same(result):  # a refusal (an exception) by its message
+        return str(result) if isinstance(result, SheetError) else result
+
+    assert list(map(same, together)) == list(map(same, alone))
+    refused = [r for r in together if isinstance(r, SheetError)]
+    analysed = [r for r in together if not isinstance(r, SheetError)]
+    assert refused and analysed
+    for result in analysed:
+        assert result.bands == analysis.section_bands(result.sheet)
+        assert len(result.bands) == len(result.sheet.sections)
+    assert any(any(bands) for bands in (r.bands for r in analysed))
+    without = analysis.analyse_many(datas, max_bytes=MAX_BYTES_DEFAULT, fingerprints=False)
+    assert [getattr(r, "bands", None) for r in without] == [None] * len(datas)

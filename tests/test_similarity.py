@@ -1,7 +1,6 @@
 """Copied answers: normalisation, shingles, the exact similarity, the rules for short
 answers and quoted questions, and the LSH band hashes that find the candidates."""
 
-import hashlib
 import random
 
 import pytest
@@ -179,44 +178,93 @@ def test_threshold_is_the_one_chosen_on_the_tuning_set(capsys):
     assert "holdout at THRESHOLD" in capsys.readouterr().out
 
 
+def _mix64(h: int) -> int:
+    mask = (1 << 64) - 1
+    h = ((h ^ (h >> 30)) * 0xBF58476D1CE4E5B9) & mask
+    h = ((h ^ (h >> 27)) * 0x94D049BB133111EB) & mask
+    return h ^ (h >> 31)
+
+
 def _datasketch_bands(own):
-    """The band hashes as first stored: one datasketch MinHash per answer."""
-    signature = MinHash(num_perm=measures.NUM_PERM, seed=measures.SEED)
-    signature.update_batch([s.encode() for s in sorted(own)])
-    values = signature.hashvalues
-    return tuple(
-        int.from_bytes(
-            hashlib.blake2b(
-                band.to_bytes(2, "big") + values[band * 2 : band * 2 + 2].tobytes(),
-                digest_size=8,
-            ).digest(),
-            "big",
-            signed=True,
-        )
-        for band in range(BANDS)
+    """The band hashes of a set of shingles, worked out apart from the numpy pass:
+    datasketch's own MinHash (affine32) fed each shingle's hash, then each band's two
+    values side by side, the band's salt mixed in, read as a signed 64-bit integer."""
+    signature = MinHash(
+        num_perm=measures.NUM_PERM,
+        seed=measures.SEED,
+        scheme="affine32",
+        hashfunc=measures.shingle_hash32,
     )
+    signature.update_batch([s.encode() for s in sorted(own)])
+    values = [int(v) for v in signature.hashvalues]
+    bands = []
+    for band in range(BANDS):
+        packed = (values[2 * band] << 32) | values[2 * band + 1]
+        value = _mix64(packed ^ _mix64(band + 1))
+        bands.append(value - (1 << 64) if value >= 1 << 63 else value)
+    return tuple(bands)
 
 
-def test_band_hashes_of_many_sets_at_once_are_datasketchs(monkeypatch):
-    rng = random.Random(7)
-    vocabulary = [f"слово{i}" for i in range(300)] + ["ёж", "x", "`код`", "a b"]
-    sets = [
-        frozenset(
-            " ".join(rng.choices(vocabulary, k=3)) for _ in range(rng.choice([1, 10, 40, 700]))
-        )
-        for _ in range(25)
-    ]
-    sets.insert(3, frozenset())
-    sets.append(shingles(ORIGINAL))
-    # Small matrices, so that the sets straddle them.
+def test_permutations_are_datasketchs_for_the_seed():
+    a, b = MinHash(num_perm=measures.NUM_PERM, seed=measures.SEED, scheme="affine32").permutations
+    ours = measures._permutations()
+    assert (ours[0] == a).all() and (ours[1] == b).all()
+    assert measures.ROWS == 2
+
+
+def _answers(count, seed=7):
+    """Answers of every kind a batch meets: prose, fenced code, a quoted question, short,
+    empty, with the vocabulary's words repeated so that answers share shingles."""
+    rng = random.Random(seed)
+    vocabulary = [f"слово{i}" for i in range(300)] + ["ёж", "x", "_курсив_", "a_b"]
+    texts = []
+    for i in range(count):
+        body = " ".join(rng.choices(vocabulary, k=rng.choice([2, 12, 40, 400])))
+        question = " ".join(rng.choices(vocabulary, k=8)) if i % 3 else ""
+        kind = i % 5
+        if kind == 1:
+            body = f"{body}\n\n```python\nif a == b:\n    return x_1 + 2\n```\n{body[:80]}"
+        elif kind == 2:
+            body = f"> {question}\n\n{body}"
+        elif kind == 3 and i % 2:
+            body = "Да."
+        elif kind == 4 and i % 4 == 0:
+            body = ""
+        texts.append((body, question))
+    return texts
+
+
+def test_a_batch_of_answers_gets_datasketchs_bands_of_each_answers_own_shingles(monkeypatch):
+    texts = _answers(60)
+    # Small matrices, so that the answers straddle them.
     monkeypatch.setattr(measures, "_ROWS_AT_ONCE", 97)
-    found = measures.many_band_hashes(sets)
-    assert found[3] == ()
-    for own, bands in zip(sets, found, strict=True):
-        if own:
+    found = measures.sheet_bands(texts)
+    judged = 0
+    for (answer, question), bands in zip(texts, found, strict=True):
+        own = measures.own_shingles(answer, question)
+        if len(own) < measures.MIN_SHINGLES:
+            assert bands == ()
+        else:
+            judged += 1
             assert bands == _datasketch_bands(own)
             assert measures.band_hashes(own) == bands
-    assert measures.ROWS == 2
+    # Both kinds were met.
+    assert 10 < judged < len(texts)
+
+
+def test_each_answers_bands_do_not_depend_on_the_batch():
+    texts = _answers(40, seed=3)
+    together = measures.sheet_bands(texts)
+    assert together == [measures.sheet_bands([text])[0] for text in texts]
+    assert together[::-1] == measures.sheet_bands(texts[::-1])
+
+
+def test_the_word_cache_stays_bounded_and_changes_nothing(monkeypatch):
+    texts = _answers(30, seed=5)
+    expected = measures.sheet_bands(texts)
+    monkeypatch.setattr(measures, "_WORD_IDS_KEPT", 50)
+    assert measures.sheet_bands(texts) == expected
+    assert len(measures._WORD_IDS) <= 50
 
 
 def test_a_sheets_fingerprints_at_once_are_each_answers_own():

@@ -7,14 +7,22 @@ the import can run it in worker processes, where it costs both cores instead of 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from . import similarity, skills
 from .decoding import SheetError
 from .frontmatter import IMPORT_KEYS
 from .parsing import ParsedSheet, Section, try_parse_bytes
 
-__all__ = ["NO_QUESTIONS", "NO_STRUCTURE", "Analysis", "analyse_bytes", "review_reason"]
+__all__ = [
+    "NO_QUESTIONS",
+    "NO_STRUCTURE",
+    "Analysis",
+    "analyse_bytes",
+    "analyse_many",
+    "review_reason",
+]
 
 # Why a file needs a human's review before it is imported (Analysis.review).
 NO_STRUCTURE = "no-structure"  # nothing like a question: kept as one unlabelled answer
@@ -58,18 +66,60 @@ def analyse_bytes(
     """The parsed sheet, its skill claims and the band hashes of its answers, or the
     SheetError that refused the file (returned, not raised: a worker's exception would stop
     the whole batch)."""
-    result = try_parse_bytes(data, max_bytes=max_bytes)
-    if isinstance(result, SheetError):
-        return result
-    claims = tuple(tuple(skills.extract_claims(s.body)) for s in result.sections)
-    bands = section_bands(result) if fingerprints else None
-    return Analysis(result, claims, review_reason(result), bands)
+    return analyse_many([data], max_bytes=max_bytes, fingerprints=fingerprints)[0]
+
+
+def analyse_many(
+    datas: Sequence[bytes], *, max_bytes: int, fingerprints: bool = True
+) -> list[Analysis | SheetError]:
+    """``analyse_bytes`` of each file, their answers' band hashes computed together: the
+    hashing is a few numpy passes, whose cost per call would otherwise be paid per sheet."""
+    results: list[Analysis | SheetError] = []
+    for data in datas:
+        result = try_parse_bytes(data, max_bytes=max_bytes)
+        if isinstance(result, SheetError):
+            results.append(result)
+            continue
+        claims = tuple(tuple(skills.extract_claims(s.body)) for s in result.sections)
+        results.append(Analysis(result, claims, review_reason(result)))
+    if fingerprints:
+        _add_bands(results)
+    return results
+
+
+# The answers hashed in one pass: at most about this many characters of them (a bound on
+# the pass's arrays, whatever the files), and never less than one sheet.
+_BANDS_BATCH_CHARS = 1 << 20
+
+
+def _add_bands(results: list[Analysis | SheetError]) -> None:
+    batch: list[int] = []
+    size = 0
+    for i, result in enumerate(results):
+        if isinstance(result, SheetError):
+            continue
+        batch.append(i)
+        size += sum(len(s.body) for s in result.sheet.sections)
+        if size >= _BANDS_BATCH_CHARS:
+            _bands_of(results, batch)
+            batch, size = [], 0
+    _bands_of(results, batch)
+
+
+def _bands_of(results: list, batch: list[int]) -> None:
+    sections = [len(results[i].sheet.sections) for i in batch]
+    found = similarity.sheet_bands(
+        [(s.body, s.question_text) for i in batch for s in results[i].sheet.sections]
+    )
+    start = 0
+    for i, count in zip(batch, sections, strict=True):
+        results[i] = replace(results[i], bands=tuple(found[start : start + count]))
+        start += count
 
 
 def section_bands(sheet: ParsedSheet) -> tuple[tuple[int, ...], ...]:
     """Each answer's band hashes, the question as the sheet quotes it taken out."""
-    found = similarity.fingerprints([(s.body, s.question_text) for s in sheet.sections])
-    return tuple(f.bands for f in found)
+    return tuple(similarity.sheet_bands([(s.body, s.question_text) for s in sheet.sections]))
 
 
 def review_reason(sheet: ParsedSheet) -> str | None:

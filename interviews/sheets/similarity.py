@@ -44,7 +44,9 @@ NUM_PERM = ROWS * BANDS
 SEED = 19
 
 _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})", re.MULTILINE)
-_PROSE_WORD = re.compile(r"\w+")
+# A run of word characters without the underscores at its ends: "_" is a word character,
+# and also markdown's emphasis marker ("_просто_" is "просто", "x_1" stays).
+_PROSE_WORD = re.compile(r"[^\W_](?:\w*[^\W_])?")
 # In code an operator or a bracket is part of the meaning; in prose it is punctuation.
 _CODE_TOKEN = re.compile(r"\w+|[^\w\s]")
 
@@ -54,8 +56,7 @@ def _fold(text: str) -> str:
 
 
 def _prose_words(text: str) -> list[str]:
-    # "_" is a word character, and also markdown's emphasis marker.
-    return [w for w in (m.strip("_") for m in _PROSE_WORD.findall(text)) if w]
+    return _PROSE_WORD.findall(text)
 
 
 def _code_tokens(text: str) -> list[str]:
@@ -66,7 +67,12 @@ def words(text: str) -> list[str]:
     """The answer as a list of words: case, whitespace, punctuation and markdown markers
     folded; fenced code kept with its operators. Inline code is read as prose: whether a
     name is wrapped in backticks is a matter of markup, not of what was written."""
-    text = _fold(text or "")
+    return _words_folded(_fold(text or ""))
+
+
+def _words_folded(text: str) -> list[str]:
+    if "```" not in text and "~~~" not in text:
+        return _prose_words(text)
     tokens: list[str] = []
     in_fence = False
     start = 0
@@ -141,58 +147,233 @@ def fingerprints(texts: Sequence[tuple[str, str]]) -> list[Fingerprint]:
     """``fingerprint`` of each (answer, question) of ``texts``: a sheet's answers hashed
     together. Short answers are not hashed."""
     owns = [own_shingles(answer, question) for answer, question in texts]
-    bands = many_band_hashes([own if len(own) >= MIN_SHINGLES else () for own in owns])
-    return [Fingerprint(own, b) for own, b in zip(owns, bands, strict=True)]
+    return [Fingerprint(own, b) for own, b in zip(owns, sheet_bands(texts), strict=True)]
+
+
+def sheet_bands(texts: Sequence[tuple[str, str]]) -> list[tuple[int, ...]]:
+    """The band hashes of each (answer, question) of ``texts`` (a sheet's answers), the
+    quoted question taken out; () for a short answer. What the import's workers compute
+    for every answer: no shingle is built as a string, the words are hashed once each
+    (a cache keeps the frequent ones) and everything after is a few numpy passes over the
+    whole sheet, so that the cost is a fraction of the parse's."""
+    signatures, judged = _signatures(texts)
+    result: list[tuple[int, ...]] = [() for _ in texts]
+    if len(judged):
+        for i, bands in zip(judged.tolist(), _band_values(signatures).tolist(), strict=True):
+            result[i] = tuple(bands)
+    return result
 
 
 def band_hashes(own: Collection[str]) -> tuple[int, ...]:
-    """One signed 64-bit integer per band (a PostgreSQL bigint), the band's number mixed
-    in so that equal values in different bands never meet."""
-    return many_band_hashes([own])[0]
+    """The band hashes of one set of shingles ("w1 w2 w3" strings); () if it is short."""
+    if len(own) < MIN_SHINGLES:
+        return ()
+    ids = np.array([[_WORD_IDS[w] for w in shingle.split(" ")] for shingle in own], np.uint64)
+    keys = _shingle_key(ids[:, 0], ids[:, 1], ids[:, 2])
+    signature = _minhash(keys, np.zeros(len(keys), dtype=np.intp), 1)
+    return tuple(_band_values(signature)[0].tolist())
 
 
-def many_band_hashes(sets: Sequence[Collection[str]]) -> list[tuple[int, ...]]:
-    """``band_hashes`` of each of ``sets`` (shingle sets), in one numpy pass over all their
-    shingles: the import computes a whole sheet's at once, where a MinHash object per
-    answer cost as much as the parse. The values are datasketch's MinHash (affine32
-    scheme: SHA-1's first 4 bytes, the MurmurHash3 finalizer, then ``a * h + b`` modulo
-    2**32 with its permutations for SEED), so hashes stored before stay valid; an empty
-    set has no bands."""
-    sizes = [len(own) for own in sets]
-    total = sum(sizes)
-    if not total:
-        return [() for _ in sets]
+def shingle_hash32(shingle: bytes) -> int:
+    """The 32-bit hash of one shingle ("w1 w2 w3", UTF-8) that the MinHash permutes: what
+    datasketch's ``MinHash(hashfunc=...)`` would be given to compute the same signature."""
+    ids = np.array([[_word_id(w) for w in shingle.decode().split(" ")]], np.uint64)
+    return int(_shingle_key(ids[:, 0], ids[:, 1], ids[:, 2])[0]) >> 32
+
+
+def _signatures(texts: Sequence[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
+    """MinHash signatures (judged answers x NUM_PERM) of ``texts`` and the indexes of the
+    judged answers (those with MIN_SHINGLES own shingles or more)."""
+    word_ids, owner, order = _word_ids([answer for answer, _question in texts])
+    if not len(word_ids):
+        return np.zeros((0, NUM_PERM), dtype=np.uint32), np.zeros(0, dtype=np.intp)
+    # From here on an answer is known by its place in ``order``.
+    texts = [texts[i] for i in order]
+    keys, starts = _keys(word_ids, owner)
+    hit = _quoted(texts, keys, owner[starts])
+    if len(hit):
+        # The runs of SHINGLE_WORDS words that the answer's own question has go, word by
+        # word, before the answer's shingles are made (as own_words does with strings).
+        hit = starts[hit]
+        drop = np.zeros(len(word_ids), dtype=bool)
+        for offset in range(SHINGLE_WORDS):
+            drop[hit + offset] = True
+        word_ids, owner = word_ids[~drop], owner[~drop]
+        keys, starts = _keys(word_ids, owner)
+    if not len(keys):
+        return np.zeros((0, NUM_PERM), dtype=np.uint32), np.zeros(0, dtype=np.intp)
+    owners = owner[starts]
+    # How many distinct shingles each answer has: a short answer is not judged. (Keys
+    # salted with their answer's number: one sort for the whole batch.)
+    _unique, first = np.unique(keys ^ _salts(len(texts))[owners], return_index=True)
+    counts = np.bincount(owners[first], minlength=len(texts))
+    is_judged = counts >= MIN_SHINGLES
+    judged = np.flatnonzero(is_judged)
+    kept = is_judged[owners]
+    # Each judged answer's row in the signatures: its rank among the judged.
+    row = np.cumsum(is_judged) - 1
+    return _minhash(keys[kept], row[owners[kept]], len(judged)), order[judged]
+
+
+def _word_ids(answers: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The ids of the words of ``answers``, the number of the answer each belongs to, and
+    the order of the answers (for the numbers): those without fenced code first, all
+    tokenised by one regex pass over their joined text, then the others one by one."""
+    folded = [_fold(answer or "") for answer in answers]
+    has_code = ["```" in text or "~~~" in text for text in folded]
+    plain = [i for i, code in enumerate(has_code) if not code]
+    fenced = [i for i, code in enumerate(has_code) if code]
+    word_id = _WORD_IDS.__getitem__
+    # _SEPARATOR is upper case: no folded text has it.
+    ids = list(map(word_id, _prose_words(_SEPARATOR.join(folded[i] for i in plain))))
+    ids.append(word_id(_SEPARATOR.strip()))
+    lengths = []
+    for i in fenced:
+        found = list(map(word_id, _words_folded(folded[i])))
+        ids += found
+        lengths.append(len(found))
+    if len(_WORD_IDS) > _WORD_IDS_KEPT:
+        _WORD_IDS.clear()
+    word_ids = np.array(ids, dtype=np.uint64)
+    split = len(word_ids) - sum(lengths)
+    # The plain answers' words are numbered by the separators before them.
+    is_separator = word_ids[:split] == word_ids[split - 1]
+    plain_owner = np.cumsum(is_separator) - is_separator
+    keep = np.ones(len(word_ids), dtype=bool)
+    keep[:split] = ~is_separator
+    owner = np.concatenate([plain_owner, np.repeat(np.arange(len(plain), len(answers)), lengths)])[
+        keep
+    ]
+    return word_ids[keep], owner, np.array(plain + fenced, dtype=np.intp)
+
+
+# Between two answers tokenised together: a word no folded text has.
+_SEPARATOR = " Z "
+
+
+def _quoted(texts: Sequence[tuple[str, str]], keys: np.ndarray, owners: np.ndarray):
+    """Indexes of ``keys`` (shingle keys of the answers ``owners``) that the answer's own
+    question has. Each key is salted with its answer's number, so that one sorted search
+    serves the whole sheet."""
+    asked = [(i, _question_keys(question)) for i, (_answer, question) in enumerate(texts)]
+    asked = [(i, found) for i, found in asked if len(found)]
+    if not asked or not len(keys):
+        return np.zeros(0, dtype=np.intp)
+    salts = _salts(len(texts))
+    quoted = np.sort(np.concatenate([found ^ salts[i] for i, found in asked]))
+    probe = keys ^ salts[owners]
+    # Only the keys whose low 16 bits some quoted key has are looked up: a few in a
+    # hundred, where most answers quote nothing.
+    low = np.zeros(1 << 16, dtype=bool)
+    low[(quoted & _LOW).astype(np.intp)] = True
+    maybe = np.flatnonzero(low[(probe & _LOW).astype(np.intp)])
+    at = np.minimum(np.searchsorted(quoted, probe[maybe]), len(quoted) - 1)
+    return maybe[quoted[at] == probe[maybe]]
+
+
+def _keys(word_ids: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The 64-bit key of every run of SHINGLE_WORDS words within one answer, and the index
+    of each run's first word."""
+    last = len(word_ids) - SHINGLE_WORDS + 1
+    if last <= 0:
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.intp)
+    starts = np.flatnonzero(owner[:last] == owner[SHINGLE_WORDS - 1 :])
+    return (
+        _shingle_key(word_ids[starts], word_ids[starts + 1], word_ids[starts + 2]),
+        starts,
+    )
+
+
+def _minhash(keys: np.ndarray, rows: np.ndarray, count: int) -> np.ndarray:
+    """datasketch's MinHash (affine32 scheme) of each row's shingle keys: the key's high
+    32 bits are the shingle's hash (``shingle_hash32``), mixed by MurmurHash3's finalizer,
+    then ``a * h + b`` modulo 2**32 for each of its permutations for SEED; the minimum per
+    row. ``rows`` is non-decreasing. A bounded matrix at a time, whatever the sheet."""
     a, b = _permutations()
-    sha1 = hashlib.sha1
-    # SHA-1's first 4 bytes read little-endian: datasketch's sha1_hash32.
-    digests = b"".join(sha1(shingle.encode()).digest()[:4] for own in sets for shingle in own)
-    hashed = np.frombuffer(digests, dtype="<u4").astype(np.uint32)
-    hashed = _fmix32(hashed)
-    owner = np.repeat(np.arange(len(sets)), sizes)
-    signatures = np.full((len(sets), NUM_PERM), np.iinfo(np.uint32).max, dtype=np.uint32)
-    # A bounded matrix (rows x NUM_PERM) at a time, whatever the size of the sheet.
-    for start in range(0, total, _ROWS_AT_ONCE):
-        part = hashed[start : start + _ROWS_AT_ONCE, None] * a + b
-        owners = owner[start : start + _ROWS_AT_ONCE]
+    a, b = a[:, None], b[:, None]
+    hashed = _fmix32((keys >> np.uint64(32)).astype(np.uint32))
+    # Permutations x shingles, so that each permutation's minimum per row reads one
+    # contiguous run of memory.
+    signatures = np.full((NUM_PERM, count), np.iinfo(np.uint32).max, dtype=np.uint32)
+    for start in range(0, len(hashed), _ROWS_AT_ONCE):
+        part = a * hashed[None, start : start + _ROWS_AT_ONCE] + b
+        owners = rows[start : start + _ROWS_AT_ONCE]
         firsts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
         ids = owners[firsts]
-        signatures[ids] = np.minimum(signatures[ids], np.minimum.reduceat(part, firsts, axis=0))
-    raw = signatures.tobytes()
-    step, width = ROWS * signatures.itemsize, NUM_PERM * signatures.itemsize
-    blake2b = hashlib.blake2b
-    judged = [i for i, size in enumerate(sizes) if size]
-    # The band's number, then its ROWS values as bytes, as the first version hashed them.
-    digests = b"".join(
-        blake2b(_BAND_PREFIX[band] + raw[start : start + step], digest_size=8).digest()
-        for i in judged
-        for band, start in enumerate(range(i * width, (i + 1) * width, step))
-    )
-    # Each digest read as a big-endian signed integer.
-    values = np.frombuffer(digests, dtype=">i8").reshape(len(judged), BANDS).tolist()
-    result: list[tuple[int, ...]] = [() for _ in sets]
-    for i, bands in zip(judged, values, strict=True):
-        result[i] = tuple(bands)
-    return result
+        signatures[:, ids] = np.minimum(
+            signatures[:, ids], np.minimum.reduceat(part, firsts, axis=1)
+        )
+    signatures = np.ascontiguousarray(signatures.T)
+    return signatures
+
+
+def _band_values(signatures: np.ndarray) -> np.ndarray:
+    """One signed 64-bit integer (a PostgreSQL bigint) per band of each signature: its
+    ROWS values side by side, the band's own salt mixed in so that equal values in two
+    bands never meet, through a bijection (so two bands' values differ when theirs do)."""
+    pairs = signatures.reshape(len(signatures), BANDS, ROWS).astype(np.uint64)
+    packed = (pairs[:, :, 0] << np.uint64(32)) | pairs[:, :, 1]
+    return _mix64(packed ^ _BAND_SALTS).view(np.int64)
+
+
+def _shingle_key(first: np.ndarray, second: np.ndarray, third: np.ndarray) -> np.ndarray:
+    """The keys of the shingles of three arrays of word ids, order-sensitive."""
+    return _mix64(first * _K1 + second * _K2 + third)
+
+
+def _mix64(h: np.ndarray) -> np.ndarray:
+    """SplitMix64's finalizer: a bijection on 64-bit integers that spreads every bit.
+    (Arrays' products wrap modulo 2**64 silently, as meant.)"""
+    h = (h ^ (h >> _S30)) * _M1
+    h = (h ^ (h >> _S27)) * _M2
+    return h ^ (h >> _S31)
+
+
+def _salts(count: int) -> np.ndarray:
+    """A distinct 64-bit salt for each of ``count`` answers."""
+    return _SALTS[:count] if count <= len(_SALTS) else _salt(np.arange(count))
+
+
+def _salt(values: np.ndarray) -> np.ndarray:
+    return _mix64(values.astype(np.uint64) + np.uint64(1))
+
+
+_LOW = np.uint64(0xFFFF)
+_S30, _S27, _S31 = np.uint64(30), np.uint64(27), np.uint64(31)
+_M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
+_BAND_SALTS = _salt(np.arange(BANDS, dtype=np.uint64))
+# Salts of the answers of a sheet (more are made for a longer one).
+_SALTS = _salt(np.arange(4096, dtype=np.uint64))
+
+
+def _word_id(word: str) -> int:
+    """A word's 64-bit id (the first 8 bytes of its BLAKE2b digest), stable across
+    processes and releases."""
+    return int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "little")
+
+
+class _WordIds(dict):
+    """Word ids computed once per process: a sheet's words are mostly the language's
+    common ones, and a lookup in C is ten times cheaper than the digest."""
+
+    def __missing__(self, word: str) -> int:
+        self[word] = found = _word_id(word)
+        return found
+
+
+_WORD_IDS = _WordIds()
+# Emptied past this many words (~10 MB), so that a worker's memory stays bounded.
+_WORD_IDS_KEPT = 1 << 16
+
+
+@functools.lru_cache(maxsize=1024)
+def _question_keys(question: str) -> np.ndarray:
+    """The keys of a question's shingles: every sheet of a questionnaire quotes the same
+    few questions."""
+    ids = np.array([_word_id(word) for word in words(question)], dtype=np.uint64)
+    keys, _starts = _keys(ids, np.zeros(len(ids), dtype=np.intp))
+    keys.setflags(write=False)
+    return keys
 
 
 _PACKED = f">{BANDS}q"
@@ -211,7 +392,10 @@ def unpack_bands(data: bytes | memoryview | None) -> tuple[int, ...]:
 
 # Shingles hashed against every permutation at once: 8192 x 64 x 4 bytes, 2 MB.
 _ROWS_AT_ONCE = 8192
-_BAND_PREFIX = [band.to_bytes(2, "big") for band in range(BANDS)]
+# Odd multipliers of the word ids in a shingle's key (the golden ratio's and another):
+# "a b c" and "c b a" get different keys.
+_K1 = np.uint64(0x9E3779B97F4A7C15)
+_K2 = np.uint64(0xC2B2AE3D27D4EB4F)
 _FMIX = (16, 0x85EBCA6B, 13, 0xC2B2AE35, 16)
 
 
@@ -227,13 +411,14 @@ def _fmix32(h: np.ndarray) -> np.ndarray:
 
 @functools.cache
 def _permutations() -> tuple[np.ndarray, np.ndarray]:
-    # Imported here, not with the module: datasketch's package imports scipy (about half a
-    # second), which every process that loads the app would pay without hashing anything.
-    from datasketch import MinHash
-
-    # datasketch draws its permutations from the seed: taken once from a MinHash.
-    a, b = MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine32").permutations
-    return a.astype(np.uint32), b.astype(np.uint32)
+    """datasketch's affine32 permutations for SEED: the same draws from numpy's generator
+    as ``MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine32")`` makes (the tests
+    compare them), without importing datasketch, whose package imports scipy: about 0.7 s
+    that each import worker process would pay before hashing anything."""
+    generator = np.random.RandomState(SEED)
+    a = generator.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = generator.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a, b
 
 
 def similarity(a: Fingerprint, b: Fingerprint) -> float:
