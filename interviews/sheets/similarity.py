@@ -2,7 +2,8 @@
 
 Pure functions (no Django). The similarity that is shown and filtered on is the exact
 Jaccard similarity of the word 3-shingles of two normalised texts. MinHash signatures
-(datasketch) and their LSH band hashes only find the candidates worth that exact check:
+(datasketch's affine32 scheme, computed here with numpy; the tests compare them with
+datasketch's own) and their LSH band hashes only find the candidates worth that exact check:
 two answers whose similarity is at or above ``THRESHOLD`` share at least one band hash
 with high probability, so a table of ``(band hash)`` rows with an index finds a new
 answer's likely neighbours without reading every answer.
