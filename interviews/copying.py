@@ -204,7 +204,9 @@ def match_answers(answer_ids: list[int]) -> int:
     (:func:`matched_answers`: a newer revision came, the person was anonymised) or has
     its bands already (this task run again, or ``refresh`` ran first): a retry writes
     nothing twice. One transaction: the bands are never stored without the pairs that
-    were found with them, which a retry would then skip."""
+    were found with them, which a retry would then skip; and run inside an import (the
+    immediate backend, which logs a task's error and goes on), a failure takes back the
+    matching alone, not the answers (``find_copied_answers --refresh`` finds them)."""
     with transaction.atomic():
         rows = (
             matched_answers(Answer.objects.filter(pk__in=answer_ids, fingerprint__isnull=False))

@@ -7,7 +7,7 @@ import json
 
 import pytest
 from django.core.management import call_command
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 from django_tasks_db.models import DBTaskResult
 
 from interviews import copying, sheets
@@ -126,6 +126,22 @@ def test_a_failed_import_leaves_no_task(questionnaire, database_tasks, monkeypat
     assert report.error == "database refused the file: disk full"
     assert not Answer.objects.exists()
     assert not DBTaskResult.objects.exists()
+
+
+def test_a_failed_matching_leaves_the_import_whole(questionnaire, monkeypatch):
+    def broken(new, **kwargs):
+        # A statement the database refuses: on PostgreSQL it aborts the transaction.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT * FROM no_such_table")
+
+    monkeypatch.setattr(copying, "find_matches", broken)
+
+    report = import_bytes(sheet("Анна", "anna@example.com", ORIGINAL), source_name="anna.md")
+
+    assert report.error is None
+    assert Answer.objects.filter(submission_id=report.submission_id).count() == 2
+    assert Candidate.objects.get().email == "anna@example.com"
+    assert not AnswerBand.objects.exists()
 
 
 # -- the task ------------------------------------------------------------------------------
