@@ -212,28 +212,9 @@ def match_answers(answer_ids: list[int]) -> int:
             matched_answers(Answer.objects.filter(pk__in=answer_ids, fingerprint__isnull=False))
             .filter(~Exists(AnswerBand.objects.filter(answer=OuterRef("pk"))))
             .order_by("pk")
-            .values_list(
-                "pk",
-                "body",
-                "question_text",
-                "submission__candidate_id",
-                "submission__questionnaire_id",
-                "fingerprint",
-            )
+            .values_list(*_TEXT_COLUMNS, "fingerprint")
         )
-        return store(
-            [
-                NewText(
-                    questionnaire_id,
-                    body,
-                    question_text,
-                    similarity.unpack_bands(fingerprint),
-                    answer_id=pk,
-                    candidate_id=candidate_id,
-                )
-                for pk, body, question_text, candidate_id, questionnaire_id, fingerprint in rows
-            ]
-        )
+        return store([_answer_text(row[:-1], similarity.unpack_bands(row[-1])) for row in rows])
 
 
 def matched_answers(answers: QuerySet[Answer]) -> QuerySet[Answer]:
@@ -311,18 +292,10 @@ def _texts(judged, neighbours) -> dict[tuple[str, int], NewText]:
     # A chunk a query: a whole import batch's neighbours would pass SQLite's limit on
     # parameters.
     for start in range(0, len(answers), _LOOKUP_CHUNK):
-        for pk, body, question_text, candidate_id, questionnaire_id in Answer.objects.filter(
-            pk__in=answers[start : start + _LOOKUP_CHUNK]
-        ).values_list(
-            "pk",
-            "body",
-            "question_text",
-            "submission__candidate_id",
-            "submission__questionnaire_id",
+        for row in Answer.objects.filter(pk__in=answers[start : start + _LOOKUP_CHUNK]).values_list(
+            *_TEXT_COLUMNS
         ):
-            texts[("a", pk)] = NewText(
-                questionnaire_id, body, question_text, (), answer_id=pk, candidate_id=candidate_id
-            )
+            texts[("a", row[0])] = _answer_text(row, ())
     if sources:
         for pk, text, question_text, questionnaire_id in SourceAnswer.objects.filter(
             pk__in=sources
@@ -450,6 +423,23 @@ def _source_text(answer: SourceAnswer, questionnaire_id: int, question_text: str
 
 
 # -- helpers -------------------------------------------------------------------------------
+
+
+# What finding an answer's neighbours reads of it (_answer_text).
+_TEXT_COLUMNS = (
+    "pk",
+    "body",
+    "question_text",
+    "submission__candidate_id",
+    "submission__questionnaire_id",
+)
+
+
+def _answer_text(row: tuple, bands: tuple[int, ...]) -> NewText:
+    pk, body, question_text, candidate_id, questionnaire_id = row
+    return NewText(
+        questionnaire_id, body, question_text, bands, answer_id=pk, candidate_id=candidate_id
+    )
 
 
 def _key(item: NewText) -> tuple[str, int]:
@@ -642,35 +632,17 @@ def refresh(*, questionnaire=None, chunk: int = 1000) -> int:
         last = 0
         while True:
             rows = list(
-                answers.filter(pk__gt=last)
-                .order_by("pk")
-                .values_list(
-                    "pk",
-                    "body",
-                    "question_text",
-                    "submission__candidate_id",
-                    "submission__questionnaire_id",
-                )[:chunk]
+                answers.filter(pk__gt=last).order_by("pk").values_list(*_TEXT_COLUMNS)[:chunk]
             )
             if not rows:
                 return found
             last = rows[-1][0]
-            new = []
             found_bands = [
                 f.bands for f in similarity.fingerprints([(row[1], row[2]) for row in rows])
             ]
-            for (pk, body, question_text, candidate_id, questionnaire_id), bands in zip(
-                rows, found_bands, strict=True
-            ):
-                if bands:
-                    new.append(
-                        NewText(
-                            questionnaire_id,
-                            body,
-                            question_text,
-                            bands,
-                            answer_id=pk,
-                            candidate_id=candidate_id,
-                        )
-                    )
+            new = [
+                _answer_text(row, bands)
+                for row, bands in zip(rows, found_bands, strict=True)
+                if bands
+            ]
             found += store(new)

@@ -17,7 +17,16 @@ from interviews.models import Answer, AnswerBand, AnswerMatch, Candidate
 from interviews.privacy import anonymize
 from interviews.sheets import analysis, similarity
 from tests.factories import SubmissionFactory
-from tests.test_copied_answers import COPY, INDEPENDENT, MEMORY, ORIGINAL, load, sheet
+from tests.test_copied_answers import (
+    COPY,
+    INDEPENDENT,
+    MEMORY,
+    ORIGINAL,
+    import_three,
+    load,
+    sheet,
+    the_pair_of_three,
+)
 from tests.test_copied_answers import questionnaire as questionnaire  # a fixture
 from tests.test_upload_jobs import DATABASE_TASKS, run_worker
 
@@ -224,22 +233,13 @@ def test_a_database_worker_matches_what_the_imports_queued(
     # Each sheet's answers a task of their own: the copy's task meets the original's bands,
     # written and committed by the task before it.
     monkeypatch.setattr(copying, "TASK_ANSWERS", 1)
-    for name, email, first in [
-        ("Анна", "anna@example.com", ORIGINAL),
-        ("Борис", "boris@example.com", COPY),
-        ("Вера", "vera@example.com", INDEPENDENT),
-    ]:
-        (tmp_path / f"{email}.md").write_bytes(sheet(name, email, first, "Не знаю."))
-    call_command("import_answers", str(tmp_path), "-v", "0")
+    import_three(tmp_path)
     assert not AnswerMatch.objects.exists()
     assert DBTaskResult.objects.filter(status="READY").count() == 3
 
     run_worker()
 
-    first = {a.submission.candidate.email: a.pk for a in Answer.objects.filter(position=1)}
-    original, copy = first["anna@example.com"], first["boris@example.com"]
-    assert set(AnswerMatch.objects.values_list("answer_id", "other_answer_id")) == {
-        (max(original, copy), min(original, copy))
-    }
+    pairs = set(AnswerMatch.objects.values_list("answer_id", "other_answer_id"))
+    assert pairs == the_pair_of_three()
     assert AnswerBand.objects.count() == 3 * similarity.BANDS
     assert DBTaskResult.objects.filter(status="SUCCESSFUL").count() == 3
