@@ -8,6 +8,7 @@ import json
 import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, connection
+from django.db.migrations.executor import MigrationExecutor
 from django_tasks_db.models import DBTaskResult
 
 from interviews import copying, sheets
@@ -31,6 +32,8 @@ from tests.test_copied_answers import questionnaire as questionnaire  # a fixtur
 from tests.test_upload_jobs import DATABASE_TASKS, run_worker
 
 pytestmark = pytest.mark.django_db
+
+MIGRATION = "0024_answer_fingerprint"
 
 
 @pytest.fixture
@@ -220,6 +223,41 @@ def test_the_subject_export_holds_the_fingerprint_in_hex(questionnaire, tmp_path
     data = json.loads((tmp_path / f"candidate-{candidate.pk}.json").read_text(encoding="utf-8"))
     exported = {row["id"]: row["fingerprint"] for row in data["answers"]}
     assert exported == {answers[1].pk: bytes(answers[1].fingerprint).hex(), answers[2].pk: None}
+
+
+# -- the upgrade ---------------------------------------------------------------------------
+
+
+def test_the_migration_empties_the_bands_and_keeps_the_pairs(questionnaire, on_postgres):
+    # Inside the test's transaction: PostgreSQL rolls the schema back with the rows (see
+    # tests/test_rejections.py). The rows' deferred foreign-key checks run first: a table
+    # with checks pending can be neither altered nor truncated.
+    load("Анна", "anna@example.com", ORIGINAL, MEMORY)
+    load("Борис", "boris@example.com", COPY, MEMORY)
+    pairs = sorted(AnswerMatch.objects.values_list("answer_id", "other_answer_id", "similarity"))
+    assert pairs and AnswerBand.objects.exists()
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    executor = MigrationExecutor(connection)
+    (before,) = (
+        node.key
+        for node in executor.loader.graph.node_map["interviews", MIGRATION].parents
+        if node.key[0] == "interviews"
+    )
+    executor.migrate([before])
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("interviews", MIGRATION)])
+
+    assert not AnswerBand.objects.exists()
+    assert (
+        sorted(AnswerMatch.objects.values_list("answer_id", "other_answer_id", "similarity"))
+        == pairs
+    )
+    # The answers imported before have no fingerprint: --refresh hashes their texts.
+    assert not Answer.objects.filter(fingerprint__isnull=False).exists()
+    call_command("find_copied_answers", "--refresh", stdout=io.StringIO())
+    assert AnswerBand.objects.count() == 4 * similarity.BANDS
 
 
 # -- the worker ----------------------------------------------------------------------------
