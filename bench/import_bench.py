@@ -6,7 +6,9 @@ Django's `loaddata` for comparison. Prints files/s, answers/s and peak memory.
 
 ``--fingerprint-cost RUNS`` measures instead what the band hashes of copied answers
 (interviews.copying) cost the import: RUNS fresh imports with them and RUNS without,
-alternated, each into an emptied database; the medians are compared.
+alternated, each into an emptied database; the medians are compared. The imports with
+them run as in production: the matching is queued (the database task backend), and the
+queue is then drained by ``db_worker --batch``, timed on its own.
 
 ``--narrow`` writes the first version's files (bench/synthetic: 55 words, every answer
 sharing LSH bands with every other), the worst case for finding copied answers.
@@ -82,14 +84,38 @@ def bench_questionnaire():
     )
 
 
+# The task backend of a production with a worker: the import queues the matching.
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+
+def drain_queue() -> tuple[float, int]:
+    """Run every queued task, as a worker would: seconds taken, tasks run."""
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    tasks = DBTaskResult.objects.count()
+    started = time.perf_counter()
+    call_command(
+        "db_worker", batch=True, interval=0, startup_delay=False, reload=False, verbosity=0
+    )
+    seconds = time.perf_counter() - started
+    failed = DBTaskResult.objects.exclude(status="SUCCESSFUL").count()
+    if failed:
+        raise SystemExit(f"{failed} of {tasks} queued tasks did not succeed")
+    return seconds, tasks
+
+
 def fingerprint_cost(files: int, runs: int, *, workers=None, narrow: bool = False):
-    """Fresh-import seconds with and without fingerprints, ``runs`` of each, alternated."""
+    """Fresh-import seconds with and without fingerprints, ``runs`` of each, alternated;
+    with them, the seconds of the queued matching too."""
     from django.conf import settings
     from django.core.management import call_command
+    from django.test.utils import override_settings
 
     from interviews.models import AnswerBand, AnswerMatch
 
     seconds = {True: [], False: []}
+    matching = []
     with tempfile.TemporaryDirectory() as tmp:
         for run in range(runs):
             # Which goes first alternates too: neither always meets a warmer cache.
@@ -98,15 +124,22 @@ def fingerprint_cost(files: int, runs: int, *, workers=None, narrow: bool = Fals
                 call_command("flush", interactive=False, verbosity=0)
                 bench_questionnaire()
                 settings.ZVONOK_COPY_FINGERPRINTS = fingerprints
-                result = time_import(
-                    Path(tmp) / f"{run}-{fingerprints}", files, workers=workers, narrow=narrow
-                )
+                folder = Path(tmp) / f"{run}-{fingerprints}"
+                if fingerprints:
+                    with override_settings(TASKS=DATABASE_TASKS):
+                        result = time_import(folder, files, workers=workers, narrow=narrow)
+                        drained, tasks = drain_queue()
+                    matching.append(drained)
+                    queued = f", then matching {drained:.2f} s ({tasks} tasks)"
+                else:
+                    result = time_import(folder, files, workers=workers, narrow=narrow)
+                    queued = ""
                 seconds[fingerprints].append(result["fresh_s"])
                 bands, matches = AnswerBand.objects.count(), AnswerMatch.objects.count()
                 print(
                     f"run {run + 1} {'with' if fingerprints else 'without'} fingerprints: "
-                    f"{result['fresh_s']:.2f} s, {result['answers']} answers, "
-                    f"{bands} bands, {matches} matches, load {load_average()}",
+                    f"import {result['fresh_s']:.2f} s{queued}, {result['answers']} answers, "
+                    f"{bands} bands, {matches} pairs, load {load_average()}",
                     flush=True,
                 )
     settings.ZVONOK_COPY_FINGERPRINTS = True
@@ -115,6 +148,10 @@ def fingerprint_cost(files: int, runs: int, *, workers=None, narrow: bool = Fals
         f"median fresh import of {files} {'narrow ' if narrow else ''}files: "
         f"{with_:.2f} s with fingerprints, "
         f"{without:.2f} s without: {100 * (with_ / without - 1):+.1f}%   (goal: <= +10%)"
+    )
+    print(
+        f"median matching queued by the import with them: {statistics.median(matching):.2f} s "
+        f"(db_worker --batch, after the import)"
     )
 
 

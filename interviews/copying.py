@@ -3,8 +3,10 @@ same questionnaire, or to a known source's.
 
 How (interviews.sheets.similarity has the measures):
 
-* Every answer's LSH band hashes are stored as :class:`AnswerBand` rows when it is written
-  (the import computes them in its worker processes, with the parse).
+* Every answer's LSH band hashes are computed by the import in its worker processes, with
+  the parse, and written with the answer (``Answer.fingerprint``). Matching it is slower
+  work, done after the import by a task (:func:`match_answers`, queued with the answers):
+  the lookup below, then its :class:`AnswerBand` rows. Known sources are matched at once.
 * A new answer's neighbours are the answers and source answers of the same questionnaire
   that share one of its band hashes: an indexed lookup (questionnaire, band), never a scan
   of every answer, and no signature is held in memory beyond those of the answers at hand.
@@ -25,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django_tasks import task
 
 from .db.bulk import insert_rows
 from .models import (
@@ -49,6 +52,9 @@ _LOOKUP_CHUNK = 5000
 CHECKED = 5
 # Rows read for one band hash of one new answer (PostgreSQL): the newest.
 PER_BAND = 30
+# Answers a matching task takes: a 500-file import batch in a few tasks, each a few
+# lookup statements and one transaction that a retry redoes whole.
+TASK_ANSWERS = 2000
 
 
 @dataclass(frozen=True)
@@ -168,6 +174,58 @@ def band_rows(new: Iterable[NewText]) -> list[tuple]:
 BAND_FIELDS = ["answer", "source_answer", "questionnaire", "band"]
 
 
+def fingerprint_column(bands: Sequence[int], *, questionnaire_id: int | None) -> bytes | None:
+    """What ``Answer.fingerprint`` holds for an answer with ``bands``: None for one that is
+    never matched (a short answer; a sheet without a questionnaire)."""
+    if questionnaire_id is None:
+        return None
+    return similarity.pack_bands(bands)
+
+
+def queue_matching(answer_ids: Sequence[int]) -> None:
+    """Queue the matching of ``answer_ids``, just written with their fingerprints.
+
+    Queued at once, inside the caller's transaction, not on its commit: with the database
+    task backend the task's row commits or rolls back with the answers, so a worker never
+    sees one before its answers and a failed import leaves none; with the immediate
+    backend the task runs here, inside the import, which then commits the pairs with the
+    answers."""
+    ids = list(answer_ids)
+    for start in range(0, len(ids), TASK_ANSWERS):
+        match_answers.enqueue(ids[start : start + TASK_ANSWERS])
+
+
+@task()
+def match_answers(answer_ids: list[int]) -> int:
+    """Find and store the matches of the answers ``answer_ids`` from their stored
+    fingerprints, then write their band rows (:func:`store`); the number of pairs found.
+
+    An answer is left alone when it is gone, has no fingerprint, is no longer matched
+    (:func:`matched_answers`: a newer revision came, the person was anonymised) or has
+    its bands already (this task run again, or ``refresh`` ran first): a retry writes
+    nothing twice. One transaction: the bands are never stored without the pairs that
+    were found with them, which a retry would then skip; and run inside an import (the
+    immediate backend, which logs a task's error and goes on), a failure takes back the
+    matching alone, not the answers (``find_copied_answers --refresh`` finds them)."""
+    with transaction.atomic():
+        rows = (
+            matched_answers(Answer.objects.filter(pk__in=answer_ids, fingerprint__isnull=False))
+            .filter(~Exists(AnswerBand.objects.filter(answer=OuterRef("pk"))))
+            .order_by("pk")
+            .values_list(*_TEXT_COLUMNS, "fingerprint")
+        )
+        return store([_answer_text(row[:-1], similarity.unpack_bands(row[-1])) for row in rows])
+
+
+def matched_answers(answers: QuerySet[Answer]) -> QuerySet[Answer]:
+    """Those of ``answers`` that are compared with others: on the latest revision of a
+    sheet with a questionnaire, of a person not anonymised."""
+    sheets = Submission.objects.filter(
+        questionnaire__isnull=False, candidate__anonymized_at__isnull=True
+    ).latest_revisions()
+    return answers.filter(submission__in=sheets)
+
+
 def store(new: Sequence[NewText]) -> int:
     """Find and store the matches of ``new`` (just written, without bands yet), then
     write their band hashes; the number of pairs found. The lookup goes first: it then
@@ -234,18 +292,10 @@ def _texts(judged, neighbours) -> dict[tuple[str, int], NewText]:
     # A chunk a query: a whole import batch's neighbours would pass SQLite's limit on
     # parameters.
     for start in range(0, len(answers), _LOOKUP_CHUNK):
-        for pk, body, question_text, candidate_id, questionnaire_id in Answer.objects.filter(
-            pk__in=answers[start : start + _LOOKUP_CHUNK]
-        ).values_list(
-            "pk",
-            "body",
-            "question_text",
-            "submission__candidate_id",
-            "submission__questionnaire_id",
+        for row in Answer.objects.filter(pk__in=answers[start : start + _LOOKUP_CHUNK]).values_list(
+            *_TEXT_COLUMNS
         ):
-            texts[("a", pk)] = NewText(
-                questionnaire_id, body, question_text, (), answer_id=pk, candidate_id=candidate_id
-            )
+            texts[("a", row[0])] = _answer_text(row, ())
     if sources:
         for pk, text, question_text, questionnaire_id in SourceAnswer.objects.filter(
             pk__in=sources
@@ -373,6 +423,23 @@ def _source_text(answer: SourceAnswer, questionnaire_id: int, question_text: str
 
 
 # -- helpers -------------------------------------------------------------------------------
+
+
+# What finding an answer's neighbours reads of it (_answer_text).
+_TEXT_COLUMNS = (
+    "pk",
+    "body",
+    "question_text",
+    "submission__candidate_id",
+    "submission__questionnaire_id",
+)
+
+
+def _answer_text(row: tuple, bands: tuple[int, ...]) -> NewText:
+    pk, body, question_text, candidate_id, questionnaire_id = row
+    return NewText(
+        questionnaire_id, body, question_text, bands, answer_id=pk, candidate_id=candidate_id
+    )
 
 
 def _key(item: NewText) -> tuple[str, int]:
@@ -531,13 +598,14 @@ def refresh(*, questionnaire=None, chunk: int = 1000) -> int:
     ``questionnaire``, or of all), oldest first, a chunk at a time: for answers imported
     before fingerprints existed, or after the measures changed. Each answer meets the
     earlier ones, already done, and those of its chunk, so every pair is found once and
-    memory holds one chunk. The number of matches stored."""
-    sheets = Submission.objects.filter(
-        questionnaire__isnull=False, candidate__anonymized_at__isnull=True
-    ).latest_revisions()
+    memory holds one chunk. The number of matches stored.
+
+    The bands are hashed again from the texts, with today's function: ``Answer.fingerprint``
+    is neither read (an answer imported before it has none) nor updated. A matching task
+    still queued then finds its answers indexed and leaves them."""
+    answers = matched_answers(Answer.objects.all())
     if questionnaire is not None:
-        sheets = sheets.filter(questionnaire=questionnaire)
-    answers = Answer.objects.filter(submission__in=sheets)
+        answers = answers.filter(submission__questionnaire=questionnaire)
     sources = SourceAnswer.objects.all()
     if questionnaire is not None:
         sources = sources.filter(source__questionnaire=questionnaire)
@@ -564,35 +632,17 @@ def refresh(*, questionnaire=None, chunk: int = 1000) -> int:
         last = 0
         while True:
             rows = list(
-                answers.filter(pk__gt=last)
-                .order_by("pk")
-                .values_list(
-                    "pk",
-                    "body",
-                    "question_text",
-                    "submission__candidate_id",
-                    "submission__questionnaire_id",
-                )[:chunk]
+                answers.filter(pk__gt=last).order_by("pk").values_list(*_TEXT_COLUMNS)[:chunk]
             )
             if not rows:
                 return found
             last = rows[-1][0]
-            new = []
             found_bands = [
                 f.bands for f in similarity.fingerprints([(row[1], row[2]) for row in rows])
             ]
-            for (pk, body, question_text, candidate_id, questionnaire_id), bands in zip(
-                rows, found_bands, strict=True
-            ):
-                if bands:
-                    new.append(
-                        NewText(
-                            questionnaire_id,
-                            body,
-                            question_text,
-                            bands,
-                            answer_id=pk,
-                            candidate_id=candidate_id,
-                        )
-                    )
+            new = [
+                _answer_text(row, bands)
+                for row, bands in zip(rows, found_bands, strict=True)
+                if bands
+            ]
             found += store(new)

@@ -253,7 +253,7 @@ class _Plan:
     origin: Origin | None = None
     sheet: sheets.ParsedSheet | None = None
     claims: tuple = ()  # skill claims per section (interviews.sheets.analysis)
-    bands: tuple | None = None  # band hashes per section (interviews.copying), if computed
+    bands: tuple | None = None  # band hashes per section (Answer.fingerprint), if computed
     candidate_key: str = ""
     candidate_fields: dict = field(default_factory=dict)
     candidate_id: int | None = None
@@ -706,8 +706,9 @@ class _Importer:
         answers = []
         for plan, submission_id in zip(writing, submission_ids, strict=True):
             plan.report.submission_id = submission_id
-            for position, (section, qid) in enumerate(
-                zip(plan.sheet.sections, plan.matches, strict=True), start=1
+            for position, (section, qid, fingerprint) in enumerate(
+                zip(plan.sheet.sections, plan.matches, self._fingerprints(plan), strict=True),
+                start=1,
             ):
                 answers.append(
                     (
@@ -718,17 +719,30 @@ class _Importer:
                         section.body,
                         position,
                         section.line,
+                        fingerprint,
                     )
                 )
         answer_ids = insert_rows(
             Answer,
-            ["submission", "question", "label", "question_text", "body", "position", "line"],
+            [
+                "submission",
+                "question",
+                "label",
+                "question_text",
+                "body",
+                "position",
+                "line",
+                "fingerprint",
+            ],
             answers,
             return_ids=True,
         )
         self._write_skills(writing, answer_ids)
         if self.fingerprints:
-            self._write_fingerprints(writing, answer_ids)
+            self._queue_matching(
+                writing,
+                [pk for pk, row in zip(answer_ids, answers, strict=True) if row[-1] is not None],
+            )
         # Retention is counted from the last activity: a new sheet is one. Candidates
         # created just now have it already; updating them too would write each row twice.
         earlier = {p.candidate_id for p in writing if not p.candidate_created}
@@ -757,9 +771,23 @@ class _Importer:
             answers=answers,
         )
 
-    def _write_fingerprints(self, writing: list[_Plan], answer_ids: list[int]):
-        """The new answers' band hashes (computed with the parse), and their matches
-        (interviews.copying). A new revision takes over from the earlier ones."""
+    def _fingerprints(self, plan: _Plan) -> list[bytes | None]:
+        """``Answer.fingerprint`` of each of the plan's answers, from the band hashes
+        computed with the parse."""
+        questionnaire_id = plan.questionnaire.id if plan.questionnaire else None
+        if not self.fingerprints or questionnaire_id is None:
+            return [None] * len(plan.sheet.sections)
+        bands = plan.bands
+        if bands is None:  # parsed by a caller's own analysis (the admin upload)
+            bands = analysis.section_bands(plan.sheet)
+        return [
+            copying.fingerprint_column(answer_bands, questionnaire_id=questionnaire_id)
+            for answer_bands in bands
+        ]
+
+    def _queue_matching(self, writing: list[_Plan], answer_ids: list[int]):
+        """Queue the matching of the new answers ``answer_ids`` (interviews.copying). A new
+        revision takes over from the earlier ones at once: their bands and matches go."""
         replaced = copying.replaced_answers(
             {
                 (p.candidate_id, p.questionnaire.id)
@@ -769,28 +797,7 @@ class _Importer:
             keep=[p.report.submission_id for p in writing],
         )
         copying.forget(replaced)
-        new = []
-        ids = iter(answer_ids)
-        for plan in writing:
-            sections = plan.sheet.sections
-            bands = plan.bands
-            if bands is None:  # parsed by a caller's own analysis (the admin upload)
-                bands = analysis.section_bands(plan.sheet)
-            for section, answer_bands in zip(sections, bands, strict=True):
-                answer_id = next(ids)
-                if plan.questionnaire is None or not answer_bands:
-                    continue
-                new.append(
-                    copying.NewText(
-                        plan.questionnaire.id,
-                        section.body,
-                        section.question_text,
-                        answer_bands,
-                        answer_id=answer_id,
-                        candidate_id=plan.candidate_id,
-                    )
-                )
-        copying.store(new)
+        copying.queue_matching(answer_ids)
 
     def _write_skills(self, writing: list[_Plan], answer_ids: list[int]):
         """Self-assessed skills ("FastAPI: 8/10", "Python — 3 года") of each new answer,

@@ -798,9 +798,14 @@ class Answer(models.Model):
         db_persist=True,
         verbose_name=_("search vector"),
     )
+    # The answer's LSH band hashes (similarity.pack_bands), computed by the import with
+    # the parse, so that matching it later (copying.match_answers, a task) needs no text
+    # hashing; NULL for a short answer, a sheet without a questionnaire, an anonymised
+    # person's or one imported before the column existed.
+    fingerprint = models.BinaryField(_("fingerprint"), null=True, editable=False)
 
-    # The vector is derived from the text the history already records.
-    history = HistoricalRecords(excluded_fields=["search_vector"])
+    # The vector and the fingerprint are derived from the text the history already records.
+    history = HistoricalRecords(excluded_fields=["search_vector", "fingerprint"])
 
     class Meta:
         verbose_name = _("answer")

@@ -239,9 +239,10 @@ def anonymize(candidate: Candidate, *, keep_answers=False, force=False, by=None)
         **ERASED[Candidate], full_name=placeholder_name(pk), anonymized_at=timezone.now()
     )
     submissions.update(**ERASED[Submission])
-    answers.update(**({"question_text": ""} if keep_answers else ERASED[Answer]))
-    # Band hashes are derived from the text, and a match points at the person's answers:
-    # neither stays, whether or not the bodies are kept.
+    # Band hashes (the fingerprint, the band rows) are derived from the text, and a match
+    # points at the person's answers: none stays, whether or not the bodies are kept. The
+    # fingerprint is not in ERASED: the history does not keep it.
+    answers.update(**({"question_text": ""} if keep_answers else ERASED[Answer]), fingerprint=None)
     copying.forget(answers.values_list("pk", flat=True))
     applications.update(**ERASED[Application])
     StageChange.objects.filter(application__candidate_id=pk).update(**ERASED[StageChange])
@@ -329,6 +330,9 @@ def _row(obj) -> dict:
         if isinstance(field, models.GeneratedField):
             continue  # derived from other columns, not stored about the person
         value = field.value_from_object(obj)
+        if isinstance(value, bytes | memoryview):
+            # A binary column (an answer's fingerprint) in hex: JSON has no bytes.
+            value = bytes(value).hex()
         data[field.name] = value
     return data
 

@@ -251,21 +251,32 @@ def test_many_identical_answers_keep_a_bounded_number_of_matches(questionnaire):
     assert AnswerMatch.objects.filter(answer=last).count() == copying.CHECKED
 
 
-def test_copies_within_one_import_batch_are_matched(questionnaire, tmp_path):
-    # One folder, one batch: the pairs among its sheets are found in memory, before
-    # their band hashes are written.
+def import_three(folder):
+    """An original, its copy and an independent answer to question 1, in one folder
+    (one import batch)."""
     for name, email, first in [
         ("Анна", "anna@example.com", ORIGINAL),
         ("Борис", "boris@example.com", COPY),
         ("Вера", "vera@example.com", INDEPENDENT),
     ]:
-        (tmp_path / f"{email}.md").write_bytes(sheet(name, email, first, "Не знаю."))
-    call_command("import_answers", str(tmp_path), "-v", "0")
+        (folder / f"{email}.md").write_bytes(sheet(name, email, first, "Не знаю."))
+    call_command("import_answers", str(folder), "-v", "0")
 
-    first = {a.submission.candidate.email: a for a in Answer.objects.filter(position=1)}
+
+def the_pair_of_three():
+    """The stored pair ``import_three`` should give: the copy and the original."""
+    first = {a.submission.candidate.email: a.pk for a in Answer.objects.filter(position=1)}
+    original, copy = first["anna@example.com"], first["boris@example.com"]
+    return {(max(original, copy), min(original, copy))}
+
+
+def test_copies_within_one_import_batch_are_matched(questionnaire, tmp_path):
+    # One folder, one batch: the pairs among its sheets are found in memory, before
+    # their band hashes are written.
+    import_three(tmp_path)
+
     pairs = set(AnswerMatch.objects.values_list("answer_id", "other_answer_id"))
-    original, copy = first["anna@example.com"].pk, first["boris@example.com"].pk
-    assert pairs == {(max(original, copy), min(original, copy))}
+    assert pairs == the_pair_of_three()
     assert AnswerBand.objects.count() == 3 * 32
 
 
