@@ -8,7 +8,6 @@ import json
 import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, connection
-from django.db.migrations.executor import MigrationExecutor
 from django_tasks_db.models import DBTaskResult
 
 from interviews import copying, sheets
@@ -18,6 +17,7 @@ from interviews.models import Answer, AnswerBand, AnswerMatch, Candidate
 from interviews.privacy import anonymize
 from interviews.sheets import analysis, similarity
 from tests.factories import SubmissionFactory
+from tests.migrating import migrate_to, migrate_to_just_before
 from tests.test_copied_answers import (
     COPY,
     INDEPENDENT,
@@ -229,25 +229,13 @@ def test_the_subject_export_holds_the_fingerprint_in_hex(questionnaire, tmp_path
 
 
 def test_the_migration_empties_the_bands_and_keeps_the_pairs(questionnaire, on_postgres):
-    # Inside the test's transaction: PostgreSQL rolls the schema back with the rows (see
-    # tests/test_rejections.py). The rows' deferred foreign-key checks run first: a table
-    # with checks pending can be neither altered nor truncated.
     load("Анна", "anna@example.com", ORIGINAL, MEMORY)
     load("Борис", "boris@example.com", COPY, MEMORY)
     pairs = sorted(AnswerMatch.objects.values_list("answer_id", "other_answer_id", "similarity"))
     assert pairs and AnswerBand.objects.exists()
-    with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    executor = MigrationExecutor(connection)
-    (before,) = (
-        node.key
-        for node in executor.loader.graph.node_map["interviews", MIGRATION].parents
-        if node.key[0] == "interviews"
-    )
-    executor.migrate([before])
+    migrate_to_just_before(MIGRATION)
 
-    executor = MigrationExecutor(connection)
-    executor.migrate([("interviews", MIGRATION)])
+    migrate_to(MIGRATION)
 
     assert not AnswerBand.objects.exists()
     assert (

@@ -11,7 +11,6 @@ from django.contrib.admin import helpers
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
 from interviews import privacy, reports, roles
@@ -24,6 +23,7 @@ from tests.factories import (
     VacancyFactory,
     member,
 )
+from tests.migrating import migrate_to, migrate_to_just_before
 from tests.queries import VIEW_QUERIES, listing, page_queries
 from tests.test_reports import _table
 
@@ -50,19 +50,7 @@ def _action(stage_name):
 
 
 def test_migration_maps_known_texts_to_reasons_and_keeps_the_rest_as_comments(on_postgres):
-    # Inside the test's transaction: PostgreSQL rolls the schema back with the rows, so
-    # the database is as migrated again afterwards (SQLite cannot change its schema in a
-    # transaction). The rows' deferred foreign-key checks run first: a table with checks
-    # pending cannot be altered.
-    executor = MigrationExecutor(connection)
-    # The migration just before this one, whatever its number.
-    (before,) = (
-        node.key
-        for node in executor.loader.graph.node_map["interviews", MIGRATION].parents
-        if node.key[0] == "interviews"
-    )
-    executor.migrate([before])
-    old = executor.loader.project_state([before]).apps
+    old = migrate_to_just_before(MIGRATION)
     vacancy = old.get_model("interviews", "Vacancy").objects.create(title="Аналитик", slug="an")
     texts = {
         "ru": "  вакансия   ЗАКРЫТА ",
@@ -79,13 +67,8 @@ def test_migration_maps_known_texts_to_reasons_and_keeps_the_rest_as_comments(on
             .objects.create(candidate=candidate, vacancy_id=vacancy.pk, rejection_reason=text)
             .pk
         )
-    with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
-    executor = MigrationExecutor(connection)
-    executor.migrate([("interviews", MIGRATION)])
-
-    new = executor.loader.project_state([("interviews", MIGRATION)]).apps
+    new = migrate_to(MIGRATION)
     rows = {
         key: row
         for key, pk in ids.items()
