@@ -53,7 +53,7 @@ from .models import (
     Submission,
     Vacancy,
 )
-from .sheets import analysis, contacts, frontmatter
+from .sheets import analysis, contacts, frontmatter, similarity
 
 logger = logging.getLogger(__name__)
 
@@ -253,7 +253,7 @@ class _Plan:
     origin: Origin | None = None
     sheet: sheets.ParsedSheet | None = None
     claims: tuple = ()  # skill claims per section (interviews.sheets.analysis)
-    bands: tuple | None = None  # band hashes per section (interviews.copying), if computed
+    fingerprints: tuple | None = None  # packed band hashes per section, if computed
     candidate_key: str = ""
     candidate_fields: dict = field(default_factory=dict)
     candidate_id: int | None = None
@@ -433,7 +433,7 @@ class _Importer:
                 plan.report.error = str(result)
                 continue
             plan.sheet, plan.claims, plan.review = result.sheet, result.claims, result.review
-            plan.bands = result.bands
+            plan.fingerprints = result.fingerprints
             plan.report.encoding = result.sheet.encoding
             plan.report.warnings = list(result.sheet.warnings)
             if not result.sheet.sections and not result.sheet.preamble.strip():
@@ -773,9 +773,10 @@ class _Importer:
         ids = iter(answer_ids)
         for plan in writing:
             sections = plan.sheet.sections
-            bands = plan.bands
-            if bands is None:  # parsed by a caller's own analysis (the admin upload)
-                bands = analysis.section_bands(plan.sheet)
+            found = plan.fingerprints
+            if found is None:  # parsed by a caller's own analysis (the admin upload)
+                found = analysis.section_fingerprints(plan.sheet)
+            bands = [similarity.unpack_bands(packed) for packed in found]
             for section, answer_bands in zip(sections, bands, strict=True):
                 answer_id = next(ids)
                 if plan.questionnaire is None or not answer_bands:
