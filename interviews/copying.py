@@ -174,12 +174,13 @@ def band_rows(new: Iterable[NewText]) -> list[tuple]:
 BAND_FIELDS = ["answer", "source_answer", "questionnaire", "band"]
 
 
-def fingerprint_column(bands: Sequence[int], *, questionnaire_id: int | None) -> bytes | None:
-    """What ``Answer.fingerprint`` holds for an answer with ``bands``: None for one that is
-    never matched (a short answer; a sheet without a questionnaire)."""
+def fingerprint_column(packed: bytes | None, *, questionnaire_id: int | None) -> bytes | None:
+    """What ``Answer.fingerprint`` holds for an answer whose band hashes are ``packed``
+    (similarity.sheet_fingerprints): None for one that is never matched (a short answer,
+    which has none; a sheet without a questionnaire)."""
     if questionnaire_id is None:
         return None
-    return similarity.pack_bands(bands)
+    return packed
 
 
 def queue_matching(answer_ids: Sequence[int]) -> None:

@@ -253,7 +253,8 @@ class _Plan:
     origin: Origin | None = None
     sheet: sheets.ParsedSheet | None = None
     claims: tuple = ()  # skill claims per section (interviews.sheets.analysis)
-    bands: tuple | None = None  # band hashes per section (Answer.fingerprint), if computed
+    # Per section, its band hashes packed as Answer.fingerprint holds them, if computed.
+    fingerprints: tuple | None = None
     candidate_key: str = ""
     candidate_fields: dict = field(default_factory=dict)
     candidate_id: int | None = None
@@ -433,7 +434,7 @@ class _Importer:
                 plan.report.error = str(result)
                 continue
             plan.sheet, plan.claims, plan.review = result.sheet, result.claims, result.review
-            plan.bands = result.bands
+            plan.fingerprints = result.fingerprints
             plan.report.encoding = result.sheet.encoding
             plan.report.warnings = list(result.sheet.warnings)
             if not result.sheet.sections and not result.sheet.preamble.strip():
@@ -777,12 +778,12 @@ class _Importer:
         questionnaire_id = plan.questionnaire.id if plan.questionnaire else None
         if not self.fingerprints or questionnaire_id is None:
             return [None] * len(plan.sheet.sections)
-        bands = plan.bands
-        if bands is None:  # parsed by a caller's own analysis (the admin upload)
-            bands = analysis.section_bands(plan.sheet)
+        found = plan.fingerprints
+        if found is None:  # parsed by a caller's own analysis (the admin upload)
+            found = analysis.section_fingerprints(plan.sheet)
         return [
-            copying.fingerprint_column(answer_bands, questionnaire_id=questionnaire_id)
-            for answer_bands in bands
+            copying.fingerprint_column(packed, questionnaire_id=questionnaire_id)
+            for packed in found
         ]
 
     def _queue_matching(self, writing: list[_Plan], answer_ids: list[int]):

@@ -1693,8 +1693,8 @@ def test_files_analysed_together_are_each_analysed_as_alone(monkeypatch):
     analysed = [r for r in together if not isinstance(r, SheetError)]
     assert refused and analysed
     for result in analysed:
-        assert result.bands == analysis.section_bands(result.sheet)
-        assert len(result.bands) == len(result.sheet.sections)
-    assert any(any(bands) for bands in (r.bands for r in analysed))
+        assert result.fingerprints == analysis.section_fingerprints(result.sheet)
+        assert len(result.fingerprints) == len(result.sheet.sections)
+    assert any(any(found) for found in (r.fingerprints for r in analysed))
     without = analysis.analyse_many(datas, max_bytes=MAX_BYTES_DEFAULT, fingerprints=False)
-    assert [getattr(r, "bands", None) for r in without] == [None] * len(datas)
+    assert [getattr(r, "fingerprints", None) for r in without] == [None] * len(datas)

@@ -252,6 +252,13 @@ def test_a_batch_of_answers_gets_datasketchs_bands_of_each_answers_own_shingles(
     assert 10 < judged < len(texts)
 
 
+def test_a_batchs_fingerprints_are_its_band_hashes_packed():
+    texts = _answers(30, seed=11)
+    packed = measures.sheet_fingerprints(texts)
+    assert packed == [measures.pack_bands(bands) for bands in measures.sheet_bands(texts)]
+    assert None in packed and any(packed)
+
+
 def test_each_answers_bands_do_not_depend_on_the_batch():
     texts = _answers(40, seed=3)
     together = measures.sheet_bands(texts)

@@ -55,9 +55,9 @@ class Analysis:
     sheet: ParsedSheet
     claims: tuple[tuple[skills.Claim, ...], ...]  # per section, in section order
     review: str | None = None  # NO_STRUCTURE or NO_QUESTIONS: not an answer sheet, it seems
-    # Per section, its LSH band hashes (similarity.fingerprint; empty for a short answer);
-    # None when not computed.
-    bands: tuple[tuple[int, ...], ...] | None = None
+    # Per section, its LSH band hashes packed (similarity.sheet_fingerprints; None for a
+    # short answer); None when not computed.
+    fingerprints: tuple[bytes | None, ...] | None = None
 
 
 def analyse_bytes(
@@ -83,7 +83,7 @@ def analyse_many(
         claims = tuple(tuple(skills.extract_claims(s.body)) for s in result.sections)
         results.append(Analysis(result, claims, review_reason(result)))
     if fingerprints:
-        _add_bands(results)
+        _add_fingerprints(results)
     return results
 
 
@@ -92,7 +92,7 @@ def analyse_many(
 _BANDS_BATCH_CHARS = 1 << 20
 
 
-def _add_bands(results: list[Analysis | SheetError]) -> None:
+def _add_fingerprints(results: list[Analysis | SheetError]) -> None:
     batch: list[int] = []
     size = 0
     for i, result in enumerate(results):
@@ -101,25 +101,25 @@ def _add_bands(results: list[Analysis | SheetError]) -> None:
         batch.append(i)
         size += sum(len(s.body) for s in result.sheet.sections)
         if size >= _BANDS_BATCH_CHARS:
-            _bands_of(results, batch)
+            _fingerprints_of(results, batch)
             batch, size = [], 0
-    _bands_of(results, batch)
+    _fingerprints_of(results, batch)
 
 
-def _bands_of(results: list, batch: list[int]) -> None:
+def _fingerprints_of(results: list, batch: list[int]) -> None:
     sections = [len(results[i].sheet.sections) for i in batch]
-    found = similarity.sheet_bands(
+    found = similarity.sheet_fingerprints(
         [(s.body, s.question_text) for i in batch for s in results[i].sheet.sections]
     )
     start = 0
     for i, count in zip(batch, sections, strict=True):
-        results[i] = replace(results[i], bands=tuple(found[start : start + count]))
+        results[i] = replace(results[i], fingerprints=tuple(found[start : start + count]))
         start += count
 
 
-def section_bands(sheet: ParsedSheet) -> tuple[tuple[int, ...], ...]:
-    """Each answer's band hashes, the question as the sheet quotes it taken out."""
-    return tuple(similarity.sheet_bands([(s.body, s.question_text) for s in sheet.sections]))
+def section_fingerprints(sheet: ParsedSheet) -> tuple[bytes | None, ...]:
+    """Each answer's band hashes packed, the question as the sheet quotes it taken out."""
+    return tuple(similarity.sheet_fingerprints([(s.body, s.question_text) for s in sheet.sections]))
 
 
 def review_reason(sheet: ParsedSheet) -> str | None:

@@ -165,6 +165,19 @@ def sheet_bands(texts: Sequence[tuple[str, str]]) -> list[tuple[int, ...]]:
     return result
 
 
+def sheet_fingerprints(texts: Sequence[tuple[str, str]]) -> list[bytes | None]:
+    """``sheet_bands`` as ``pack_bands`` stores them, packed straight from the arrays: what
+    the import's workers send back, bytes being cheaper to pass between processes than
+    tuples of integers."""
+    signatures, judged = _signatures(texts)
+    result: list[bytes | None] = [None] * len(texts)
+    raw = _band_values(signatures).astype(">i8").tobytes()
+    width = 8 * BANDS
+    for n, i in enumerate(judged.tolist()):
+        result[i] = raw[n * width : (n + 1) * width]
+    return result
+
+
 def band_hashes(own: Collection[str]) -> tuple[int, ...]:
     """The band hashes of one set of shingles ("w1 w2 w3" strings); () if it is short."""
     if len(own) < MIN_SHINGLES:
