@@ -638,9 +638,7 @@ def refresh(*, questionnaire=None, chunk: int = 1000) -> int:
             if not rows:
                 return found
             last = rows[-1][0]
-            found_bands = [
-                f.bands for f in similarity.fingerprints([(row[1], row[2]) for row in rows])
-            ]
+            found_bands = similarity.sheet_bands([(row[1], row[2]) for row in rows])
             new = [
                 _answer_text(row, bands)
                 for row, bands in zip(rows, found_bands, strict=True)
