@@ -681,7 +681,10 @@ class _Copies:
         self.bands: list[tuple] = []
         self.matches: list[tuple] = []
 
-    def answer(self, answer_id, person, questionnaire, question, text, opening, body) -> str:
+    def answer(
+        self, answer_id, person, questionnaire, question, text, opening, body
+    ) -> tuple[str, bytes | None]:
+        """The answer's body (now and then a copy) and its fingerprint (Answer.fingerprint)."""
         from interviews.sheets import similarity
 
         original = self.earlier.get(question)
@@ -699,7 +702,7 @@ class _Copies:
         bands = similarity.fingerprint(body, text).bands
         base = answer_id * similarity.BANDS
         self.bands += [(base + n, answer_id, questionnaire, band) for n, band in enumerate(bands)]
-        return body
+        return body, similarity.pack_bands(bands)
 
     def rows(self):
         now = _dt(time.time())
@@ -1600,8 +1603,13 @@ class _Generator:
         for position, ((qid, number, text, topic), opening, found) in enumerate(plan, start=1):
             answer_id = first_answer + position
             body = self.text.body(rng, topic, opening)
+            # Fingerprints as the import writes them; an earlier revision's are left out
+            # (not matched, not worth their hashing here), an anonymised person's cleared.
+            fingerprint = None
             if not anonymised and latest:
-                body = copies.answer(answer_id, c.id, questionnaire, qid, text, opening, body)
+                body, fingerprint = copies.answer(
+                    answer_id, c.id, questionnaire, qid, text, opening, body
+                )
             parts.append(f"\n#### {number}. {text}\n\n{body}\n")
             answers.append(
                 (
@@ -1613,6 +1621,7 @@ class _Generator:
                     "" if anonymised else body,
                     position,
                     line,
+                    fingerprint,
                 )
             )
             line += 4 + body.count("\n")
@@ -1900,7 +1909,7 @@ SUBMISSION_FIELDS = (
     "preamble trailer revision imported_at imported_by warnings needs_review source_url "
     "source_raw_url source_etag source_commit"
 ).split()
-ANSWER_FIELDS = "id submission question label question_text body position line".split()
+ANSWER_FIELDS = "id submission question label question_text body position line fingerprint".split()
 BAND_FIELDS = "id answer questionnaire band".split()
 MATCH_FIELDS = "answer other_answer similarity found_at".split()
 CLAIM_FIELDS = "id candidate submission answer skill value scale years snippet".split()

@@ -243,6 +243,8 @@ def test_latest_answers_have_the_band_hashes_the_import_computes(generated):
     for answer in answers:
         expected = similarity.fingerprint(answer.body, answer.question_text).bands
         assert sorted(stored.get(answer.pk, [])) == sorted(expected)
+        # The answer row holds them too, as the import writes them.
+        assert similarity.unpack_bands(answer.fingerprint) == expected
     assert not AnswerBand.objects.exclude(answer__submission__in=latest).exists()
 
 
