@@ -48,9 +48,10 @@ run: setup
 
 # The suite runs in PYTEST_WORKERS processes (pytest-xdist: one per core, at most 4, each
 # with its own test database); PYTEST_WORKERS=0 runs it in one process (for --pdb).
-# --dist load hands each worker its tests in pytest-django's order (transactional tests,
-# which empty the database, after the others; grouping by file would mix them up), except
-# the files of ONE_WORKER_FILES in tests/conftest.py, each sent whole to one worker.
+# --dist load hands each worker its tests in the order of tests/conftest.py: those without
+# database first, then pytest-django's (transactional tests, which empty the database,
+# after the others; grouping by file would mix them up), except the files of
+# ONE_WORKER_FILES in tests/conftest.py, each sent whole to one worker.
 PYTEST_WORKERS ?= auto
 PYTEST_XDIST = -n $(PYTEST_WORKERS) --maxprocesses 4 --dist load
 

@@ -66,7 +66,28 @@ def on_postgres(db):
         pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://...")
 
 
-# -- pytest-xdist ------------------------------------------------------------------------
+# -- order and pytest-xdist ----------------------------------------------------------------
+def _uses_no_database(item) -> bool:
+    """What pytest-django calls a test without database: no ``django_db`` mark and none of
+    its database fixtures."""
+    if item.get_closest_marker("django_db"):
+        return False
+    return not {"db", "transactional_db", "live_server"} & set(item.fixturenames)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """The tests that use no database first, then pytest-django's order (the others, then
+    the transactional ones, which empty the database).
+
+    pytest-django puts the tests without database last, and among them are some of the
+    slowest: the ones that start processes (the start script, the settings' commands, the
+    import layers) and the parser's property tests. At the end of the run one of them kept
+    one worker busy for up to 10 s after the other had finished; first, they are spread
+    over the workers while there is plenty else to do."""
+    items.sort(key=lambda item: not _uses_no_database(item))
+
+
 # Test files whose module-scoped fixture costs more than the wait for one worker to run
 # the whole file: `make test` sends each of them to a single worker. (pytest-xdist's own
 # xdist_group marks would say the same, but they do not take with pytest 9.2.)

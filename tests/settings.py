@@ -16,3 +16,6 @@ from zvonok.settings import *  # noqa: F403
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
     DATABASES["default"].setdefault("OPTIONS", {})  # noqa: F405
     DATABASES["default"]["OPTIONS"]["options"] = "-c synchronous_commit=off"  # noqa: F405
+    # The same backend, emptying the tables after a transactional test with DELETE:
+    # tests/pg_backend/base.py says why.
+    DATABASES["default"]["ENGINE"] = "tests.pg_backend"  # noqa: F405

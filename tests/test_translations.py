@@ -497,14 +497,20 @@ def _admin_pages(rows):
 DJANGO_THROUGH_MODEL = re.compile(r"\binterview-user\b|\bInterview_interviewers object\b")
 
 
-def _leaks(html, patterns, data):
+def _leaks(html, patterns, data, matched=None):
+    """(msgid, text) for each English string found in the page's visible text.
+
+    ``matched`` (text -> the msgids found in it) is kept between the pages of one walk:
+    the header, the sidebar and the buttons repeat on every page, and each of the ~1,000
+    patterns need not search them again on each."""
+    matched = {} if matched is None else matched
     found = set()
     for chunk in visible_text(html):
         if chunk in data or DJANGO_THROUGH_MODEL.search(chunk):
             continue
-        for msgid, pattern in patterns:
-            if pattern.search(chunk):
-                found.add((msgid, chunk))
+        if chunk not in matched:
+            matched[chunk] = [msgid for msgid, pattern in patterns if pattern.search(chunk)]
+        found.update((msgid, chunk) for msgid in matched[chunk])
     return found
 
 

@@ -16,11 +16,6 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from ..models import Scorecard
 from ..numbers import rounded
@@ -134,6 +129,12 @@ def _csv_value(value, csv_format: CsvFormat):
 def applications_xlsx(queryset) -> bytes:
     """The application list as an XLSX workbook: bold header, sized columns, figures as
     numbers. Written in openpyxl's write-only mode, which holds no rows in memory."""
+    # openpyxl takes ~0.14 s to import: the first export loads it, not every process that
+    # loads the admin (web and task workers, each command, the test suite's subprocesses).
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=str(capfirst(_("applications")))[:31])
     for index, (_title, width) in enumerate(APPLICATION_COLUMNS, start=1):
@@ -154,6 +155,9 @@ def applications_xlsx(queryset) -> bytes:
 
 
 def _xlsx_cell(sheet, value):
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     if not isinstance(value, str):
         return WriteOnlyCell(sheet, value=value)
     # Control characters are not allowed in XLSX text and make openpyxl raise.
