@@ -70,9 +70,10 @@ def test_the_import_writes_each_answers_band_hashes_with_it(questionnaire):
     answers = Answer.objects.filter(submission_id=report.submission_id).order_by("position")
     long, short = answers
     assert bytes(long.fingerprint) == parsed.fingerprints[0]
-    assert similarity.unpack_bands(long.fingerprint) == similarity.fingerprint(
-        long.body, long.question_text
-    ).bands
+    assert (
+        similarity.unpack_bands(long.fingerprint)
+        == similarity.fingerprint(long.body, long.question_text).bands
+    )
     assert len(similarity.unpack_bands(long.fingerprint)) == similarity.BANDS
     assert short.fingerprint is None
 
