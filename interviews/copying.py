@@ -213,6 +213,9 @@ def match_answers(answer_ids: list[int]) -> int:
             matched_answers(Answer.objects.filter(pk__in=answer_ids, fingerprint__isnull=False))
             .filter(~Exists(AnswerBand.objects.filter(answer=OuterRef("pk"))))
             .order_by("pk")
+            # Locked until the bands and pairs are stored: a forget() meanwhile (the
+            # person anonymised, a new revision) waits, then removes what was stored.
+            .select_for_update(of=("self",))
             .values_list(*_TEXT_COLUMNS, "fingerprint")
         )
         return store([_answer_text(row[:-1], similarity.unpack_bands(row[-1])) for row in rows])
@@ -308,11 +311,15 @@ def _texts(judged, neighbours) -> dict[tuple[str, int], NewText]:
 
 
 def forget(answer_ids: Iterable[int]) -> None:
-    """Remove the bands and matches of ``answer_ids`` (a replaced revision, an erased
-    person): they are no longer anyone's answer to compare against."""
+    """Remove the fingerprints, bands and matches of ``answer_ids`` (a replaced revision,
+    an erased person): they are no longer anyone's answer to compare against."""
     ids = list(answer_ids)
     if not ids:
         return
+    # Clearing the fingerprints first takes the answers' row locks: a matching task that
+    # holds them (match_answers) commits its bands and pairs before they are removed
+    # below, and one that comes later finds no fingerprint to match.
+    Answer.objects.filter(pk__in=ids).update(fingerprint=None)
     AnswerBand.objects.filter(answer_id__in=ids).delete()
     AnswerMatch.objects.filter(Q(answer_id__in=ids) | Q(other_answer_id__in=ids)).delete()
 
@@ -603,7 +610,9 @@ def refresh(*, questionnaire=None, chunk: int = 1000) -> int:
 
     The bands are hashed again from the texts, with today's function: ``Answer.fingerprint``
     is neither read (an answer imported before it has none) nor updated. A matching task
-    still queued then finds its answers indexed and leaves them."""
+    that runs after it finds its answers indexed and leaves them; one that runs at the same
+    time may index an answer twice (nothing locks the two against each other), so this
+    runs with the task workers stopped (README, "Copied answers")."""
     answers = matched_answers(Answer.objects.all())
     if questionnaire is not None:
         answers = answers.filter(submission__questionnaire=questionnaire)

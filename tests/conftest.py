@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
-from django.test import override_settings
+from django.test import TransactionTestCase, override_settings
 
 from tests.factories import UserFactory
 
@@ -71,6 +71,8 @@ def _uses_no_database(item) -> bool:
     """What pytest-django calls a test without database: no ``django_db`` mark and none of
     its database fixtures."""
     if item.get_closest_marker("django_db"):
+        return False
+    if item.cls is not None and issubclass(item.cls, TransactionTestCase):
         return False
     return not {"db", "transactional_db", "live_server"} & set(item.fixturenames)
 

@@ -4,6 +4,7 @@ leaves alone, and the worker of the database task backend."""
 
 import io
 import json
+import threading
 
 import pytest
 from django.core.management import call_command
@@ -273,3 +274,49 @@ def test_a_database_worker_matches_what_the_imports_queued(
     assert pairs == the_pair_of_three()
     assert AnswerBand.objects.count() == 3 * similarity.BANDS
     assert DBTaskResult.objects.filter(status="SUCCESSFUL").count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_anonymising_while_a_task_matches_waits_and_leaves_no_bands(
+    on_postgres, questionnaire, database_tasks, monkeypatch
+):
+    load("Анна", "anna@example.com", ORIGINAL, "Не знаю.")
+    copy = load("Борис", "boris@example.com", COPY, "Не знаю.")
+    ids = [i for batch in queued_ids() for i in batch]
+    inside, go_on = threading.Event(), threading.Event()
+    store = copying.store
+
+    def store_when_told(new):  # the task has read its answers; it stores when told
+        inside.set()
+        go_on.wait(10)
+        return store(new)
+
+    monkeypatch.setattr(copying, "store", store_when_told)
+
+    def in_thread(work):
+        def run():
+            try:
+                work()
+            finally:
+                connection.close()
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        return thread
+
+    task = in_thread(lambda: copying.match_answers.call(ids))
+    assert inside.wait(10)
+    erasing = in_thread(
+        lambda: anonymize(Candidate.objects.get(email="boris@example.com"), keep_answers=True)
+    )
+    erasing.join(0.5)
+    # The erasure waits for the task's locks on the answers it is matching...
+    assert erasing.is_alive()
+    go_on.set()
+    task.join(10)
+    erasing.join(10)
+
+    # ...then removes what the task stored for the person.
+    assert not AnswerBand.objects.filter(answer=copy[1]).exists()
+    assert not AnswerMatch.objects.exists()
+    assert AnswerBand.objects.exclude(answer=copy[1]).count() == similarity.BANDS

@@ -229,7 +229,8 @@ def _signatures(texts: Sequence[tuple[str, str]]) -> tuple[np.ndarray, np.ndarra
     owners = owner[starts]
     # How many distinct shingles each answer has: a short answer is not judged. One sort
     # for the whole batch, of the answer's number (24 bits) above the key's low 40 bits:
-    # two shingles of one answer alike in 40 bits are a chance of one in 10**12.
+    # two shingles of one answer alike in 40 bits are a chance of one in 10**12 a pair
+    # (an answer's count one short at the MIN_SHINGLES edge, at worst).
     tagged = (owners.astype(np.uint64) << _TAG_SHIFT) | (keys & _TAG_KEY)
     tagged.sort()
     distinct = np.ones(len(tagged), dtype=bool)
@@ -376,7 +377,7 @@ def _mix64(h: np.ndarray) -> np.ndarray:
 
 
 def _salts(count: int) -> np.ndarray:
-    """A distinct 64-bit salt for each of ``count`` answers."""
+    """A distinct 64-bit salt for each of ``count`` numbers (the questions of a batch)."""
     return _SALTS[:count] if count <= len(_SALTS) else _salt(np.arange(count))
 
 
@@ -391,7 +392,7 @@ _TAG_KEY = np.uint64((1 << 40) - 1)
 _S30, _S27, _S31 = np.uint64(30), np.uint64(27), np.uint64(31)
 _M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
 _BAND_SALTS = _salt(np.arange(BANDS, dtype=np.uint64))
-# Salts of the answers of a sheet (more are made for a longer one).
+# Salts of the questions of a batch (more are made for a batch with more).
 _SALTS = _salt(np.arange(4096, dtype=np.uint64))
 
 
