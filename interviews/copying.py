@@ -174,15 +174,6 @@ def band_rows(new: Iterable[NewText]) -> list[tuple]:
 BAND_FIELDS = ["answer", "source_answer", "questionnaire", "band"]
 
 
-def fingerprint_column(packed: bytes | None, *, questionnaire_id: int | None) -> bytes | None:
-    """What ``Answer.fingerprint`` holds for an answer whose band hashes are ``packed``
-    (similarity.sheet_fingerprints): None for one that is never matched (a short answer,
-    which has none; a sheet without a questionnaire)."""
-    if questionnaire_id is None:
-        return None
-    return packed
-
-
 def queue_matching(answer_ids: Sequence[int]) -> None:
     """Queue the matching of ``answer_ids``, just written with their fingerprints.
 

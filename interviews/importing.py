@@ -774,17 +774,14 @@ class _Importer:
 
     def _fingerprints(self, plan: _Plan) -> list[bytes | None]:
         """``Answer.fingerprint`` of each of the plan's answers, from the band hashes
-        computed with the parse."""
-        questionnaire_id = plan.questionnaire.id if plan.questionnaire else None
-        if not self.fingerprints or questionnaire_id is None:
+        computed with the parse (None for a short answer). A sheet without a questionnaire
+        is never matched (copying.matched_answers): its answers keep none."""
+        if not self.fingerprints or plan.questionnaire is None:
             return [None] * len(plan.sheet.sections)
         found = plan.fingerprints
         if found is None:  # parsed by a caller's own analysis (the admin upload)
             found = analysis.section_fingerprints(plan.sheet)
-        return [
-            copying.fingerprint_column(packed, questionnaire_id=questionnaire_id)
-            for packed in found
-        ]
+        return list(found)
 
     def _queue_matching(self, writing: list[_Plan], answer_ids: list[int]):
         """Queue the matching of the new answers ``answer_ids`` (interviews.copying). A new
